@@ -1,0 +1,6 @@
+export * from './contractVersion.js';
+export * from './errorCodes.js';
+export * from './ipAddress.js';
+export * from './agentFacts.js';
+export * from './responder.js';
+export * from './pmtuSweep.js';

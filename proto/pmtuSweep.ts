@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { IpAddress } from './ipAddress.js';
+
+/**
+ * What became of one probe. Outcomes are data: the controller derives verdicts from them.
+ * - passed: acknowledged (peer mode: by the responder with the size it received; echo mode: an echo reply)
+ * - silent: nothing came back before the round's timeout
+ * - too-big-icmp: a validated ICMP frag-needed / ICMPv6 Packet Too Big quoted this probe
+ * - too-big-local: the sender's own interface refused it (EMSGSIZE in PROBE mode)
+ * - send-error: the kernel refused the send for another reason (for example ENOBUFS)
+ */
+export const ProbeOutcome = z.enum(['passed', 'silent', 'too-big-icmp', 'too-big-local', 'send-error']);
+export type ProbeOutcome = z.infer<typeof ProbeOutcome>;
+
+export const IcmpHint = z.object({
+  /** The router (or host) that sent the ICMP. */
+  from: z.string(),
+  /** The next-hop MTU it reported (0 from pre-RFC 1191 routers). */
+  mtuBytes: z.number().int(),
+  /** The size of the probe it quoted. */
+  probeBytes: z.number().int(),
+});
+export type IcmpHint = z.infer<typeof IcmpHint>;
+
+export const ProbeRecord = z.object({
+  sizeBytes: z.number().int(),
+  round: z.number().int(),
+  /** Milliseconds since the sweep started. */
+  sentAtMs: z.number(),
+  outcome: ProbeOutcome,
+  rttMs: z.number().nullable(),
+  /** Peer mode: the size the responder says it received. */
+  receivedBytes: z.number().int().nullable(),
+  icmp: IcmpHint.nullable(),
+  error: z.string().nullable(),
+});
+export type ProbeRecord = z.infer<typeof ProbeRecord>;
+
+/**
+ * POST /v1/pmtu: the agent sweeps one direction, from itself to `target`.
+ * - peer: DF UDP probes to a responder another agent opened for this sweep; measures this direction.
+ * - echo: DF ICMP echo to a target with no agent; measures the round trip. Allowed only within --allow.
+ */
+export const PmtuSweepRequest = z.discriminatedUnion('mode', [
+  z.object({
+    v: z.number().int(),
+    mode: z.literal('peer'),
+    sourceAddress: IpAddress.optional(),
+    target: z.object({
+      address: IpAddress,
+      port: z.number().int().min(1).max(65535),
+      keyHex: z.string().regex(/^[0-9a-f]{32}$/, { message: 'must be 32 lowercase hex digits' }),
+    }).strict(),
+    maxRounds: z.number().int().min(1).max(64).default(24),
+  }).strict(),
+  z.object({
+    v: z.number().int(),
+    mode: z.literal('echo'),
+    sourceAddress: IpAddress.optional(),
+    target: z.object({ address: IpAddress }).strict(),
+    maxRounds: z.number().int().min(1).max(64).default(24),
+  }).strict(),
+]);
+export type PmtuSweepRequest = z.infer<typeof PmtuSweepRequest>;
+
+export const PmtuSweepResult = z.object({
+  v: z.number().int(),
+  mode: z.enum(['peer', 'echo']),
+  family: z.union([z.literal(4), z.literal(6)]),
+  sourceAddress: z.string().nullable(),
+  targetAddress: z.string(),
+  /** The NIC the probes left through and its MTU: the largest size this host can send. */
+  device: z.string().nullable(),
+  deviceMtuBytes: z.number().int().nullable(),
+  /** False when not even the base-size probes were answered: the peer or the path is down. */
+  reachable: z.boolean(),
+  largestOkBytes: z.number().int().nullable(),
+  smallestFailBytes: z.number().int().nullable(),
+  /** How probes at smallestFailBytes failed, counted. */
+  failEvidence: z.object({
+    silent: z.number().int(),
+    icmp: z.number().int(),
+    local: z.number().int(),
+    sendError: z.number().int(),
+  }),
+  /** True when the boundary was proved: passes at largestOk, and repeated failures at smallestFail. */
+  complete: z.boolean(),
+  icmpHints: z.array(IcmpHint),
+  probes: z.array(ProbeRecord),
+  probesSent: z.number().int(),
+  rounds: z.number().int(),
+  timeoutMs: z.number(),
+  /** Share of probes that failed although a larger size passed: loss, not size. */
+  lossEstimate: z.number(),
+  elapsedMs: z.number(),
+});
+export type PmtuSweepResult = z.infer<typeof PmtuSweepResult>;
