@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// The agent daemon's entry point: `pathprobe agent ...` hands over to this program.
+import { readFile } from 'node:fs/promises';
+import { hostname, release } from 'node:os';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { CONTRACT_VERSION, SUPPORTED_CONTRACT_VERSIONS } from '../proto/contractVersion.js';
+import { parseListenAddress } from '../proto/listenAddress.js';
+import { AGENT_VERSION } from './agentVersion.js';
+import { readNicFacts } from './nic/readNicFacts.js';
+import { createProbePolicy } from './server/probePolicy.js';
+import { createAgentServer } from './server/createAgentServer.js';
+
+async function readToken(tokenFile: string | undefined, insecureNoAuth: boolean): Promise<string | null> {
+  if (tokenFile) {
+    let token: string;
+    try {
+      token = (await readFile(tokenFile, 'utf8')).trim();
+    } catch (error) {
+      throw new Error(`cannot read --token-file ${tokenFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+    if (!token) throw new Error(`--token-file ${tokenFile} is empty`);
+    return token;
+  }
+  const fromEnv = process.env.PATHPROBE_TOKEN?.trim();
+  if (fromEnv) return fromEnv;
+  if (insecureNoAuth) return null;
+  throw new Error('refusing to start without a token: give --token-file FILE or PATHPROBE_TOKEN (or --insecure-no-auth on an isolated lab)');
+}
+
+async function main(): Promise<void> {
+  const argv = await yargs(hideBin(process.argv))
+    .scriptName('pathprobe agent')
+    .usage('$0 --listen ADDRESS:PORT --token-file FILE [--allow CIDR ...]')
+    .option('listen', { type: 'string', demandOption: true, describe: 'control address, e.g. 198.19.0.1:7420 (port 0 = any)' })
+    .option('token-file', { type: 'string', describe: 'file holding the shared bearer token (or set PATHPROBE_TOKEN)' })
+    .option('insecure-no-auth', { type: 'boolean', default: false, describe: 'serve without a token (isolated labs only)' })
+    .option('allow', { type: 'string', array: true, default: [] as string[], describe: 'CIDR echo probes may go to (repeatable; default: subnets of this host\'s NICs)' })
+    .strict()
+    .help()
+    .fail((message, error) => {
+      throw new Error(message || error?.message || 'bad usage');
+    })
+    .parse();
+
+  const listen = parseListenAddress(argv.listen);
+  const token = await readToken(argv['token-file'], argv['insecure-no-auth']);
+  const nics = await readNicFacts();
+  const policy = createProbePolicy(nics, argv.allow);
+  const facts = async () => ({
+    v: CONTRACT_VERSION,
+    hostname: hostname(),
+    agentVersion: AGENT_VERSION,
+    contractVersions: [...SUPPORTED_CONTRACT_VERSIONS],
+    kernel: release(),
+    nics: await readNicFacts(),
+  });
+  const agent = createAgentServer({ token, policy, facts, log: (line) => process.stderr.write(`pathprobe agent: ${line}\n`) });
+  await new Promise<void>((resolve, reject) => {
+    agent.server.once('error', reject);
+    agent.server.listen(listen.port, listen.host, () => resolve());
+  });
+  const address = agent.server.address();
+  const port = typeof address === 'object' && address ? address.port : listen.port;
+  const hostText = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
+  if (token === null) {
+    process.stderr.write('pathprobe agent: WARNING: --insecure-no-auth: anyone who can reach this port can make this host send probes\n');
+  }
+  process.stdout.write(`pathprobe agent ${AGENT_VERSION} listening on http://${hostText}:${port} (contract v${CONTRACT_VERSION}; echo probes allowed to ${policy.allowCidrs.join(', ') || 'nowhere'})\n`);
+
+  const stop = () => {
+    agent.close().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  const err = error as NodeJS.ErrnoException;
+  const message = err.code === 'EADDRINUSE' ? `cannot listen: address already in use`
+    : err.code === 'EADDRNOTAVAIL' ? `cannot listen: the address is not on this host`
+    : err.message ?? String(error);
+  process.stderr.write(`pathprobe agent: ${message}\n`);
+  process.exit(2);
+});

@@ -1,0 +1,120 @@
+import { CONTRACT_VERSION } from '../../proto/contractVersion.js';
+import { PathprobeError } from '../../proto/errorCodes.js';
+import { addressFamilyOf } from '../../proto/ipAddress.js';
+import type { PmtuSweepRequest, PmtuSweepResult, ProbeRecord } from '../../proto/pmtuSweep.js';
+import { egressRoute } from './egressRoute.js';
+import { PmtuSearch } from './pmtuSearch.js';
+import { openProbeTransport, type ProbeReport, type ProbeTransport } from './probeTransport.js';
+
+/** Lab and LAN RTTs are well under a millisecond; the floor absorbs scheduler hiccups on a busy host. */
+const TIMEOUT_FLOOR_MS = 50;
+/** The first round also pays for ARP / neighbour discovery (1–9 ms measured). */
+const FIRST_ROUND_TIMEOUT_MS = 300;
+const RTT_MULTIPLIER = 4;
+/** Sizes every IPv4 (576) and IPv6 (1280) path must carry. */
+const WARM_UP_BYTES = { 4: 576, 6: 1280 } as const;
+/** Smallest IPv4 probe that still holds the peer payload (20 IP + 8 UDP + 24 magic/seq/key). */
+const MIN_PEER_PROBE_V4_BYTES = 68;
+/** The IP length fields are 16 bits: loopback's 65536 MTU cannot be filled by one packet. */
+const MAX_IP_PACKET_BYTES = 65535;
+
+function timeoutFromRtts(rttsMs: readonly number[]): number {
+  if (rttsMs.length === 0) return FIRST_ROUND_TIMEOUT_MS;
+  return Math.max(TIMEOUT_FLOOR_MS, Math.ceil(RTT_MULTIPLIER * Math.max(...rttsMs)));
+}
+
+/**
+ * One direction's DF sweep: the pure PmtuSearch decides the sizes, the transport puts them on the
+ * wire a round at a time, and every probe is returned as a fact. Silence costs one timeout per
+ * round, derived from the RTTs this sweep measured.
+ */
+export async function runPmtuSweep(request: PmtuSweepRequest): Promise<PmtuSweepResult> {
+  const family = addressFamilyOf(request.target.address);
+  if (request.sourceAddress && addressFamilyOf(request.sourceAddress) !== family) {
+    throw new PathprobeError('ERR_BAD_REQUEST', `source ${request.sourceAddress} and target ${request.target.address} are not the same address family`);
+  }
+  const startedAt = performance.now();
+  let route;
+  try {
+    route = await egressRoute(request.target.address, request.sourceAddress);
+  } catch (error) {
+    throw new PathprobeError('ERR_PROBE_FAILED', (error as Error).message, { cause: error });
+  }
+  let transport: ProbeTransport;
+  try {
+    transport = await openProbeTransport({
+      target: request.mode === 'peer'
+        ? { mode: 'peer', address: request.target.address, port: request.target.port, keyHex: request.target.keyHex }
+        : { mode: 'echo', address: request.target.address },
+      device: route.device,
+    });
+  } catch (error) {
+    throw new PathprobeError('ERR_PROBE_FAILED', `cannot open probe sockets: ${(error as Error).message}`, { cause: error });
+  }
+
+  const deviceMtuBytes = Math.min(route.deviceMtuBytes, MAX_IP_PACKET_BYTES);
+  const search = new PmtuSearch({
+    family,
+    maxBytes: deviceMtuBytes,
+    ...(family === 4 && request.mode === 'peer' ? { minBytes: MIN_PEER_PROBE_V4_BYTES } : {}),
+    maxRounds: request.maxRounds,
+  });
+  const probes: ProbeRecord[] = [];
+  const rttsMs: number[] = [];
+  let round = 0;
+  const keep = (reports: readonly ProbeReport[], inRound: number) => {
+    for (const report of reports) {
+      probes.push({
+        sizeBytes: report.sizeBytes, round: inRound, sentAtMs: report.sentAtMs, outcome: report.outcome,
+        rttMs: report.rttMs, receivedBytes: report.receivedBytes, icmp: report.icmp, error: report.error,
+      });
+      if (report.outcome === 'passed' && report.rttMs !== null) rttsMs.push(report.rttMs);
+    }
+  };
+  try {
+    // Round 0 warms ARP / neighbour caches and measures the RTT with small probes, so that the
+    // search's first round (which holds the silent sizes on any capped path) already waits only
+    // a few RTTs instead of the cold-start timeout. It proves nothing about size.
+    const warmUpBytes = Math.min(WARM_UP_BYTES[family], deviceMtuBytes);
+    keep(await transport.sendRound([warmUpBytes, warmUpBytes], FIRST_ROUND_TIMEOUT_MS), 0);
+    let timeoutMs = timeoutFromRtts(rttsMs);
+    while (!search.done) {
+      const sizes = search.nextRound();
+      if (sizes.length === 0) break;
+      round += 1;
+      const reports = await transport.sendRound(sizes, timeoutMs);
+      keep(reports, round);
+      search.record(reports.map((r) => ({ sizeBytes: r.sizeBytes, outcome: r.outcome, icmp: r.icmp })));
+      timeoutMs = timeoutFromRtts(rttsMs);
+    }
+  } finally {
+    await transport.close();
+  }
+
+  const result = search.result();
+  const hints = new Map<string, { from: string; mtuBytes: number; probeBytes: number }>();
+  for (const probe of probes) {
+    if (probe.icmp) hints.set(`${probe.icmp.from}/${probe.icmp.mtuBytes}`, probe.icmp);
+  }
+  return {
+    v: CONTRACT_VERSION,
+    mode: request.mode,
+    family,
+    sourceAddress: request.sourceAddress ?? route.sourceAddress,
+    targetAddress: request.target.address,
+    device: route.device,
+    deviceMtuBytes,
+    reachable: result.reachable,
+    largestOkBytes: result.largestOkBytes,
+    smallestFailBytes: result.smallestFailBytes,
+    failEvidence: result.failEvidence,
+    complete: result.complete,
+    icmpHints: [...hints.values()],
+    probes,
+    probesSent: probes.length,
+    rounds: round,
+    timeoutMs: timeoutFromRtts(rttsMs),
+    lossEstimate: result.lossEstimate,
+    elapsedMs: Math.round((performance.now() - startedAt) * 10) / 10,
+  };
+}

@@ -1,0 +1,156 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { z } from 'zod';
+import { CONTRACT_VERSION, contractVersionProblem } from '../../proto/contractVersion.js';
+import { HTTP_STATUS_OF, PathprobeError, type ErrorResponse } from '../../proto/errorCodes.js';
+import { OpenResponderRequest } from '../../proto/responder.js';
+import { PmtuSweepRequest } from '../../proto/pmtuSweep.js';
+import type { AgentFactsResponse } from '../../proto/agentFacts.js';
+import { CONTRACT_VERSION_HEADER } from '../../proto/httpHeaders.js';
+import { createBearerCheck } from './bearerAuth.js';
+import type { ProbePolicy } from './probePolicy.js';
+import { ResponderRegistry } from '../responderRegistry.js';
+import { runPmtuSweep } from '../probe/runPmtuSweep.js';
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+export interface AgentServerOptions {
+  token: string | null;
+  policy: ProbePolicy;
+  facts: () => Promise<AgentFactsResponse>;
+  maxConcurrentSweeps?: number;
+  log?: (line: string) => void;
+}
+
+export interface AgentServer {
+  server: Server;
+  close(): Promise<void>;
+}
+
+async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of req) {
+    total += (chunk as Buffer).length;
+    if (total > MAX_BODY_BYTES) throw new PathprobeError('ERR_BAD_REQUEST', `request body is larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new PathprobeError('ERR_BAD_REQUEST', 'request body is not valid JSON', { cause: error });
+  }
+}
+
+/** One line naming the first problems, e.g. "target.port: must be ≤ 65535". */
+export function describeZodError(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : 'body'}: ${issue.message}`)
+    .join('; ');
+}
+
+function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
+  const v = (body as { v?: unknown } | null)?.v;
+  const versionProblem = contractVersionProblem(v, 'this agent');
+  if (versionProblem) throw new PathprobeError('ERR_VERSION', versionProblem);
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new PathprobeError('ERR_BAD_REQUEST', `invalid request: ${describeZodError(parsed.error)}`);
+  return parsed.data;
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    [CONTRACT_VERSION_HEADER]: String(CONTRACT_VERSION),
+  });
+  res.end(text);
+}
+
+/**
+ * The agent's HTTP API. Order of checks: auth (nothing runs without it), contract version,
+ * route, body schema, policy. Every failure is a `{ v, error: { code, message } }` body.
+ */
+export function createAgentServer(options: AgentServerOptions): AgentServer {
+  const authorized = createBearerCheck(options.token);
+  const responders = new ResponderRegistry();
+  const maxSweeps = options.maxConcurrentSweeps ?? 4;
+  const log = options.log ?? (() => {});
+  let sweepsRunning = 0;
+
+  async function route(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
+    if (!authorized(req.headers.authorization)) {
+      throw new PathprobeError('ERR_AUTH', 'missing or wrong bearer token');
+    }
+    const headerVersion = req.headers[CONTRACT_VERSION_HEADER];
+    const versionProblem = contractVersionProblem(headerVersion === undefined ? undefined : Number(headerVersion), 'this agent');
+    if (versionProblem) throw new PathprobeError('ERR_VERSION', versionProblem);
+
+    const url = new URL(req.url ?? '/', 'http://agent');
+    const method = req.method ?? 'GET';
+    if (method === 'GET' && url.pathname === '/v1/facts') {
+      return { status: 200, body: await options.facts() };
+    }
+    if (method === 'POST' && url.pathname === '/v1/responders') {
+      const request = parseBody(OpenResponderRequest, await readJsonBody(req));
+      if (!options.policy.ownsAddress(request.bindAddress)) {
+        throw new PathprobeError('ERR_POLICY', `${request.bindAddress} is not an address of this host`);
+      }
+      return { status: 201, body: await responders.open(request.bindAddress, request.ttlMs) };
+    }
+    const responderMatch = /^\/v1\/responders\/([0-9a-f-]{36})$/.exec(url.pathname);
+    if (method === 'DELETE' && responderMatch) {
+      return { status: 200, body: await responders.close(responderMatch[1]!) };
+    }
+    if (method === 'POST' && url.pathname === '/v1/pmtu') {
+      const request = parseBody(PmtuSweepRequest, await readJsonBody(req));
+      if (request.mode === 'echo' && !options.policy.allowsEchoTarget(request.target.address)) {
+        throw new PathprobeError('ERR_POLICY',
+          `${request.target.address} is outside this agent's --allow list (${options.policy.allowCidrs.join(', ') || 'empty'})`);
+      }
+      if (request.sourceAddress && !options.policy.ownsAddress(request.sourceAddress)) {
+        throw new PathprobeError('ERR_POLICY', `source ${request.sourceAddress} is not an address of this host`);
+      }
+      if (sweepsRunning >= maxSweeps) {
+        throw new PathprobeError('ERR_BUSY', `this agent is already running ${sweepsRunning} path-MTU sweeps`);
+      }
+      sweepsRunning += 1;
+      try {
+        return { status: 200, body: await runPmtuSweep(request) };
+      } finally {
+        sweepsRunning -= 1;
+      }
+    }
+    throw new PathprobeError('ERR_NOT_FOUND', `no such endpoint: ${method} ${url.pathname}`);
+  }
+
+  const server = createServer((req, res) => {
+    route(req).then(
+      ({ status, body }) => send(res, status, body),
+      (error: unknown) => {
+        const known = error instanceof PathprobeError;
+        const code = known ? error.code : 'ERR_INTERNAL';
+        const message = error instanceof Error ? error.message : String(error);
+        if (!known || code === 'ERR_PROBE_FAILED') log(`${req.method} ${req.url}: ${code}: ${message}`);
+        const body: ErrorResponse = { v: CONTRACT_VERSION, error: { code, message } };
+        // Drain whatever the client still sends so the connection can be answered cleanly.
+        req.resume();
+        send(res, HTTP_STATUS_OF[code], body);
+      },
+    );
+  });
+  server.requestTimeout = 120_000;
+
+  return {
+    server,
+    async close() {
+      await responders.closeAll();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import type { NicFacts } from '../../proto/agentFacts.js';
+import type { PmtuSweepResult } from '../../proto/pmtuSweep.js';
+import { frameBytes, windowsJumboPacketBytes } from './frameBytes.js';
+
+export type PmtuVerdict = 'ok' | 'mtu-mismatch' | 'frag-needed' | 'silent-drop' | 'unreachable';
+
+export interface DirectionEnds {
+  senderName: string;
+  receiverName: string;
+  /** The sender's NIC the probes left through. */
+  senderNic: NicFacts | null;
+  /** The receiver's NIC holding the target address; null for a target with no agent. */
+  receiverNic: NicFacts | null;
+}
+
+export interface DirectionVerdict {
+  verdict: PmtuVerdict;
+  pathMtu: number | null;
+  pathFrameBytes: number | null;
+  largestOkBytes: number | null;
+  smallestFailBytes: number | null;
+  icmp: { from: string; mtu: number } | null;
+  /** True for an ICMP echo sweep: the value is the round trip, not one direction. */
+  roundTrip: boolean;
+  /** False when the boundary was not proved (probe budget ran out). */
+  complete: boolean;
+  senderNicMtuBytes: number | null;
+  receiverNicMtuBytes: number | null;
+  probes: number;
+  elapsedMs: number;
+  explanation: string;
+  advice: string | null;
+}
+
+function describeFailure(sweep: PmtuSweepResult): string {
+  const e = sweep.failEvidence;
+  const parts: string[] = [];
+  if (e.silent) parts.push(`${e.silent}× silent`);
+  if (e.icmp) parts.push(`${e.icmp}× frag-needed`);
+  if (e.local) parts.push('refused by the sending NIC');
+  if (e.sendError) parts.push(`${e.sendError}× send error`);
+  return parts.join(', ') || 'failed';
+}
+
+/**
+ * The verdict for one direction, derived only from the facts the agents reported. Pure: the same
+ * facts always give the same verdict, and the explanation says which facts decided it.
+ */
+export function pmtuVerdict(sweep: PmtuSweepResult, ends: DirectionEnds): DirectionVerdict {
+  const senderMtu = sweep.deviceMtuBytes ?? ends.senderNic?.mtuBytes ?? null;
+  const receiverMtu = ends.receiverNic?.mtuBytes ?? null;
+  const roundTrip = sweep.mode === 'echo';
+  const base = {
+    largestOkBytes: sweep.largestOkBytes,
+    smallestFailBytes: sweep.smallestFailBytes,
+    roundTrip,
+    complete: sweep.complete,
+    senderNicMtuBytes: senderMtu,
+    receiverNicMtuBytes: receiverMtu,
+    probes: sweep.probesSent,
+    elapsedMs: sweep.elapsedMs,
+  };
+  const path = sweep.largestOkBytes;
+  const route = `${ends.senderName} → ${ends.receiverName}`;
+  if (!sweep.reachable || path === null) {
+    return {
+      ...base, verdict: 'unreachable', pathMtu: null, pathFrameBytes: null, icmp: null,
+      explanation: `${route}: not even small probes were answered, so no size can be judged`,
+      advice: `check that ${sweep.targetAddress} is up and routed from ${sweep.sourceAddress ?? ends.senderName}, and that no firewall drops UDP${roundTrip ? ' or ICMP echo' : ''} to it`,
+    };
+  }
+  const proof = `${path} passed, ${sweep.smallestFailBytes ?? path + 1} ${describeFailure(sweep)}${sweep.complete ? '' : ' (boundary not proved: probe budget ran out)'}`;
+  const hint = sweep.icmpHints.find((h) => h.mtuBytes === path) ?? null;
+  const icmp = hint ? { from: hint.from, mtu: hint.mtuBytes } : null;
+  const common = { ...base, pathMtu: path, pathFrameBytes: frameBytes(path), icmp };
+
+  if (senderMtu !== null && receiverMtu !== null && senderMtu !== receiverMtu && path === Math.min(senderMtu, receiverMtu)) {
+    const [big, small] = senderMtu > receiverMtu ? [ends.senderName, ends.receiverName] : [ends.receiverName, ends.senderName];
+    const bigMtu = Math.max(senderMtu, receiverMtu);
+    const smallMtu = Math.min(senderMtu, receiverMtu);
+    return {
+      ...common, verdict: 'mtu-mismatch',
+      explanation: senderMtu > receiverMtu
+        ? `${route}: the NIC MTUs differ (${senderMtu} vs ${receiverMtu}); packets above ${receiverMtu} bytes are dropped by the receiving NIC (${proof})`
+        : `${route}: the NIC MTUs differ (${senderMtu} vs ${receiverMtu}); this sender cannot send above its own ${senderMtu}, while ${ends.receiverName} sends larger packets back (${proof})`,
+      advice: `set both NICs to the same MTU: raise ${small}'s NIC MTU to ${bigMtu} (Windows 'Jumbo Packet' ${windowsJumboPacketBytes(bigMtu)}) if every switch carries ${frameBytes(bigMtu)}-byte frames, or lower ${big}'s NIC MTU to ${smallMtu}`,
+    };
+  }
+  if (senderMtu !== null && path >= senderMtu && (receiverMtu === null || path >= receiverMtu)) {
+    return {
+      ...common, verdict: 'ok',
+      explanation: `${route}: ${path}-byte packets (${frameBytes(path)}-byte frames) cross end to end${roundTrip ? ' and back (round trip)' : ''}; the NIC MTU is the limit (${proof})`,
+      advice: null,
+    };
+  }
+  const nicMtu = Math.min(senderMtu ?? Infinity, receiverMtu ?? Infinity);
+  const nicText = Number.isFinite(nicMtu) ? `${nicMtu}` : 'the NIC MTU';
+  const fixNic = `set the NIC MTU to ${path} on both hosts (Windows 'Jumbo Packet' ${windowsJumboPacketBytes(path)})`;
+  if (icmp) {
+    return {
+      ...common, verdict: 'frag-needed',
+      explanation: `${route}: router ${icmp.from} limits packets to ${icmp.mtu} bytes and says so with ICMP ${sweep.family === 4 ? 'frag-needed' : 'Packet Too Big'} (${proof})`,
+      advice: `raise the MTU of ${icmp.from}'s egress interface to ${nicText}, or ${fixNic}`,
+    };
+  }
+  const ignoredHints = sweep.icmpHints.filter((h) => h.mtuBytes !== path);
+  return {
+    ...common, verdict: 'silent-drop',
+    explanation: `${route}: something on the path drops packets above ${path} bytes (frames above ${frameBytes(path)}) and tells nobody: a switch silently capping frames, or a router whose ICMP is filtered (${proof})`
+      + (ignoredHints.length ? `; an ICMP hint of ${ignoredHints[0]!.mtuBytes} from ${ignoredHints[0]!.from} was not confirmed by probing` : ''),
+    advice: Number.isFinite(nicMtu)
+      ? `raise every switch port on the path to at least ${frameBytes(nicMtu)}-byte frames (${frameBytes(nicMtu, 1)} with an 802.1Q tag), or ${fixNic}`
+      : fixNic,
+  };
+}

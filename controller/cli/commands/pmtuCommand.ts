@@ -1,0 +1,62 @@
+import type { Argv, CommandModule } from 'yargs';
+import { isIP } from 'node:net';
+import { PathprobeError } from '../../../proto/errorCodes.js';
+import { AgentClient, parseAgentUrl } from '../../agentClient.js';
+import { measurePathMtu } from '../../pmtu/measurePathMtu.js';
+import { pmtuReport } from '../../report/pmtuReport.js';
+import { pmtuTable } from '../../report/pmtuTable.js';
+import { readToken } from '../readToken.js';
+
+interface PmtuArgs {
+  from: string;
+  to?: string;
+  'from-address'?: string;
+  'to-address'?: string;
+  'token-file'?: string;
+  json: boolean;
+}
+
+function checkAddress(value: string | undefined, flag: string): void {
+  if (value !== undefined && isIP(value) === 0) {
+    throw new PathprobeError('ERR_USAGE', `${flag} ${JSON.stringify(value)} is not an IPv4 or IPv6 address`);
+  }
+}
+
+/** A URL's host as a bare address ("[2001:2::1]" → "2001:2::1"), if it is one. */
+function addressOfUrl(url: URL): string | undefined {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return isIP(host) ? host : undefined;
+}
+
+export const pmtuCommand: CommandModule<object, PmtuArgs> = {
+  command: 'pmtu',
+  describe: 'find the path MTU in both directions between two agents (or to a target with no agent)',
+  builder: (yargs: Argv) => yargs
+    .option('from', { type: 'string', demandOption: true, describe: 'URL of the sending agent, e.g. http://198.19.0.1:7420' })
+    .option('to', { type: 'string', describe: 'URL of the peer agent (omit for a target with no agent: ICMP echo, round trip)' })
+    .option('from-address', { type: 'string', describe: 'data-plane address on the --from host (default: the host in its URL)' })
+    .option('to-address', { type: 'string', describe: 'data-plane address of the peer or target (default: the host in the --to URL)' })
+    .option('token-file', { type: 'string', describe: 'file holding the agents\' bearer token (or set PATHPROBE_TOKEN)' })
+    .option('json', { type: 'boolean', default: false, describe: 'print one versioned JSON object' }) as unknown as Argv<PmtuArgs>,
+  handler: async (argv) => {
+    const token = await readToken(argv['token-file']);
+    const fromUrl = parseAgentUrl(argv.from, '--from');
+    const toUrl = argv.to === undefined ? null : parseAgentUrl(argv.to, '--to');
+    checkAddress(argv['from-address'], '--from-address');
+    checkAddress(argv['to-address'], '--to-address');
+    const fromAddress = argv['from-address'] ?? addressOfUrl(fromUrl);
+    const toAddress = argv['to-address'] ?? (toUrl ? addressOfUrl(toUrl) : undefined);
+    if (!fromAddress) throw new PathprobeError('ERR_USAGE', '--from-address is needed: the --from URL does not name an IP address');
+    if (!toAddress) throw new PathprobeError('ERR_USAGE', toUrl ? '--to-address is needed: the --to URL does not name an IP address' : 'give --to URL (a peer agent) or --to-address IP (a target with no agent)');
+
+    const measurement = await measurePathMtu({
+      from: new AgentClient(fromUrl, { token }),
+      to: toUrl ? new AgentClient(toUrl, { token }) : null,
+      fromAddress,
+      toAddress,
+    });
+    const report = pmtuReport(measurement);
+    process.stdout.write(argv.json ? JSON.stringify(report, null, 2) + '\n' : pmtuTable(report));
+    process.exitCode = report.exitCode;
+  },
+};

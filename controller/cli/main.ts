@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// The pathprobe command line. The only place that decides the process's exit status.
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { PathprobeError } from '../../proto/errorCodes.js';
+import { agentCommand } from './commands/agentCommand.js';
+import { pmtuCommand } from './commands/pmtuCommand.js';
+import { demoCommand } from './commands/demoCommand.js';
+import { exitCodeOf } from './exitCodeOf.js';
+
+async function main(): Promise<void> {
+  await yargs(hideBin(process.argv))
+    .scriptName('pathprobe')
+    .usage('$0 <command> [options]')
+    .command(agentCommand)
+    .command(pmtuCommand)
+    .command(demoCommand)
+    .demandCommand(1, 'name a command: agent, pmtu or demo')
+    .strict()
+    .help()
+    .fail((message, error) => {
+      if (error) throw error;
+      throw new PathprobeError('ERR_USAGE', message);
+    })
+    .parseAsync();
+}
+
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`pathprobe: ${message.split('\n')[0]}\n`);
+    if (error instanceof PathprobeError && error.code === 'ERR_USAGE') process.stderr.write('run `pathprobe --help` for usage\n');
+    process.exit(exitCodeOf(error));
+  },
+);

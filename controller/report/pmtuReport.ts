@@ -1,0 +1,75 @@
+import type { NicFacts } from '../../proto/agentFacts.js';
+import type { ErrorCode } from '../../proto/errorCodes.js';
+import type { ProbeRecord } from '../../proto/pmtuSweep.js';
+import { pmtuVerdict, type DirectionVerdict } from '../aggregate/pmtuVerdict.js';
+import type { DirectionOutcome, PathMtuEnd, PathMtuMeasurement } from '../pmtu/measurePathMtu.js';
+
+export const PMTU_REPORT_SCHEMA = 'pathprobe.pmtu/v1';
+
+export type DirectionReport =
+  | (DirectionVerdict & { direction: string; error: null; probeLog: ProbeRecord[]; icmpHints: { from: string; mtuBytes: number; probeBytes: number }[] })
+  | { direction: string; verdict: 'error'; error: { code: ErrorCode; message: string } };
+
+export interface PmtuReport {
+  schema: typeof PMTU_REPORT_SCHEMA;
+  mode: 'peer' | 'echo';
+  from: EndReport;
+  to: EndReport;
+  forward: DirectionReport;
+  reverse: DirectionReport | null;
+  /** True when both directions were measured and their path MTUs differ. */
+  asymmetric: boolean;
+  exitCode: number;
+}
+
+export interface EndReport {
+  name: string;
+  url: string | null;
+  address: string;
+  hostname: string | null;
+  agentVersion: string | null;
+  kernel: string | null;
+  nic: NicFacts | null;
+}
+
+function endReport(end: PathMtuEnd): EndReport {
+  return {
+    name: end.name, url: end.url, address: end.address,
+    hostname: end.facts?.hostname ?? null, agentVersion: end.facts?.agentVersion ?? null,
+    kernel: end.facts?.kernel ?? null, nic: end.nic,
+  };
+}
+
+function directionReport(outcome: DirectionOutcome, sender: PathMtuEnd, receiver: PathMtuEnd): DirectionReport {
+  const direction = `${sender.name} → ${receiver.name}`;
+  if (!outcome.ok) return { direction, verdict: 'error', error: { code: outcome.error.code, message: outcome.error.message } };
+  const verdict = pmtuVerdict(outcome.sweep, {
+    senderName: sender.name, receiverName: receiver.name, senderNic: sender.nic, receiverNic: receiver.nic,
+  });
+  return { ...verdict, direction, error: null, probeLog: outcome.sweep.probes, icmpHints: outcome.sweep.icmpHints };
+}
+
+/** 0 both ok, 1 a finding, 3 an agent or the target could not be reached or measured. */
+export function pmtuExitCode(directions: readonly DirectionReport[]): number {
+  if (directions.some((d) => d.verdict === 'error' || d.verdict === 'unreachable')) return 3;
+  if (directions.some((d) => d.verdict !== 'ok')) return 1;
+  return 0;
+}
+
+/** The versioned JSON object `pmtu --json` prints. Pure. */
+export function pmtuReport(measurement: PathMtuMeasurement): PmtuReport {
+  const forward = directionReport(measurement.forward, measurement.from, measurement.to);
+  const reverse = measurement.reverse ? directionReport(measurement.reverse, measurement.to, measurement.from) : null;
+  const measured = [forward, reverse].filter((d): d is DirectionReport => d !== null);
+  const pathMtus = measured.map((d) => ('pathMtu' in d ? d.pathMtu : null));
+  return {
+    schema: PMTU_REPORT_SCHEMA,
+    mode: measurement.mode,
+    from: endReport(measurement.from),
+    to: endReport(measurement.to),
+    forward,
+    reverse,
+    asymmetric: pathMtus.length === 2 && pathMtus[0] !== null && pathMtus[1] !== null && pathMtus[0] !== pathMtus[1],
+    exitCode: pmtuExitCode(measured),
+  };
+}

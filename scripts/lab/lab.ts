@@ -1,0 +1,51 @@
+import type { ChildProcess } from 'node:child_process';
+import type { RunResult } from './run.js';
+import type { NodeKind, Topology } from './topology.js';
+
+export interface LabHost {
+  name: string;
+  netns: string;
+  /** Data NIC inside the host namespace (always `eth0`). */
+  dataNic: string;
+  nicMtuBytes: number;
+  v4: string;
+  v6: string;
+  /** IPv4 on mgmt0, 198.19.0.n. */
+  mgmtAddress: string;
+}
+
+export interface LabExecOptions {
+  timeoutMs?: number;
+  input?: string;
+}
+
+export interface LabSpawnOptions {
+  env?: Record<string, string>;
+}
+
+/** A running lab built by labUp. */
+export interface Lab {
+  id: string;
+  topology: Topology;
+  hosts: Record<string, LabHost>;
+  /** On the management net at 198.19.0.254; the root namespace is never connected. */
+  controllerNetns: string;
+  /** Every node (hosts, switches, routers, `ctl`, `mgsw`) and its kind. */
+  nodeKinds: Record<string, NodeKind>;
+  /** All namespaces of this lab. */
+  namespaces: string[];
+  /** How long labUp took. */
+  buildMs: number;
+  netnsOf(node: string): string;
+  /** Runs argv inside the node's namespace; never throws on a non-zero exit. */
+  exec(node: string, argv: string[], opts?: LabExecOptions): Promise<RunResult>;
+  /**
+   * Long-running process inside the node's namespace, tracked and killed by down(). stdout and
+   * stderr are pipes: read them (or call .resume()) or a chatty process blocks when they fill.
+   */
+  spawn(node: string, argv: string[], opts?: LabSpawnOptions): ChildProcess;
+  /** `ip route flush cache` v4 and v6 in every host, router and the controller (entries live 600 s). */
+  flushPmtuCaches(): Promise<void>;
+  /** Kills what spawn() started, then everything `ip netns pids` lists, then deletes the namespaces. Idempotent. */
+  down(): Promise<void>;
+}

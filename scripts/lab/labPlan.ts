@@ -1,0 +1,323 @@
+import { NODE_NAME_PATTERN, RESERVED_NODE_NAMES } from './topology.js';
+import type { CapDirection, HostSpec, NodeKind, RouterSpec, SwitchSpec, Topology } from './topology.js';
+
+/*
+ * Address plan (all inside the benchmarking ranges; nothing else is ever configured):
+ *
+ * - An L2 segment is a set of switches joined by switch-switch links (one subnet across them), or a
+ *   direct link between two L3 nodes (router-router, router-host). Segments are numbered from 1:
+ *   switch segments in switch declaration order first, then direct links in link order.
+ *   Segment s is 198.18.s.0/24 and 2001:2:0:s::/64.
+ * - Host number n (1-based, declaration order) is .n / ::n on its segment, whatever the segment:
+ *   h1 is always 198.18.x.1, h2 198.18.y.2. Router number k (0-based) is .(254-k) / ::(254-k) on
+ *   every segment it joins (r1 = .254, r2 = .253).
+ *   (The IPv6 interface id is the same decimal digits read as hex: ::254 is 0x254; unique all the same.)
+ * - Hosts and routers get /32 and /128 routes to every host not on their own segment, via the
+ *   first router of a shortest path; nothing else (no default route, nothing toward the root).
+ * - Management: 198.19.0.0/24 on its own bridge namespace `mgsw`; host n has mgmt0 = 198.19.0.n,
+ *   the controller namespace `ctl` 198.19.0.254. IPv4 only, MTU 1500, no caps, no loss.
+ *
+ * Interface names: a host's data NIC is `eth0`, its management NIC `mgmt0`; on switches and
+ * routers the interface toward node X is `to-X` (≤ 9 chars).
+ */
+
+export const MGMT_SUBNET_PREFIX = '198.19.0';
+export const MGMT_MTU_BYTES = 1500;
+export const CONTROLLER_NODE = 'ctl';
+export const MGMT_SWITCH_NODE = 'mgsw';
+export const CONTROLLER_MGMT_ADDRESS = `${MGMT_SUBNET_PREFIX}.254`;
+export const HOST_DATA_NIC = 'eth0';
+export const HOST_MGMT_NIC = 'mgmt0';
+export const BRIDGE_NAME = 'br0';
+
+const MIN_LINK_MTU_BYTES = 1280; // below this IPv6 removes its addresses for good (notes §3)
+const MAX_MTU_BYTES = 65535;
+const MAX_HOSTS = 200;
+const MAX_ROUTERS = 50;
+const MAX_SEGMENTS = 250;
+
+export interface PlannedInterface {
+  node: string;
+  ifName: string;
+  /** Undefined on switch ports (L2 only). */
+  v4?: string;
+  v6?: string;
+  segment?: number;
+}
+
+export interface PlannedLink {
+  a: { node: string; ifName: string };
+  b: { node: string; ifName: string };
+  mtuBytes: number;
+  /** On the switch side of the link; `direction` seen from the attached node. */
+  cap?: { switchNode: string; portIfName: string; capBytes: number; direction: CapDirection };
+  rate?: { switchNode: string; portIfName: string; rateMbit: number };
+  management: boolean;
+}
+
+export interface PlannedRoute {
+  dest: string; // 198.18.x.y/32 or 2001:2:0:s::n/128
+  via: string;
+  dev: string;
+}
+
+export interface PlannedHost {
+  spec: HostSpec;
+  number: number;
+  dataNic: PlannedInterface & { v4: string; v6: string; segment: number };
+  mgmtAddress: string;
+}
+
+export interface LabPlan {
+  topology: Topology;
+  kinds: Map<string, NodeKind>;
+  hosts: PlannedHost[];
+  switches: SwitchSpec[];
+  routers: RouterSpec[];
+  links: PlannedLink[];
+  /** L3 interfaces (with addresses) per node, management included. */
+  interfaces: Map<string, PlannedInterface[]>;
+  routes: Map<string, PlannedRoute[]>;
+  /** Largest MTU in the topology: bridges are set to it by hand. */
+  maxMtuBytes: number;
+  offloadsOff: boolean;
+}
+
+function fail(topology: Topology, message: string): never {
+  throw new Error(`topology "${topology.name}": ${message}`);
+}
+
+function checkRange(topology: Topology, what: string, value: number, min: number, max: number): void {
+  if (!Number.isFinite(value) || value < min || value > max) fail(topology, `${what} = ${value}, must be ${min}..${max}`);
+}
+
+export function v4Address(segment: number, hostPart: number): string {
+  return `198.18.${segment}.${hostPart}`;
+}
+
+export function v6Address(segment: number, hostPart: number): string {
+  return `2001:2:0:${segment}::${hostPart}`;
+}
+
+export function planLab(topology: Topology): LabPlan {
+  const kinds = new Map<string, NodeKind>();
+  const addNode = (name: string, kind: NodeKind): void => {
+    if (!NODE_NAME_PATTERN.test(name)) fail(topology, `node name "${name}" must match ${NODE_NAME_PATTERN}`);
+    if ((RESERVED_NODE_NAMES as readonly string[]).includes(name)) fail(topology, `node name "${name}" is reserved`);
+    if (kinds.has(name)) fail(topology, `duplicate node name "${name}"`);
+    kinds.set(name, kind);
+  };
+  topology.hosts.forEach((h) => addNode(h.name, 'host'));
+  topology.switches.forEach((s) => addNode(s.name, 'switch'));
+  topology.routers.forEach((r) => addNode(r.name, 'router'));
+  if (topology.hosts.length > MAX_HOSTS) fail(topology, `at most ${MAX_HOSTS} hosts`);
+  if (topology.routers.length > MAX_ROUTERS) fail(topology, `at most ${MAX_ROUTERS} routers`);
+
+  for (const h of topology.hosts) {
+    checkRange(topology, `${h.name}.nicMtuBytes`, h.nicMtuBytes, MIN_LINK_MTU_BYTES, MAX_MTU_BYTES);
+    if (h.sendMtuLockBytes !== undefined) checkRange(topology, `${h.name}.sendMtuLockBytes`, h.sendMtuLockBytes, 68, MAX_MTU_BYTES);
+    if (h.rateMbit !== undefined) checkRange(topology, `${h.name}.rateMbit`, h.rateMbit, 0.001, 1_000_000);
+  }
+  for (const s of topology.switches) {
+    if (s.lossPercent !== undefined) checkRange(topology, `${s.name}.lossPercent`, s.lossPercent, 0, 100);
+  }
+
+  const hostSpec = new Map(topology.hosts.map((h) => [h.name, h]));
+  const explicitMtus = topology.links.flatMap((l) => (l.mtuBytes === undefined ? [] : [l.mtuBytes]));
+  const maxMtuBytes = Math.max(MGMT_MTU_BYTES, ...topology.hosts.map((h) => h.nicMtuBytes), ...explicitMtus);
+
+  // Union-find over switches joined by switch-switch links: one segment per component.
+  const parent = new Map<string, string>(topology.switches.map((s) => [s.name, s.name]));
+  const root = (s: string): string => {
+    let r = s;
+    while (parent.get(r) !== r) r = parent.get(r) ?? r;
+    return r;
+  };
+
+  const seenPairs = new Set<string>();
+  const hostLinkCount = new Map<string, number>();
+  for (const [i, link] of topology.links.entries()) {
+    const [x, y] = link.ends;
+    for (const end of link.ends) if (!kinds.has(end)) fail(topology, `link ${i} names unknown node "${end}"`);
+    if (x === y) fail(topology, `link ${i} joins "${x}" to itself`);
+    const pair = [x, y].sort().join('|');
+    if (seenPairs.has(pair)) fail(topology, `two links between "${x}" and "${y}"`);
+    seenPairs.add(pair);
+    for (const end of link.ends) if (kinds.get(end) === 'host') hostLinkCount.set(end, (hostLinkCount.get(end) ?? 0) + 1);
+    if (kinds.get(x) === 'host' && kinds.get(y) === 'host') fail(topology, `link ${i}: hosts cannot be linked directly`);
+    if (kinds.get(x) === 'switch' && kinds.get(y) === 'switch') parent.set(root(x), root(y));
+    const switchEnds = link.ends.filter((e) => kinds.get(e) === 'switch').length;
+    if ((link.cap || link.rateMbit !== undefined) && switchEnds !== 1)
+      fail(topology, `link ${i}: cap and rateMbit need exactly one switch end`);
+    if (link.mtuBytes !== undefined) checkRange(topology, `link ${i}.mtuBytes`, link.mtuBytes, MIN_LINK_MTU_BYTES, MAX_MTU_BYTES);
+    if (link.cap) checkRange(topology, `link ${i}.cap.capBytes`, link.cap.capBytes, 68, MAX_MTU_BYTES);
+    if (link.rateMbit !== undefined) checkRange(topology, `link ${i}.rateMbit`, link.rateMbit, 0.001, 1_000_000);
+    for (const end of link.ends) {
+      const h = hostSpec.get(end);
+      if (h && link.mtuBytes !== undefined && link.mtuBytes !== h.nicMtuBytes)
+        fail(topology, `link ${i}: mtuBytes ${link.mtuBytes} differs from host ${end} nicMtuBytes ${h.nicMtuBytes}`);
+    }
+  }
+  for (const h of topology.hosts) {
+    if ((hostLinkCount.get(h.name) ?? 0) !== 1) fail(topology, `host "${h.name}" needs exactly one link (its data NIC)`);
+  }
+
+  // Segment numbers: switch components first, then direct L3-L3 links.
+  const segmentOfKey = new Map<string, number>();
+  const segmentFor = (key: string): number => {
+    let s = segmentOfKey.get(key);
+    if (s === undefined) {
+      s = segmentOfKey.size + 1;
+      if (s > MAX_SEGMENTS) fail(topology, `more than ${MAX_SEGMENTS} segments`);
+      segmentOfKey.set(key, s);
+    }
+    return s;
+  };
+  for (const s of topology.switches) segmentFor(`sw:${root(s.name)}`);
+
+  const hostNumber = new Map(topology.hosts.map((h, i) => [h.name, i + 1]));
+  const routerNumber = new Map(topology.routers.map((r, i) => [r.name, i]));
+  const l3Part = (node: string): number => {
+    const n = hostNumber.get(node);
+    return n !== undefined ? n : 254 - (routerNumber.get(node) ?? 0);
+  };
+  const ifNameFor = (node: string, peer: string): string => (kinds.get(node) === 'host' ? HOST_DATA_NIC : `to-${peer}`);
+
+  const interfaces = new Map<string, PlannedInterface[]>();
+  const addInterface = (itf: PlannedInterface): void => {
+    const list = interfaces.get(itf.node) ?? [];
+    if (itf.segment !== undefined && list.some((o) => o.segment === itf.segment))
+      fail(topology, `"${itf.node}" joins segment ${itf.segment} twice`);
+    list.push(itf);
+    interfaces.set(itf.node, list);
+  };
+
+  const links: PlannedLink[] = [];
+  for (const [i, link] of topology.links.entries()) {
+    const [x, y] = link.ends;
+    const switchEnd = link.ends.find((e) => kinds.get(e) === 'switch');
+    const otherEnd = switchEnd === x ? y : x;
+    const hostEnd = link.ends.find((e) => kinds.get(e) === 'host');
+    const mtuBytes = link.mtuBytes ?? (hostEnd !== undefined ? (hostSpec.get(hostEnd)?.nicMtuBytes ?? maxMtuBytes) : maxMtuBytes);
+    const segment = switchEnd !== undefined ? segmentFor(`sw:${root(switchEnd)}`) : segmentFor(`link:${i}`);
+    for (const [node, peer] of [[x, y], [y, x]] as const) {
+      const kind = kinds.get(node);
+      if (kind === 'switch') continue;
+      const part = l3Part(node);
+      addInterface({ node, ifName: ifNameFor(node, peer), v4: v4Address(segment, part), v6: v6Address(segment, part), segment });
+    }
+    const portIfName = switchEnd !== undefined ? ifNameFor(switchEnd, otherEnd) : '';
+    links.push({
+      a: { node: x, ifName: ifNameFor(x, y) },
+      b: { node: y, ifName: ifNameFor(y, x) },
+      mtuBytes,
+      ...(link.cap && switchEnd !== undefined
+        ? { cap: { switchNode: switchEnd, portIfName, capBytes: link.cap.capBytes, direction: link.cap.direction } }
+        : {}),
+      ...(link.rateMbit !== undefined && switchEnd !== undefined
+        ? { rate: { switchNode: switchEnd, portIfName, rateMbit: link.rateMbit } }
+        : {}),
+      management: false,
+    });
+  }
+
+  const hosts: PlannedHost[] = topology.hosts.map((spec) => {
+    const number = hostNumber.get(spec.name) ?? 0;
+    const dataNic = interfaces.get(spec.name)?.[0];
+    if (!dataNic || dataNic.v4 === undefined || dataNic.v6 === undefined || dataNic.segment === undefined)
+      fail(topology, `host "${spec.name}" has no data NIC`);
+    return {
+      spec,
+      number,
+      dataNic: { ...dataNic, v4: dataNic.v4, v6: dataNic.v6, segment: dataNic.segment },
+      mgmtAddress: `${MGMT_SUBNET_PREFIX}.${number}`,
+    };
+  });
+
+  const routes = planRoutes(topology, kinds, interfaces, hosts);
+
+  // Management network, added after routing so it can never become a data path.
+  kinds.set(CONTROLLER_NODE, 'controller');
+  kinds.set(MGMT_SWITCH_NODE, 'mgmtSwitch');
+  for (const h of hosts) {
+    addInterface({ node: h.spec.name, ifName: HOST_MGMT_NIC, v4: h.mgmtAddress });
+    links.push({
+      a: { node: h.spec.name, ifName: HOST_MGMT_NIC },
+      b: { node: MGMT_SWITCH_NODE, ifName: `to-${h.spec.name}` },
+      mtuBytes: MGMT_MTU_BYTES,
+      management: true,
+    });
+  }
+  addInterface({ node: CONTROLLER_NODE, ifName: HOST_MGMT_NIC, v4: CONTROLLER_MGMT_ADDRESS });
+  links.push({
+    a: { node: CONTROLLER_NODE, ifName: HOST_MGMT_NIC },
+    b: { node: MGMT_SWITCH_NODE, ifName: `to-${CONTROLLER_NODE}` },
+    mtuBytes: MGMT_MTU_BYTES,
+    management: true,
+  });
+
+  return {
+    topology,
+    kinds,
+    hosts,
+    switches: topology.switches,
+    routers: topology.routers,
+    links,
+    interfaces,
+    routes,
+    maxMtuBytes,
+    offloadsOff: topology.offloadsOff ?? true,
+  };
+}
+
+/** Breadth-first over segments, crossing only routers (hosts never forward). */
+function planRoutes(
+  topology: Topology,
+  kinds: Map<string, NodeKind>,
+  interfaces: Map<string, PlannedInterface[]>,
+  hosts: PlannedHost[],
+): Map<string, PlannedRoute[]> {
+  const onSegment = new Map<number, PlannedInterface[]>();
+  for (const list of interfaces.values()) {
+    for (const itf of list) {
+      if (itf.segment === undefined) continue;
+      onSegment.set(itf.segment, [...(onSegment.get(itf.segment) ?? []), itf]);
+    }
+  }
+  const routes = new Map<string, PlannedRoute[]>();
+  const l3Nodes = [...topology.hosts.map((h) => h.name), ...topology.routers.map((r) => r.name)];
+  for (const source of l3Nodes) {
+    const own = interfaces.get(source) ?? [];
+    // segment -> first hop (router interface on one of our own segments) and our outgoing device
+    const reached = new Map<number, { via?: PlannedInterface; dev: string }>();
+    const queue: number[] = [];
+    for (const itf of own) {
+      if (itf.segment === undefined) continue;
+      reached.set(itf.segment, { dev: itf.ifName });
+      queue.push(itf.segment);
+    }
+    while (queue.length > 0) {
+      const segment = queue.shift() as number;
+      const from = reached.get(segment);
+      if (!from) continue;
+      for (const gw of onSegment.get(segment) ?? []) {
+        if (gw.node === source || kinds.get(gw.node) !== 'router') continue;
+        for (const next of interfaces.get(gw.node) ?? []) {
+          if (next.segment === undefined || reached.has(next.segment)) continue;
+          reached.set(next.segment, { via: from.via ?? gw, dev: from.dev });
+          queue.push(next.segment);
+        }
+      }
+    }
+    const list: PlannedRoute[] = [];
+    for (const h of hosts) {
+      if (h.spec.name === source) continue;
+      const path = reached.get(h.dataNic.segment);
+      if (!path?.via || path.via.v4 === undefined || path.via.v6 === undefined) continue; // connected, or unreachable by design
+      list.push({ dest: `${h.dataNic.v4}/32`, via: path.via.v4, dev: path.dev });
+      list.push({ dest: `${h.dataNic.v6}/128`, via: path.via.v6, dev: path.dev });
+    }
+    routes.set(source, list);
+  }
+  return routes;
+}

@@ -1,0 +1,328 @@
+import { spawn as spawnChild } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import type { Lab, LabHost } from './lab.js';
+import { BRIDGE_NAME, CONTROLLER_NODE, MGMT_MTU_BYTES, planLab } from './labPlan.js';
+import type { LabPlan, PlannedInterface } from './labPlan.js';
+import { LAB_ID_PATTERN, labIdOfNetns, netnsName, newLabId } from './labNaming.js';
+import { removeLabOwnerTag, writeLabOwnerTag } from './labOwnerTag.js';
+import { killPids, listNetns, removeNamespaces } from './removeNamespaces.js';
+import { run, runOrThrow } from './run.js';
+import { waitForLinksUp } from './waitForLinksUp.js';
+import { resolveSystemCommand, systemTool } from './systemTools.js';
+import type { NodeKind, Topology } from './topology.js';
+
+export interface LabUpOptions {
+  /** Reuse a fixed id (6 hex digits): whatever exists under it is torn down first. Default: random. */
+  id?: string;
+}
+
+const COMMON_SYSCTLS = [
+  // DAD would hold new IPv6 addresses "tentative" for a second; RAs and redirects would add routes we did not plan.
+  'net.ipv6.conf.all.accept_dad=0',
+  'net.ipv6.conf.default.accept_dad=0',
+  'net.ipv6.conf.all.accept_ra=0',
+  'net.ipv6.conf.default.accept_ra=0',
+  'net.ipv6.conf.all.router_solicitations=0',
+  'net.ipv6.conf.default.router_solicitations=0',
+  'net.ipv6.conf.all.accept_redirects=0',
+  'net.ipv6.conf.default.accept_redirects=0',
+  'net.ipv4.conf.all.accept_redirects=0',
+  'net.ipv4.conf.default.accept_redirects=0',
+  'net.ipv4.conf.all.send_redirects=0',
+  'net.ipv4.conf.default.send_redirects=0',
+  // Asymmetric designs route replies another way; strict rp_filter would drop them.
+  'net.ipv4.conf.all.rp_filter=0',
+  'net.ipv4.conf.default.rp_filter=0',
+  // 1 would let TCP hide silent caps from throughput tests.
+  'net.ipv4.tcp_mtu_probing=0',
+];
+
+const ROUTER_SYSCTLS = [
+  'net.ipv4.ip_forward=1',
+  'net.ipv6.conf.all.forwarding=1',
+  // So tests that count ICMP errors see every one (frag-needed/PTB are exempt anyway).
+  'net.ipv4.icmp_ratelimit=0',
+  'net.ipv6.icmp.ratelimit=0',
+];
+
+const SWITCH_SYSCTLS = [
+  // br_netfilter is on in every new namespace: it re-fragments non-DF IPv4 and caps at exactly the
+  // port MTU, so a lab would look right for the wrong reason. No real switch does that.
+  'net.bridge.bridge-nf-call-iptables=0',
+  'net.bridge.bridge-nf-call-ip6tables=0',
+  'net.bridge.bridge-nf-call-arptables=0',
+  // A switch is silent at L3: no link-local addresses, no MLD/ND of its own.
+  'net.ipv6.conf.all.disable_ipv6=1',
+  'net.ipv6.conf.default.disable_ipv6=1',
+];
+
+const TBF_LATENCY = '2ms';
+const FIRST_VETH_IFINDEX = 100;
+const LINKS_UP_TIMEOUT_MS = 3_000;
+
+function sysctlsFor(kind: NodeKind): string[] {
+  if (kind === 'router') return [...COMMON_SYSCTLS, ...ROUTER_SYSCTLS];
+  if (kind === 'switch' || kind === 'mgmtSwitch') return [...COMMON_SYSCTLS, ...SWITCH_SYSCTLS];
+  return COMMON_SYSCTLS;
+}
+
+/** Enough tokens for one jumbo frame and for a 4 ms timer tick at the configured rate (HZ 250 worst case). */
+function tbfBurstBytes(rateMbit: number): number {
+  return Math.max(128 * 1024, Math.ceil((rateMbit * 1e6) / 8 / 250));
+}
+
+function tbfArgv(netns: string, dev: string, rateMbit: number): string[] {
+  return [
+    systemTool('tc'), '-n', netns, 'qdisc', 'replace', 'dev', dev, 'root', 'tbf',
+    'rate', `${rateMbit}mbit`, 'burst', String(tbfBurstBytes(rateMbit)), 'latency', TBF_LATENCY,
+  ];
+}
+
+/** ip -batch lines that configure one node after its veths exist. */
+function ipBatchFor(plan: LabPlan, node: string, kind: NodeKind): string[] {
+  const lines = ['link set lo up'];
+  if (kind === 'switch' || kind === 'mgmtSwitch') {
+    const ports = plan.links.flatMap((l) => [l.a, l.b]).filter((end) => end.node === node);
+    // The bridge's own MTU is set by hand first: once set by the user it no longer follows the
+    // smallest port, so one 1500 port does not shrink the whole switch.
+    const bridgeMtu = kind === 'mgmtSwitch' ? MGMT_MTU_BYTES : plan.maxMtuBytes;
+    lines.push(`link add ${BRIDGE_NAME} type bridge stp_state 0 forward_delay 0`);
+    lines.push(`link set ${BRIDGE_NAME} mtu ${bridgeMtu}`);
+    for (const port of ports) lines.push(`link set ${port.ifName} master ${BRIDGE_NAME}`, `link set ${port.ifName} up`);
+    lines.push(`link set ${BRIDGE_NAME} up`);
+    return lines;
+  }
+  const lockBytes = plan.hosts.find((h) => h.spec.name === node)?.spec.sendMtuLockBytes;
+  const lock = lockBytes !== undefined ? ` mtu lock ${lockBytes}` : '';
+  for (const itf of plan.interfaces.get(node) ?? []) {
+    lines.push(`link set ${itf.ifName} up`);
+    if (itf.v4 !== undefined) lines.push(`addr add ${itf.v4}/24 dev ${itf.ifName}`);
+    if (itf.v6 !== undefined) lines.push(`addr add ${itf.v6}/64 dev ${itf.ifName} nodad`);
+    if (lock && itf.segment !== undefined && itf.v4 !== undefined) {
+      // The connected routes are the kernel's; replace them in place to add the lock.
+      const v4Net = itf.v4.replace(/\.\d+$/, '.0');
+      lines.push(`route replace ${v4Net}/24 dev ${itf.ifName} proto kernel scope link src ${itf.v4}${lock}`);
+      lines.push(`route replace 2001:2:0:${itf.segment}::/64 dev ${itf.ifName} proto kernel metric 256${lock}`);
+    }
+  }
+  for (const r of plan.routes.get(node) ?? []) lines.push(`route add ${r.dest} via ${r.via} dev ${r.dev}${lock}`);
+  return lines;
+}
+
+/** nft ruleset for one node, or undefined when it needs none. */
+function nftRulesetFor(plan: LabPlan, node: string, kind: NodeKind): string | undefined {
+  const parts: string[] = [];
+  if (kind === 'switch') {
+    const capRules: string[] = [];
+    for (const link of plan.links) {
+      if (!link.cap || link.cap.switchNode !== node) continue;
+      const { portIfName, capBytes, direction } = link.cap;
+      // ip6 length is the payload length: the whole packet minus the 40-byte fixed header.
+      const v6PayloadCap = capBytes - 40;
+      const matchers = direction === 'both' ? ['oifname', 'iifname'] : direction === 'toHost' ? ['oifname'] : ['iifname'];
+      for (const m of matchers) {
+        capRules.push(`    ${m} "${portIfName}" ether type ip ip length > ${capBytes} counter drop`);
+        capRules.push(`    ${m} "${portIfName}" ether type ip6 ip6 length > ${v6PayloadCap} counter drop`);
+      }
+    }
+    if (capRules.length > 0) {
+      parts.push(
+        'table bridge ppcap {',
+        '  chain capport {',
+        '    type filter hook forward priority -10; policy accept;',
+        ...capRules,
+        '  }',
+        '}',
+      );
+    }
+    const lossPercent = plan.switches.find((s) => s.name === node)?.lossPercent;
+    if (lossPercent !== undefined && lossPercent > 0) {
+      // mod 10000 gives 0.01 % resolution; the forward hook sees both directions.
+      const threshold = Math.round(lossPercent * 100);
+      parts.push(
+        'table bridge pploss {',
+        '  chain randloss {',
+        '    type filter hook forward priority 0; policy accept;',
+        `    numgen random mod 10000 < ${threshold} counter drop`,
+        '  }',
+        '}',
+      );
+    }
+  }
+  if (kind === 'host') {
+    const host = plan.hosts.find((h) => h.spec.name === node);
+    if (host?.spec.strictRx) {
+      // A veth accepts MTU + 4; a real NIC drops anything above its MTU.
+      const mtu = host.spec.nicMtuBytes;
+      parts.push(
+        'table netdev pprx {',
+        '  chain strictrx {',
+        `    type filter hook ingress device "${host.dataNic.ifName}" priority -10; policy accept;`,
+        `    ether type ip ip length > ${mtu} counter drop`,
+        `    ether type ip6 ip6 length > ${mtu - 40} counter drop`,
+        '  }',
+        '}',
+      );
+    }
+  }
+  if (kind === 'router' && plan.routers.find((r) => r.name === node)?.icmp === false) {
+    parts.push(
+      'table inet ppbh {',
+      '  chain blackhole {',
+      '    type filter hook output priority 0; policy accept;',
+      '    icmp type destination-unreachable icmp code frag-needed counter drop',
+      '    icmpv6 type packet-too-big counter drop',
+      '  }',
+      '}',
+    );
+  }
+  return parts.length > 0 ? parts.join('\n') + '\n' : undefined;
+}
+
+function l3InterfacesOf(plan: LabPlan, node: string): PlannedInterface[] {
+  return (plan.interfaces.get(node) ?? []).filter((i) => i.segment !== undefined);
+}
+
+async function configureNode(plan: LabPlan, labId: string, node: string, kind: NodeKind): Promise<void> {
+  const netns = netnsName(labId, node);
+  const ip = systemTool('ip');
+  await runOrThrow([ip, '-n', netns, '-batch', '-'], { input: ipBatchFor(plan, node, kind).join('\n') + '\n' });
+  const ruleset = nftRulesetFor(plan, node, kind);
+  if (ruleset) await runOrThrow([ip, 'netns', 'exec', netns, systemTool('nft'), '-f', '-'], { input: ruleset });
+  for (const link of plan.links) {
+    if (link.rate?.switchNode === node) await runOrThrow(tbfArgv(netns, link.rate.portIfName, link.rate.rateMbit));
+  }
+  const hostRate = plan.hosts.find((h) => h.spec.name === node)?.spec.rateMbit;
+  const host = plan.hosts.find((h) => h.spec.name === node);
+  if (host && hostRate !== undefined) await runOrThrow(tbfArgv(netns, host.dataNic.ifName, hostRate));
+  if (plan.offloadsOff && (kind === 'host' || kind === 'router')) {
+    for (const itf of l3InterfacesOf(plan, node)) {
+      await runOrThrow([ip, 'netns', 'exec', netns, systemTool('ethtool'), '-K', itf.ifName, 'tso', 'off', 'gso', 'off', 'gro', 'off']);
+    }
+  }
+}
+
+function withResolvedCommand(argv: string[]): string[] {
+  const [command, ...args] = argv;
+  if (command === undefined) throw new Error('lab: empty argv');
+  return [resolveSystemCommand(command), ...args];
+}
+
+async function pickFreshId(): Promise<string> {
+  const taken = new Set((await listNetns()).map(labIdOfNetns));
+  for (;;) {
+    const id = newLabId();
+    if (!taken.has(id)) return id;
+  }
+}
+
+/** Builds the topology as namespaces; on any failure tears down what was built and rethrows. */
+export async function labUp(topology: Topology, opts: LabUpOptions = {}): Promise<Lab> {
+  const startedMs = Date.now();
+  const plan = planLab(topology);
+  if (opts.id !== undefined && !LAB_ID_PATTERN.test(opts.id)) throw new Error(`lab id "${opts.id}" must match ${LAB_ID_PATTERN}`);
+  let id: string;
+  if (opts.id !== undefined) {
+    id = opts.id;
+    // Idempotent up: whatever an earlier run left under this id goes first.
+    const previous = (await listNetns()).filter((n) => labIdOfNetns(n) === id);
+    const left = await removeNamespaces(previous);
+    if (left.length > 0) throw new Error(`lab ${id}: could not remove earlier namespaces ${left.join(', ')}`);
+  } else {
+    id = await pickFreshId();
+  }
+
+  const nodes = [...plan.kinds.entries()];
+  const namespaces = nodes.map(([node]) => netnsName(id, node));
+  const nsOf = (node: string): string => {
+    if (!plan.kinds.has(node)) throw new Error(`lab ${id}: no node "${node}" (nodes: ${[...plan.kinds.keys()].join(', ')})`);
+    return netnsName(id, node);
+  };
+  const ip = systemTool('ip');
+  const children = new Set<ChildProcess>();
+  let downPromise: Promise<void> | undefined;
+
+  const down = (): Promise<void> => {
+    downPromise ??= (async () => {
+      const pids = [...children].flatMap((c) => (c.pid !== undefined && c.exitCode === null && c.signalCode === null ? [c.pid] : []));
+      await killPids(pids, 2_000);
+      const left = await removeNamespaces(namespaces);
+      if (left.length > 0) throw new Error(`lab ${id}: namespaces still present after down(): ${left.join(', ')}`);
+      removeLabOwnerTag(id);
+    })();
+    return downPromise;
+  };
+
+  // The tag exists before any namespace, so cleanupStale never mistakes a lab being built for a crashed one.
+  writeLabOwnerTag(id, topology.name);
+  try {
+    await runOrThrow([ip, '-batch', '-'], { input: namespaces.map((n) => `netns add ${n}\n`).join('') });
+    // Sysctls before any interface exists, so the `default` values apply to every new one.
+    await Promise.all(
+      nodes.map(([node, kind]) => runOrThrow([ip, 'netns', 'exec', nsOf(node), systemTool('sysctl'), '-qw', ...sysctlsFor(kind)])),
+    );
+    // Each veth is created directly inside its two namespaces: nothing ever touches the root namespace.
+    // Both ends get the same MTU: ends that differ give the sender ENOBUFS instead of a silent drop.
+    // Explicit ifindexes that differ between the two ends: a veth whose ifindex equals its peer's
+    // (easy across fresh namespaces, both get 2) has its carrier events batched by link-watch up to
+    // 1 s late instead of at once, and drops the first ARP of every test meanwhile.
+    const vethLines = plan.links.map(
+      (l, i) =>
+        `link add ${l.a.ifName} netns ${nsOf(l.a.node)} index ${FIRST_VETH_IFINDEX + 2 * i} mtu ${l.mtuBytes} ` +
+        `type veth peer name ${l.b.ifName} netns ${nsOf(l.b.node)} index ${FIRST_VETH_IFINDEX + 2 * i + 1} mtu ${l.mtuBytes}\n`,
+    );
+    await runOrThrow([ip, '-batch', '-'], { input: vethLines.join('') });
+    await Promise.all(nodes.map(([node, kind]) => configureNode(plan, id, node, kind)));
+    await waitForLinksUp(namespaces, LINKS_UP_TIMEOUT_MS);
+  } catch (err) {
+    await down().catch(() => undefined);
+    throw err;
+  }
+
+  const hosts: Record<string, LabHost> = {};
+  for (const h of plan.hosts) {
+    hosts[h.spec.name] = {
+      name: h.spec.name,
+      netns: nsOf(h.spec.name),
+      dataNic: h.dataNic.ifName,
+      nicMtuBytes: h.spec.nicMtuBytes,
+      v4: h.dataNic.v4,
+      v6: h.dataNic.v6,
+      mgmtAddress: h.mgmtAddress,
+    };
+  }
+  const l3Nodes = nodes.filter(([, kind]) => kind === 'host' || kind === 'router' || kind === 'controller').map(([n]) => n);
+
+  return {
+    id,
+    topology,
+    hosts,
+    controllerNetns: nsOf(CONTROLLER_NODE),
+    nodeKinds: Object.fromEntries(nodes),
+    namespaces,
+    buildMs: Date.now() - startedMs,
+    netnsOf: nsOf,
+    exec: (node, argv, execOpts = {}) => run([ip, 'netns', 'exec', nsOf(node), ...withResolvedCommand(argv)], execOpts),
+    spawn: (node, argv, spawnOpts = {}) => {
+      if (downPromise) throw new Error(`lab ${id} is down`);
+      // `ip netns exec` execs in place, so the child's PID is the command's own PID.
+      const child = spawnChild(ip, ['netns', 'exec', nsOf(node), ...withResolvedCommand(argv)], {
+        env: { ...process.env, LC_ALL: 'C', ...spawnOpts.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.add(child);
+      child.on('exit', () => children.delete(child));
+      // A failed spawn must not crash the test process; the caller sees it on the child.
+      child.on('error', () => children.delete(child));
+      return child;
+    },
+    flushPmtuCaches: async () => {
+      await Promise.all(
+        l3Nodes.map((node) =>
+          runOrThrow([ip, 'netns', 'exec', nsOf(node), systemTool('sysctl'), '-qw', 'net.ipv4.route.flush=1', 'net.ipv6.route.flush=1']),
+        ),
+      );
+    },
+    down,
+  };
+}

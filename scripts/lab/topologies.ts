@@ -1,0 +1,151 @@
+import type { Topology } from './topology.js';
+
+/*
+ * Ready-made topologies for the pmtu tests, the demo and benchmarks. Every one has hosts h1 and h2
+ * (h1 = 198.18.x.1 / 2001:2:0:x::1, h2 = 198.18.y.2 / 2001:2:0:y::2, see labPlan.ts), switches
+ * sw1 (and sw2), routers r1 (and r2). Node names are fixed so tests can say lab.exec('h1', ...).
+ */
+
+const JUMBO_BYTES = 9000;
+
+/** h1 — sw1 — h2, everything at mtuBytes. Segment 1: h1 198.18.1.1, h2 198.18.1.2. */
+export function cleanPath({ mtuBytes = JUMBO_BYTES }: { mtuBytes?: number } = {}): Topology {
+  return {
+    name: `cleanPath-${mtuBytes}`,
+    hosts: [
+      { name: 'h1', nicMtuBytes: mtuBytes },
+      { name: 'h2', nicMtuBytes: mtuBytes },
+    ],
+    switches: [{ name: 'sw1' }],
+    routers: [],
+    links: [{ ends: ['sw1', 'h1'] }, { ends: ['sw1', 'h2'] }],
+  };
+}
+
+/**
+ * h1 — sw1 — h2 at 9000, sw1's port toward h2 silently drops anything above capBytes, both
+ * directions: a jumbo-mismatched switch port that sends no ICMP (L2 black hole).
+ */
+export function silentCap({ capBytes = 4470, mtuBytes = JUMBO_BYTES }: { capBytes?: number; mtuBytes?: number } = {}): Topology {
+  return {
+    name: `silentCap-${capBytes}`,
+    hosts: [
+      { name: 'h1', nicMtuBytes: mtuBytes },
+      { name: 'h2', nicMtuBytes: mtuBytes },
+    ],
+    switches: [{ name: 'sw1' }],
+    routers: [],
+    links: [{ ends: ['sw1', 'h1'] }, { ends: ['sw1', 'h2'], cap: { capBytes, direction: 'both' } }],
+  };
+}
+
+/**
+ * h1 — sw1 — r1 ═ r2 — sw2 — h2. Hosts, switches and LAN links at 9000; the r1–r2 link is
+ * routerMtuBytes on both ends, so r1 reports it for h1→h2 and r2 for h2→h1 (each side has a
+ * router with a smaller egress, and no veth ends differ). Segments: 1 = sw1 LAN (h1 .1, r1 .254),
+ * 2 = sw2 LAN (h2 .2, r2 .253), 3 = r1–r2 link. Frag-needed/PTB for h1 come from 198.18.1.254 /
+ * 2001:2:0:1::254.
+ */
+export function routerFragNeeded({ routerMtuBytes = 4000, icmp = true }: { routerMtuBytes?: number; icmp?: boolean } = {}): Topology {
+  return {
+    name: `router${icmp ? 'FragNeeded' : 'IcmpFiltered'}-${routerMtuBytes}`,
+    hosts: [
+      { name: 'h1', nicMtuBytes: JUMBO_BYTES },
+      { name: 'h2', nicMtuBytes: JUMBO_BYTES },
+    ],
+    switches: [{ name: 'sw1' }, { name: 'sw2' }],
+    routers: [
+      { name: 'r1', icmp },
+      { name: 'r2', icmp },
+    ],
+    links: [
+      { ends: ['sw1', 'h1'] },
+      { ends: ['sw1', 'r1'] },
+      { ends: ['r1', 'r2'], mtuBytes: routerMtuBytes },
+      { ends: ['r2', 'sw2'] },
+      { ends: ['sw2', 'h2'] },
+    ],
+  };
+}
+
+/** routerFragNeeded with both routers' own frag-needed / packet-too-big dropped: the L3 black hole. */
+export function routerIcmpFiltered({ routerMtuBytes = 4000 }: { routerMtuBytes?: number } = {}): Topology {
+  return routerFragNeeded({ routerMtuBytes, icmp: false });
+}
+
+/**
+ * h1 — sw1 — h2 at 9000 with one-way silent caps at the switch (the simple design): the port toward
+ * h2 caps its egress (h1→h2) at forwardCapBytes, the port toward h1 caps its egress (h2→h1) at
+ * reverseCapBytes. Note an echo test sees min(forward, reverse): replies are as large as requests.
+ */
+export function asymmetric({
+  forwardCapBytes = 4000,
+  reverseCapBytes = 2000,
+}: { forwardCapBytes?: number; reverseCapBytes?: number } = {}): Topology {
+  return {
+    name: `asymmetric-${forwardCapBytes}-${reverseCapBytes}`,
+    hosts: [
+      { name: 'h1', nicMtuBytes: JUMBO_BYTES },
+      { name: 'h2', nicMtuBytes: JUMBO_BYTES },
+    ],
+    switches: [{ name: 'sw1' }],
+    routers: [],
+    links: [
+      { ends: ['sw1', 'h1'], cap: { capBytes: reverseCapBytes, direction: 'toHost' } },
+      { ends: ['sw1', 'h2'], cap: { capBytes: forwardCapBytes, direction: 'toHost' } },
+    ],
+  };
+}
+
+/** silentCap plus random loss on sw1 (every forwarded frame, both directions, lossPercent each way). */
+export function lossyCap({ capBytes = 4470, lossPercent = 2 }: { capBytes?: number; lossPercent?: number } = {}): Topology {
+  const base = silentCap({ capBytes });
+  return { ...base, name: `lossyCap-${capBytes}-${lossPercent}`, switches: [{ name: 'sw1', lossPercent }] };
+}
+
+/**
+ * h1 and h2 on one 9000 switch; h2's NIC (and its switch port) at h2MtuBytes with strictRx, so
+ * h1→h2 above h2MtuBytes vanishes silently at h2 (a real NIC drops it; a bare veth would take +4).
+ */
+export function nicMismatch({ h1MtuBytes = JUMBO_BYTES, h2MtuBytes = 1500 }: { h1MtuBytes?: number; h2MtuBytes?: number } = {}): Topology {
+  return {
+    name: `nicMismatch-${h1MtuBytes}-${h2MtuBytes}`,
+    hosts: [
+      { name: 'h1', nicMtuBytes: h1MtuBytes, strictRx: true },
+      { name: 'h2', nicMtuBytes: h2MtuBytes, strictRx: true },
+    ],
+    switches: [{ name: 'sw1' }],
+    routers: [],
+    links: [{ ends: ['sw1', 'h1'] }, { ends: ['sw1', 'h2'] }],
+  };
+}
+
+/** h1 — sw1 — h2 at mtuBytes, both switch ports shaped (tbf) to rateMbit, so each direction is limited. */
+export function rateLimited({ rateMbit = 500, mtuBytes = JUMBO_BYTES }: { rateMbit?: number; mtuBytes?: number } = {}): Topology {
+  return {
+    name: `rateLimited-${rateMbit}`,
+    hosts: [
+      { name: 'h1', nicMtuBytes: mtuBytes },
+      { name: 'h2', nicMtuBytes: mtuBytes },
+    ],
+    switches: [{ name: 'sw1' }],
+    routers: [],
+    links: [
+      { ends: ['sw1', 'h1'], rateMbit },
+      { ends: ['sw1', 'h2'], rateMbit },
+    ],
+  };
+}
+
+/** By name, for the CLI and the demo. */
+export const TOPOLOGIES = {
+  cleanPath,
+  silentCap,
+  routerFragNeeded,
+  routerIcmpFiltered,
+  asymmetric,
+  lossyCap,
+  nicMismatch,
+  rateLimited,
+} as const;
+export type TopologyName = keyof typeof TOPOLOGIES;

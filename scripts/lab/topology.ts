@@ -1,0 +1,81 @@
+/**
+ * A declarative network-namespace topology. Every node becomes one namespace; every link one veth
+ * pair created directly inside the two namespaces (nothing ever appears in the root namespace).
+ *
+ * Sizes are whole IP packets in bytes (design.md "size"), the number `ip link set mtu` compares.
+ */
+
+/** Node names become parts of namespace and interface names (15-char kernel limit): ≤ 6 chars. */
+export const NODE_NAME_PATTERN = /^[a-z][a-z0-9]{0,5}$/;
+/** Reserved for the management network, which every lab gets. */
+export const RESERVED_NODE_NAMES = ['ctl', 'mgsw'] as const;
+
+export interface HostSpec {
+  name: string;
+  /** MTU of the data NIC (`eth0`), and of both ends of its veth. */
+  nicMtuBytes: number;
+  /**
+   * Drop ingress packets above nicMtuBytes (nft netdev ingress), as a real NIC does. Without it a
+   * veth accepts MTU + 4 (room for a VLAN tag), so a 1500 host would take 1504.
+   */
+  strictRx?: boolean;
+  /** Route `mtu lock`: the host sends at most this, though its NIC accepts more. */
+  sendMtuLockBytes?: number;
+  /** tbf shaping on the data NIC's egress (what this host sends). */
+  rateMbit?: number;
+}
+
+export interface SwitchSpec {
+  name: string;
+  /** Random loss on the bridge's forward hook; hits both directions (2 % each way ≈ 4 % per round trip). */
+  lossPercent?: number;
+}
+
+export interface RouterSpec {
+  name: string;
+  /** false = the router's own frag-needed / packet-too-big are dropped: the L3 black hole. */
+  icmp: boolean;
+}
+
+/**
+ * Direction of a switch-port cap, seen from the node attached to that port:
+ * `toHost` = frames the switch sends out of the port (its egress), `fromHost` = frames it receives.
+ */
+export type CapDirection = 'both' | 'toHost' | 'fromHost';
+
+export interface PortCap {
+  /** Largest IP packet that passes; exact (nft on ip length), never MTU + 4. */
+  capBytes: number;
+  direction: CapDirection;
+}
+
+export interface LinkSpec {
+  /** The two node names. Hosts have exactly one link (their data NIC). */
+  ends: [string, string];
+  /**
+   * MTU of both veth ends (never different ends: that gives ENOBUFS instead of a silent drop).
+   * Default: the host's nicMtuBytes when one end is a host, else the topology's largest MTU.
+   * On a router end this is that interface's egress MTU, so the router sends frag-needed / PTB.
+   */
+  mtuBytes?: number;
+  /** Silent cap at the switch port of this link (one end must be a switch, the other not). */
+  cap?: PortCap;
+  /** tbf shaping at the switch port's egress, toward the attached node (one end must be a switch). */
+  rateMbit?: number;
+}
+
+export interface Topology {
+  /** For logs and the CLI. */
+  name: string;
+  hosts: HostSpec[];
+  switches: SwitchSpec[];
+  routers: RouterSpec[];
+  links: LinkSpec[];
+  /**
+   * Turn TSO/GSO/GRO off on host and router interfaces (default true). With them on, TCP
+   * super-packets cross veths whole, so MTUs barely matter and a capped port sees 64 KB "packets".
+   */
+  offloadsOff?: boolean;
+}
+
+export type NodeKind = 'host' | 'switch' | 'router' | 'controller' | 'mgmtSwitch';

@@ -1,0 +1,43 @@
+import type { ExecutionContext } from 'ava';
+import { labUp } from '../../scripts/lab/labUp.js';
+import { startLabAgents, type LabAgents } from '../../scripts/lab/labAgents.js';
+import type { Lab } from '../../scripts/lab/lab.js';
+import type { Topology } from '../../scripts/lab/topology.js';
+
+export interface LabWithAgents { lab: Lab; agents: LabAgents }
+
+/** Builds the lab and starts agents on h1 and h2; teardown is registered before anything can fail. */
+export async function labWithAgents(t: ExecutionContext, topology: Topology): Promise<LabWithAgents> {
+  const lab = await labUp(topology);
+  t.teardown(() => lab.down());
+  const agents = await startLabAgents(lab);
+  t.teardown(() => agents.stop());
+  return { lab, agents };
+}
+
+export interface PmtuJson {
+  schema: string;
+  exitCode: number;
+  asymmetric: boolean;
+  forward: any;
+  reverse: any;
+  from: any;
+  to: any;
+}
+
+/** `pathprobe pmtu --json` between h1 and h2 on their data addresses, run from the lab's controller. */
+export async function pmtuBetween(t: ExecutionContext, { lab, agents }: LabWithAgents, family: 'v4' | 'v6'): Promise<{ exitCode: number | null; report: PmtuJson }> {
+  // Earlier cases may have taught the kernel a path MTU; every case starts from a clean cache.
+  await lab.flushPmtuCaches();
+  const h1 = lab.hosts.h1!;
+  const h2 = lab.hosts.h2!;
+  const result = await agents.cli(['pmtu', '--from', agents.urls.h1!, '--to', agents.urls.h2!,
+    '--from-address', h1[family], '--to-address', h2[family], '--token-file', agents.tokenFile, '--json']);
+  t.log(`${family}: exit ${result.exitCode} in ${result.elapsedMs} ms ${result.stderr.trim()}`);
+  if (!result.stdout.trim().startsWith('{')) throw new Error(`pmtu printed no JSON (exit ${result.exitCode}): ${result.stderr.trim()}`);
+  const report = JSON.parse(result.stdout) as PmtuJson;
+  for (const d of [report.forward, report.reverse]) {
+    t.log(`  ${d.direction}: ${d.verdict} ${d.pathMtu} (${d.probes} probes, ${d.elapsedMs} ms)`);
+  }
+  return { exitCode: result.exitCode, report };
+}
