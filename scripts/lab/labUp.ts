@@ -302,7 +302,7 @@ export async function labUp(topology: Topology, opts: LabUpOptions = {}): Promis
     namespaces,
     buildMs: Date.now() - startedMs,
     netnsOf: nsOf,
-    exec: (node, argv, execOpts = {}) => run([ip, 'netns', 'exec', nsOf(node), ...withResolvedCommand(argv)], execOpts),
+    exec: async (node, argv, execOpts = {}) => run([ip, 'netns', 'exec', nsOf(node), ...withResolvedCommand(argv)], execOpts),
     spawn: (node, argv, spawnOpts = {}) => {
       if (downPromise) throw new Error(`lab ${id} is down`);
       // `ip netns exec` execs in place, so the child's PID is the command's own PID.
