@@ -1,4 +1,30 @@
 import { spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+const resolved = new Map<string, string>();
+
+/**
+ * Finds a system tool on PATH, skipping node_modules/.bin: under npm/npx those come first, and
+ * one of them (`nft`, from @vercel/nft) is not the tool of the same name.
+ */
+export function systemCommand(name: string): string {
+  if (name.includes('/')) return name;
+  const known = resolved.get(name);
+  if (known) return known;
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir || dir.includes('node_modules')) continue;
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      resolved.set(name, candidate);
+      return candidate;
+    } catch {
+      // not in this directory
+    }
+  }
+  return name;
+}
 
 export interface ExecResult {
   exitCode: number | null;
@@ -27,7 +53,7 @@ export function exec(command: string, args: readonly string[], options: ExecOpti
   const killGraceMs = options.killGraceMs ?? 2000;
   const startedAt = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
+    const child = spawn(systemCommand(command), args, {
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
       env: options.env ?? process.env,

@@ -15,7 +15,15 @@ async function readSys(nic: string, file: string): Promise<string | null> {
   }
 }
 
+/** A NIC's driver does not change while it exists; ethtool costs a process per NIC per request. */
+const driverCache = new Map<string, string | null>();
+
 async function driverOf(nic: string): Promise<string | null> {
+  if (!driverCache.has(nic)) driverCache.set(nic, await lookUpDriver(nic));
+  return driverCache.get(nic) ?? null;
+}
+
+async function lookUpDriver(nic: string): Promise<string | null> {
   try {
     return basename(await readlink(`${SYS_NET}/${nic}/device/driver`));
   } catch {
