@@ -3,7 +3,7 @@ import { PathprobeError } from '../../proto/errorCodes.js';
 import { addressFamilyOf } from '../../proto/ipAddress.js';
 import type { PmtuSweepRequest, PmtuSweepResult, ProbeRecord } from '../../proto/pmtuSweep.js';
 import { egressRoute } from './egressRoute.js';
-import { PmtuSearch } from './pmtuSearch.js';
+import { PmtuSearch, type PmtuSearchResult } from './pmtuSearch.js';
 import { openProbeTransport, type ProbeReport, type ProbeTransport } from './probeTransport.js';
 
 /** Lab and LAN RTTs are well under a millisecond; the floor absorbs scheduler hiccups on a busy host. */
@@ -11,8 +11,15 @@ const TIMEOUT_FLOOR_MS = 50;
 /** The first round also pays for ARP / neighbour discovery (1–9 ms measured). */
 const FIRST_ROUND_TIMEOUT_MS = 300;
 const RTT_MULTIPLIER = 4;
-/** Sizes every IPv4 (576) and IPv6 (1280) path must carry. */
-const WARM_UP_BYTES = { 4: 576, 6: 1280 } as const;
+/** Sizes every IPv4 (68, RFC 791) and IPv6 (1280) path must carry. */
+const WARM_UP_BYTES = { 4: 68, 6: 1280 } as const;
+/** 2 probes per attempt: all 4 lost at 4 % round-trip loss is 3e-6. */
+const WARM_UP_ATTEMPTS = 2;
+/** The result of a peer sweep whose responder never acknowledged the handshake. */
+const NO_ANSWER: PmtuSearchResult = {
+  reachable: false, largestOkBytes: null, smallestFailBytes: null, complete: false,
+  failEvidence: { silent: 0, icmp: 0, local: 0, sendError: 0 }, lossEstimate: 0, rounds: 0, probesSent: 0, stopReason: 'unreachable',
+};
 /** Smallest IPv4 probe that still holds the peer payload (20 IP + 8 UDP + 24 magic/seq/key). */
 const MIN_PEER_PROBE_V4_BYTES = 68;
 /** The IP length fields are 16 bits: loopback's 65536 MTU cannot be filled by one packet. */
@@ -62,6 +69,7 @@ export async function runPmtuSweep(request: PmtuSweepRequest): Promise<PmtuSweep
   const probes: ProbeRecord[] = [];
   const rttsMs: number[] = [];
   let round = 0;
+  let peerProved = false;
   const keep = (reports: readonly ProbeReport[], inRound: number) => {
     for (const report of reports) {
       probes.push({
@@ -75,10 +83,15 @@ export async function runPmtuSweep(request: PmtuSweepRequest): Promise<PmtuSweep
     // Round 0 warms ARP / neighbour caches and measures the RTT with small probes, so that the
     // search's first round (which holds the silent sizes on any capped path) already waits only
     // a few RTTs instead of the cold-start timeout. It proves nothing about size.
+    // In peer mode it is also the handshake: only a responder holding this sweep's key acks, and
+    // no large probe is sent until one has, so an agent cannot be aimed at an arbitrary address.
     const warmUpBytes = Math.min(WARM_UP_BYTES[family], deviceMtuBytes);
-    keep(await transport.sendRound([warmUpBytes, warmUpBytes], FIRST_ROUND_TIMEOUT_MS), 0);
+    for (let attempt = 0; attempt < WARM_UP_ATTEMPTS && rttsMs.length === 0; attempt += 1) {
+      keep(await transport.sendRound([warmUpBytes, warmUpBytes], FIRST_ROUND_TIMEOUT_MS), 0);
+    }
+    peerProved = rttsMs.length > 0 || request.mode === 'echo';
     let timeoutMs = timeoutFromRtts(rttsMs);
-    while (!search.done) {
+    while (peerProved && !search.done) {
       const sizes = search.nextRound();
       if (sizes.length === 0) break;
       round += 1;
@@ -91,7 +104,7 @@ export async function runPmtuSweep(request: PmtuSweepRequest): Promise<PmtuSweep
     await transport.close();
   }
 
-  const result = search.result();
+  const result = peerProved ? search.result() : NO_ANSWER;
   const hints = new Map<string, { from: string; mtuBytes: number; probeBytes: number }>();
   for (const probe of probes) {
     if (probe.icmp) hints.set(`${probe.icmp.from}/${probe.icmp.mtuBytes}`, probe.icmp);

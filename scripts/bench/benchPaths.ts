@@ -1,0 +1,21 @@
+import type { Topology } from '../lab/topology.js';
+import { asymmetric, cleanPath, lossyCap, nicMismatch, routerFragNeeded, routerIcmpFiltered, silentCap } from '../lab/topologies.js';
+
+export interface BenchPath {
+  /** Short name for the table. */
+  name: string;
+  topology: () => Topology;
+  /** The largest whole IP packet that gets from h1 to h2, the same for IPv4 and IPv6 in this lab. */
+  truthBytes: number;
+}
+
+export const BENCH_PATHS: readonly BenchPath[] = [
+  { name: 'clean', topology: () => cleanPath({ mtuBytes: 9000 }), truthBytes: 9000 },
+  { name: 'silentCap', topology: () => silentCap({ capBytes: 4470 }), truthBytes: 4470 },
+  { name: 'routerPtb', topology: () => routerFragNeeded({ routerMtuBytes: 4000 }), truthBytes: 4000 },
+  { name: 'routerNoIcmp', topology: () => routerIcmpFiltered({ routerMtuBytes: 4000 }), truthBytes: 4000 },
+  { name: 'lossyCap', topology: () => lossyCap({ capBytes: 4470, lossPercent: 2 }), truthBytes: 4470 },
+  { name: 'nicMismatch', topology: () => nicMismatch({ h1MtuBytes: 9000, h2MtuBytes: 1500 }), truthBytes: 1500 },
+  // h1→h2 is the forward cap; the 2000 reverse cap only matters to tools that need a big reply.
+  { name: 'asym4000/2000', topology: () => asymmetric({ forwardCapBytes: 4000, reverseCapBytes: 2000 }), truthBytes: 4000 },
+];
