@@ -17,5 +17,5 @@ export const BENCH_PATHS: readonly BenchPath[] = [
   { name: 'lossyCap', topology: () => lossyCap({ capBytes: 4470, lossPercent: 2 }), truthBytes: 4470 },
   { name: 'nicMismatch', topology: () => nicMismatch({ h1MtuBytes: 9000, h2MtuBytes: 1500 }), truthBytes: 1500 },
   // h1→h2 is the forward cap; the 2000 reverse cap only matters to tools that need a big reply.
-  { name: 'asym4000/2000', topology: () => asymmetric({ forwardCapBytes: 4000, reverseCapBytes: 2000 }), truthBytes: 4000 },
+  { name: 'asymmetric', topology: () => asymmetric({ forwardCapBytes: 4000, reverseCapBytes: 2000 }), truthBytes: 4000 },
 ];

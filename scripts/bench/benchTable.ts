@@ -30,7 +30,7 @@ function valueText(run: ToolRun, truthBytes: number): string {
 function ratioText(tool: ToolRun, pathprobe: ToolRun): string {
   if (pathprobe.wallMs <= 0) return '-';
   const ratio = tool.wallMs / pathprobe.wallMs;
-  const text = ratio < 10 ? `${ratio.toFixed(1)}x` : `${Math.round(ratio)}x`;
+  const text = ratio < 0.1 ? `${ratio.toFixed(2)}x` : ratio < 10 ? `${ratio.toFixed(1)}x` : `${Math.round(ratio)}x`;
   return tool.timedOut ? `>${text}` : text;
 }
 
@@ -38,7 +38,7 @@ const right = (s: string, w: number): string => s.padStart(w);
 const left = (s: string, w: number): string => s.padEnd(w);
 
 // Column widths; the whole line stays under 120 characters.
-const W = { path: 16, truth: 5, value: 10, time: 6, ppProbes: 9, wire: 4, ratio: 6 };
+const W = { path: 15, truth: 5, value: 10, time: 5, ppProbes: 8, wire: 4, ratio: 5 };
 
 function toolCells(run: ToolRun, truthBytes: number): string {
   return `${left(valueText(run, truthBytes), W.value)} ${right(secondsText(run.wallMs), W.time)} ${right(String(run.wire.packets), W.wire)}`;

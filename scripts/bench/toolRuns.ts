@@ -37,6 +37,11 @@ export interface RunContext {
   family: Family;
   /** Where scamper writes its warts file (visible from every namespace: same filesystem). */
   scratchDir: string;
+  /**
+   * Throws once the bench was interrupted. Called right before each tool starts, with no await in
+   * between, so a teardown that has already listed the namespace's processes never misses a tool.
+   */
+  checkpoint: () => void;
 }
 
 /** The sending and receiving hosts: the bench measures h1 → h2. */
@@ -73,7 +78,9 @@ function failureOf(result: RunResult, timeoutMs: number): string | null {
 async function measured<T extends Omit<ToolRun, 'wire'>>(ctx: RunContext, body: () => Promise<T>): Promise<T & { wire: WireCount }> {
   await ctx.lab.flushPmtuCaches();
   await ctx.counter.readAndReset();
+  ctx.checkpoint();
   const run = await body();
+  ctx.checkpoint();
   const wire = await ctx.counter.readAndReset();
   return { ...run, wire };
 }
