@@ -29,7 +29,10 @@ export function systemCommand(name: string): string {
 export interface ExecResult {
   exitCode: number | null;
   signal: NodeJS.Signals | null;
+  /** Our deadline fired (not the caller's signal). */
   timedOut: boolean;
+  /** The caller's AbortSignal ended the process (it was still running when the signal fired). */
+  aborted: boolean;
   stdout: string;
   stderr: string;
   durationMs: number;
@@ -41,11 +44,16 @@ export interface ExecOptions {
   killGraceMs?: number;
   input?: string;
   env?: NodeJS.ProcessEnv;
+  /** Ends the process group early, with the same SIGTERM → SIGKILL escalation as the deadline. */
+  signal?: AbortSignal;
+  /** Called once the process exists, for callers that must find it again (e.g. in `ss -p`). */
+  onSpawn?: (pid: number) => void;
 }
 
 /**
  * The one place the agent starts external processes. No shell is involved; the process runs in
- * its own process group so the whole group is signalled; the deadline always fires. It never
+ * its own process group so the whole group is signalled; the deadline always fires, and the
+ * caller's AbortSignal ends it early with the same SIGTERM → SIGKILL escalation. It never
  * throws for a failing command: it returns the facts and the caller decides what they mean.
  * Only a command that cannot be started at all (ENOENT) rejects.
  */
@@ -61,6 +69,10 @@ export function exec(command: string, args: readonly string[], options: ExecOpti
     let stdout = '';
     let stderr = '';
     let timedOut = false;
+    let aborted = false;
+    // `exit` comes before `close` (which waits for the pipes): between them the process is gone.
+    let processExited = false;
+    let closed = false;
     let killTimer: NodeJS.Timeout | undefined;
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
@@ -71,21 +83,42 @@ export function exec(command: string, args: readonly string[], options: ExecOpti
         // already gone
       }
     };
-    const deadline = setTimeout(() => {
-      timedOut = true;
+    // The deadline and the caller's signal share one escalation: whichever comes first starts it.
+    const terminate = () => {
+      if (killTimer !== undefined || closed) return;
       signalGroup('SIGTERM');
       killTimer = setTimeout(() => signalGroup('SIGKILL'), killGraceMs);
+    };
+    const deadline = setTimeout(() => {
+      timedOut = true;
+      terminate();
     }, options.timeoutMs);
-    child.on('error', (error) => {
+    const onAbort = () => {
+      if (closed) return;
+      // A process that already exited on its own was not ended by the caller; its group may still be.
+      if (!processExited) aborted = true;
+      terminate();
+    };
+    const finish = () => {
+      closed = true;
       clearTimeout(deadline);
       clearTimeout(killTimer);
+      options.signal?.removeEventListener('abort', onAbort);
+    };
+    child.on('error', (error) => {
+      finish();
       reject(new Error(`cannot run ${command}: ${error.message}`, { cause: error }));
     });
+    child.on('exit', () => { processExited = true; });
     child.on('close', (exitCode, signal) => {
-      clearTimeout(deadline);
-      clearTimeout(killTimer);
-      resolve({ exitCode, signal, timedOut, stdout, stderr, durationMs: performance.now() - startedAt });
+      finish();
+      resolve({ exitCode, signal, timedOut, aborted, stdout, stderr, durationMs: performance.now() - startedAt });
     });
+    if (child.pid !== undefined) {
+      if (options.signal?.aborted) onAbort();
+      else options.signal?.addEventListener('abort', onAbort, { once: true });
+      options.onSpawn?.(child.pid);
+    }
     child.stdin.on('error', () => { /* the child may exit before reading its input */ });
     child.stdin.end(options.input ?? '');
   });

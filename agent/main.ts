@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The agent daemon's entry point: `pathprobe agent ...` hands over to this program.
 import { readFile } from 'node:fs/promises';
-import { hostname, release } from 'node:os';
+import { availableParallelism, hostname, release } from 'node:os';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { CONTRACT_VERSION, SUPPORTED_CONTRACT_VERSIONS } from '../proto/contractVersion.js';
@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     agentVersion: AGENT_VERSION,
     contractVersions: [...SUPPORTED_CONTRACT_VERSIONS],
     kernel: release(),
+    cpuCount: availableParallelism(),
     nics: await readNicFacts(),
   });
   const agent = createAgentServer({ token, policy, facts, log: (line) => process.stderr.write(`pathprobe agent: ${line}\n`) });

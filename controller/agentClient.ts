@@ -5,6 +5,7 @@ import { ErrorResponse, PathprobeError } from '../proto/errorCodes.js';
 import { CONTRACT_VERSION_HEADER } from '../proto/httpHeaders.js';
 import { CloseResponderResponse, OpenResponderResponse } from '../proto/responder.js';
 import { PmtuSweepResult, type PmtuSweepRequest } from '../proto/pmtuSweep.js';
+import { IperfRunResult, StartIperfServersResponse, StopIperfServersResponse, type IperfRunRequest } from '../proto/throughput.js';
 
 /** Parses and checks an agent URL given on the command line or in a plan. */
 export function parseAgentUrl(text: string, flag: string): URL {
@@ -29,6 +30,7 @@ function describeNetworkFailure(error: unknown): string {
     case 'ENETUNREACH': return 'network unreachable';
     case 'ECONNRESET': return 'connection reset';
     case 'ENOTFOUND': return 'host name not found';
+    case 'UND_ERR_SOCKET': return 'the connection closed before an answer (did the agent stop?)';
     case 'UND_ERR_CONNECT_TIMEOUT': return 'connect timed out';
     default:
       if ((error as Error).name === 'TimeoutError') return 'no answer in time';
@@ -74,7 +76,21 @@ export class AgentClient {
     return this.#request('POST', '/v1/pmtu', request, PmtuSweepResult);
   }
 
-  async #request<T extends z.ZodType>(method: string, path: string, body: unknown, schema: T): Promise<z.infer<T>> {
+  startIperfServers(bindAddress: string, count: number, maxLifetimeMs: number): Promise<StartIperfServersResponse> {
+    return this.#request('POST', '/v1/iperf/servers', { v: CONTRACT_VERSION, bindAddress, count, maxLifetimeMs }, StartIperfServersResponse);
+  }
+
+  stopIperfServers(sessionId: string): Promise<StopIperfServersResponse> {
+    return this.#request('DELETE', `/v1/iperf/servers/${sessionId}`, undefined, StopIperfServersResponse);
+  }
+
+  /** The agent bounds the run itself; this waits that long plus a margin for the answer. */
+  runIperf(request: IperfRunRequest): Promise<IperfRunResult> {
+    const expectedMs = request.omitMs + request.durationMs;
+    return this.#request('POST', '/v1/iperf/run', request, IperfRunResult, expectedMs + 30_000);
+  }
+
+  async #request<T extends z.ZodType>(method: string, path: string, body: unknown, schema: T, timeoutMs = this.#timeoutMs): Promise<z.infer<T>> {
     const headers: Record<string, string> = { [CONTRACT_VERSION_HEADER]: String(CONTRACT_VERSION) };
     if (this.#token !== null) headers.authorization = `Bearer ${this.#token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -84,10 +100,10 @@ export class AgentClient {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
-      throw new PathprobeError('ERR_AGENT_UNREACHABLE', `agent ${this.label} unreachable: ${describeNetworkFailure(error)}`, { cause: error });
+      throw new PathprobeError('ERR_AGENT_UNREACHABLE', `agent ${this.label} unreachable: ${describeNetworkFailure(error)}`, { cause: error, details: { agent: this.label } });
     }
     let json: unknown;
     try {

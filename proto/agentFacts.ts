@@ -19,6 +19,8 @@ export const AgentFactsResponse = z.object({
   agentVersion: z.string(),
   contractVersions: z.array(z.number().int()),
   kernel: z.string(),
+  /** Cores available to the agent: throughput spreads streams over one iperf3 process per core. */
+  cpuCount: z.number().int().positive(),
   nics: z.array(NicFacts),
 });
 export type AgentFactsResponse = z.infer<typeof AgentFactsResponse>;

@@ -6,3 +6,4 @@ export * from './responder.js';
 export * from './pmtuSweep.js';
 export * from './httpHeaders.js';
 export * from './listenAddress.js';
+export * from './throughput.js';

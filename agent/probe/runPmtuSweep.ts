@@ -25,9 +25,26 @@ const MIN_PEER_PROBE_V4_BYTES = 68;
 /** The IP length fields are 16 bits: loopback's 65536 MTU cannot be filled by one packet. */
 const MAX_IP_PACKET_BYTES = 65535;
 
+/** Backed-off timeouts stop here: beyond it the peer is not slow but gone. */
+const TIMEOUT_CEILING_MS = 1600;
+
 function timeoutFromRtts(rttsMs: readonly number[]): number {
   if (rttsMs.length === 0) return FIRST_ROUND_TIMEOUT_MS;
   return Math.max(TIMEOUT_FLOOR_MS, Math.ceil(RTT_MULTIPLIER * Math.max(...rttsMs)));
+}
+
+/**
+ * Silence at sizes that already passed says nothing about size: either loss, or answers arriving
+ * after the timeout (a loaded host). Late answers are dropped, so they never raise the RTT
+ * estimate; when most known-good probes of a round went unanswered, double the timeout instead,
+ * as TCP backs off its RTO. Isolated loss (a few per cent) rarely silences most of them.
+ */
+function nextBackoffFactor(factor: number, reports: readonly ProbeReport[], largestPassedBytes: number | null): number {
+  if (largestPassedBytes === null) return factor;
+  const knownGood = reports.filter((r) => r.sizeBytes <= largestPassedBytes);
+  const silent = knownGood.filter((r) => r.outcome === 'silent').length;
+  if (knownGood.length > 0 && silent * 2 >= knownGood.length) return factor * 2;
+  return Math.max(1, factor / 2);
 }
 
 /**
@@ -70,6 +87,7 @@ export async function runPmtuSweep(request: PmtuSweepRequest): Promise<PmtuSweep
   const rttsMs: number[] = [];
   let round = 0;
   let peerProved = false;
+  let lastTimeoutMs = FIRST_ROUND_TIMEOUT_MS;
   const keep = (reports: readonly ProbeReport[], inRound: number) => {
     for (const report of reports) {
       probes.push({
@@ -90,16 +108,20 @@ export async function runPmtuSweep(request: PmtuSweepRequest): Promise<PmtuSweep
       keep(await transport.sendRound([warmUpBytes, warmUpBytes], FIRST_ROUND_TIMEOUT_MS), 0);
     }
     peerProved = rttsMs.length > 0 || request.mode === 'echo';
+    let backoffFactor = 1;
     let timeoutMs = timeoutFromRtts(rttsMs);
     while (peerProved && !search.done) {
       const sizes = search.nextRound();
       if (sizes.length === 0) break;
       round += 1;
+      const largestPassedBytes = search.result().largestOkBytes;
       const reports = await transport.sendRound(sizes, timeoutMs);
       keep(reports, round);
       search.record(reports.map((r) => ({ sizeBytes: r.sizeBytes, outcome: r.outcome, icmp: r.icmp })));
-      timeoutMs = timeoutFromRtts(rttsMs);
+      backoffFactor = nextBackoffFactor(backoffFactor, reports, largestPassedBytes);
+      timeoutMs = Math.min(TIMEOUT_CEILING_MS, timeoutFromRtts(rttsMs) * backoffFactor);
     }
+    lastTimeoutMs = timeoutMs;
   } finally {
     await transport.close();
   }
@@ -126,7 +148,7 @@ export async function runPmtuSweep(request: PmtuSweepRequest): Promise<PmtuSweep
     probes,
     probesSent: probes.length,
     rounds: round,
-    timeoutMs: timeoutFromRtts(rttsMs),
+    timeoutMs: lastTimeoutMs,
     lossEstimate: result.lossEstimate,
     elapsedMs: Math.round((performance.now() - startedAt) * 10) / 10,
   };

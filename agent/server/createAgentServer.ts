@@ -10,6 +10,10 @@ import { createBearerCheck } from './bearerAuth.js';
 import type { ProbePolicy } from './probePolicy.js';
 import { ResponderRegistry } from '../responderRegistry.js';
 import { runPmtuSweep } from '../probe/runPmtuSweep.js';
+import { IperfRunRequest, StartIperfServersRequest } from '../../proto/throughput.js';
+import { ThroughputSlot } from '../throughputSlot.js';
+import { IperfSessions } from '../iperfSessions.js';
+import { runIperfClients } from '../iperf/runIperfClients.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -76,6 +80,8 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 export function createAgentServer(options: AgentServerOptions): AgentServer {
   const authorized = createBearerCheck(options.token);
   const responders = new ResponderRegistry();
+  const throughputSlot = new ThroughputSlot();
+  const iperfSessions = new IperfSessions(throughputSlot);
   const maxSweeps = options.maxConcurrentSweeps ?? 4;
   const log = options.log ?? (() => {});
   let sweepsRunning = 0;
@@ -123,6 +129,31 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
         sweepsRunning -= 1;
       }
     }
+    if (method === 'POST' && url.pathname === '/v1/iperf/servers') {
+      const request = parseBody(StartIperfServersRequest, await readJsonBody(req));
+      if (!options.policy.ownsAddress(request.bindAddress)) {
+        throw new PathprobeError('ERR_POLICY', `${request.bindAddress} is not an address of this host`);
+      }
+      return { status: 201, body: await iperfSessions.start(request) };
+    }
+    const sessionMatch = /^\/v1\/iperf\/servers\/([0-9a-f-]{36})$/.exec(url.pathname);
+    if (method === 'DELETE' && sessionMatch) {
+      return { status: 200, body: await iperfSessions.stop(sessionMatch[1]!) };
+    }
+    if (method === 'POST' && url.pathname === '/v1/iperf/run') {
+      const request = parseBody(IperfRunRequest, await readJsonBody(req));
+      if (request.sourceAddress && !options.policy.ownsAddress(request.sourceAddress)) {
+        throw new PathprobeError('ERR_POLICY', `source ${request.sourceAddress} is not an address of this host`);
+      }
+      // iperf3 only reaches a server some agent started for this test, so no --allow check here:
+      // a client toward anything else is refused by the network, not fed by this agent.
+      const release = throughputSlot.acquire(`iperf3 client toward ${request.target.address}`);
+      try {
+        return { status: 200, body: await runIperfClients(request) };
+      } finally {
+        release();
+      }
+    }
     throw new PathprobeError('ERR_NOT_FOUND', `no such endpoint: ${method} ${url.pathname}`);
   }
 
@@ -146,7 +177,7 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
   return {
     server,
     async close() {
-      await responders.closeAll();
+      await Promise.all([responders.closeAll(), iperfSessions.stopAll()]);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -6,6 +6,7 @@ import { PathprobeError } from '../../proto/errorCodes.js';
 import { agentCommand } from './commands/agentCommand.js';
 import { pmtuCommand } from './commands/pmtuCommand.js';
 import { demoCommand } from './commands/demoCommand.js';
+import { throughputCommand } from './commands/throughputCommand.js';
 import { exitCodeOf } from './exitCodeOf.js';
 
 async function main(): Promise<void> {
@@ -14,8 +15,9 @@ async function main(): Promise<void> {
     .usage('$0 <command> [options]')
     .command(agentCommand)
     .command(pmtuCommand)
+    .command(throughputCommand)
     .command(demoCommand)
-    .demandCommand(1, 'name a command: agent, pmtu or demo')
+    .demandCommand(1, 'name a command: agent, pmtu, throughput or demo')
     .strict()
     .help()
     .fail((message, error) => {

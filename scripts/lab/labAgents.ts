@@ -17,6 +17,10 @@ export interface LabAgents {
   tokenFile: string;
   /** Runs `pathprobe ARGS` inside the controller namespace, as an operator would. */
   cli(args: readonly string[], opts?: { timeoutMs?: number }): Promise<RunResult>;
+  /** The same, but returns at once: for tests that act while a command runs. */
+  spawnCli(args: readonly string[]): import('node:child_process').ChildProcess;
+  /** Kills one host's agent the hard way (SIGKILL), as a crash or a pulled cable would. */
+  kill(host: string): void;
   stop(): Promise<void>;
 }
 
@@ -62,6 +66,8 @@ export async function startLabAgents(lab: Lab, hosts: readonly string[] = Object
       urls,
       tokenFile,
       cli: (args, opts) => lab.exec('ctl', [process.execPath, CLI_MAIN, ...args], { timeoutMs: opts?.timeoutMs ?? 60_000 }),
+      spawnCli: (args) => lab.spawn('ctl', [process.execPath, CLI_MAIN, ...args]),
+      kill: (host) => children.find((c) => c.name === host)?.child.kill('SIGKILL'),
       stop,
     };
   } catch (error) {

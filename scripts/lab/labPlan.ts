@@ -13,12 +13,17 @@ import type { CapDirection, HostSpec, NodeKind, RouterSpec, SwitchSpec, Topology
  *   every segment it joins (r1 = .254, r2 = .253).
  *   (The IPv6 interface id is the same decimal digits read as hex: ::254 is 0x254; unique all the same.)
  * - Hosts and routers get /32 and /128 routes to every host not on their own segment, via the
- *   first router of a shortest path; nothing else (no default route, nothing toward the root).
+ *   first router of a shortest path (in segment hops); nothing else (no default route, nothing
+ *   toward the root). A router with several equal-cost first hops (parallel router–router links,
+ *   or two routers onward) gets one multipath route over all of them, v4 and v6, hashed on L4
+ *   (labUp sets 5-tuple hashing in routers). Hosts keep a single next hop: the first
+ *   router found, as before.
  * - Management: 198.19.0.0/24 on its own bridge namespace `mgsw`; host n has mgmt0 = 198.19.0.n,
  *   the controller namespace `ctl` 198.19.0.254. IPv4 only, MTU 1500, no caps, no loss.
  *
  * Interface names: a host's data NIC is `eth0`, its management NIC `mgmt0`; on switches and
- * routers the interface toward node X is `to-X` (≤ 9 chars).
+ * routers the interface toward node X is `to-X` (≤ 9 chars), or `to-X-1`, `to-X-2`, … (≤ 11 chars,
+ * in link order) when two routers are joined by parallel links.
  */
 
 export const MGMT_SUBNET_PREFIX = '198.19.0';
@@ -52,13 +57,26 @@ export interface PlannedLink {
   /** On the switch side of the link; `direction` seen from the attached node. */
   cap?: { switchNode: string; portIfName: string; capBytes: number; direction: CapDirection };
   rate?: { switchNode: string; portIfName: string; rateMbit: number };
+  /**
+   * Every interface of this link that gets tbf on its egress (from the link's rateMbit): the switch
+   * port when the link has a switch end (same as `rate`), both ends on a link between two L3 nodes.
+   */
+  egressRates: Array<{ node: string; ifName: string; rateMbit: number }>;
   management: boolean;
+}
+
+export interface PlannedNextHop {
+  via: string;
+  dev: string;
 }
 
 export interface PlannedRoute {
   dest: string; // 198.18.x.y/32 or 2001:2:0:s::n/128
+  /** The (first) next hop. */
   via: string;
   dev: string;
+  /** Present only for an ECMP route (two or more equal-cost next hops, `via`/`dev` being the first). */
+  nexthops?: PlannedNextHop[];
 }
 
 export interface PlannedHost {
@@ -134,21 +152,32 @@ export function planLab(topology: Topology): LabPlan {
     return r;
   };
 
-  const seenPairs = new Set<string>();
+  // Links per unordered node pair, in link order: parallel links (router–router only) get numbered names.
+  const linksOfPair = new Map<string, number[]>();
+  const pairKey = (x: string, y: string): string => [x, y].sort().join('|');
   const hostLinkCount = new Map<string, number>();
   for (const [i, link] of topology.links.entries()) {
     const [x, y] = link.ends;
     for (const end of link.ends) if (!kinds.has(end)) fail(topology, `link ${i} names unknown node "${end}"`);
     if (x === y) fail(topology, `link ${i} joins "${x}" to itself`);
-    const pair = [x, y].sort().join('|');
-    if (seenPairs.has(pair)) fail(topology, `two links between "${x}" and "${y}"`);
-    seenPairs.add(pair);
+    const pair = pairKey(x, y);
+    const samePair = linksOfPair.get(pair) ?? [];
+    if (samePair.length > 0 && !(kinds.get(x) === 'router' && kinds.get(y) === 'router'))
+      fail(topology, `two links between "${x}" and "${y}" (parallel links only between two routers)`);
+    samePair.push(i);
+    linksOfPair.set(pair, samePair);
     for (const end of link.ends) if (kinds.get(end) === 'host') hostLinkCount.set(end, (hostLinkCount.get(end) ?? 0) + 1);
     if (kinds.get(x) === 'host' && kinds.get(y) === 'host') fail(topology, `link ${i}: hosts cannot be linked directly`);
     if (kinds.get(x) === 'switch' && kinds.get(y) === 'switch') parent.set(root(x), root(y));
     const switchEnds = link.ends.filter((e) => kinds.get(e) === 'switch').length;
-    if ((link.cap || link.rateMbit !== undefined) && switchEnds !== 1)
-      fail(topology, `link ${i}: cap and rateMbit need exactly one switch end`);
+    if (link.cap && switchEnds !== 1) fail(topology, `link ${i}: cap needs exactly one switch end`);
+    if (link.rateMbit !== undefined && switchEnds > 1) fail(topology, `link ${i}: rateMbit on a switch–switch link`);
+    if (link.rateMbit !== undefined && switchEnds === 0) {
+      for (const end of link.ends) {
+        if (hostSpec.get(end)?.rateMbit !== undefined)
+          fail(topology, `link ${i}: rateMbit and host ${end}'s own rateMbit would both shape ${end}'s NIC`);
+      }
+    }
     if (link.mtuBytes !== undefined) checkRange(topology, `link ${i}.mtuBytes`, link.mtuBytes, MIN_LINK_MTU_BYTES, MAX_MTU_BYTES);
     if (link.cap) checkRange(topology, `link ${i}.cap.capBytes`, link.cap.capBytes, 68, MAX_MTU_BYTES);
     if (link.rateMbit !== undefined) checkRange(topology, `link ${i}.rateMbit`, link.rateMbit, 0.001, 1_000_000);
@@ -181,7 +210,12 @@ export function planLab(topology: Topology): LabPlan {
     const n = hostNumber.get(node);
     return n !== undefined ? n : 254 - (routerNumber.get(node) ?? 0);
   };
-  const ifNameFor = (node: string, peer: string): string => (kinds.get(node) === 'host' ? HOST_DATA_NIC : `to-${peer}`);
+  /** Interface of `node` toward `peer` on link `linkIndex`: `to-peer`, or `to-peer-k` among k parallel links. */
+  const ifNameFor = (node: string, peer: string, linkIndex: number): string => {
+    if (kinds.get(node) === 'host') return HOST_DATA_NIC;
+    const parallel = linksOfPair.get(pairKey(node, peer)) ?? [];
+    return parallel.length > 1 ? `to-${peer}-${parallel.indexOf(linkIndex) + 1}` : `to-${peer}`;
+  };
 
   const interfaces = new Map<string, PlannedInterface[]>();
   const addInterface = (itf: PlannedInterface): void => {
@@ -204,12 +238,21 @@ export function planLab(topology: Topology): LabPlan {
       const kind = kinds.get(node);
       if (kind === 'switch') continue;
       const part = l3Part(node);
-      addInterface({ node, ifName: ifNameFor(node, peer), v4: v4Address(segment, part), v6: v6Address(segment, part), segment });
+      addInterface({ node, ifName: ifNameFor(node, peer, i), v4: v4Address(segment, part), v6: v6Address(segment, part), segment });
     }
-    const portIfName = switchEnd !== undefined ? ifNameFor(switchEnd, otherEnd) : '';
+    const portIfName = switchEnd !== undefined ? ifNameFor(switchEnd, otherEnd, i) : '';
+    const a = { node: x, ifName: ifNameFor(x, y, i) };
+    const b = { node: y, ifName: ifNameFor(y, x, i) };
+    const rateMbit = link.rateMbit;
+    const egressRates =
+      rateMbit === undefined
+        ? []
+        : switchEnd !== undefined
+          ? [{ node: switchEnd, ifName: portIfName, rateMbit }]
+          : [a, b].map((end) => ({ ...end, rateMbit }));
     links.push({
-      a: { node: x, ifName: ifNameFor(x, y) },
-      b: { node: y, ifName: ifNameFor(y, x) },
+      a,
+      b,
       mtuBytes,
       ...(link.cap && switchEnd !== undefined
         ? { cap: { switchNode: switchEnd, portIfName, capBytes: link.cap.capBytes, direction: link.cap.direction } }
@@ -217,6 +260,7 @@ export function planLab(topology: Topology): LabPlan {
       ...(link.rateMbit !== undefined && switchEnd !== undefined
         ? { rate: { switchNode: switchEnd, portIfName, rateMbit: link.rateMbit } }
         : {}),
+      egressRates,
       management: false,
     });
   }
@@ -245,6 +289,7 @@ export function planLab(topology: Topology): LabPlan {
       a: { node: h.spec.name, ifName: HOST_MGMT_NIC },
       b: { node: MGMT_SWITCH_NODE, ifName: `to-${h.spec.name}` },
       mtuBytes: MGMT_MTU_BYTES,
+      egressRates: [],
       management: true,
     });
   }
@@ -253,6 +298,7 @@ export function planLab(topology: Topology): LabPlan {
     a: { node: CONTROLLER_NODE, ifName: HOST_MGMT_NIC },
     b: { node: MGMT_SWITCH_NODE, ifName: `to-${CONTROLLER_NODE}` },
     mtuBytes: MGMT_MTU_BYTES,
+    egressRates: [],
     management: true,
   });
 
@@ -270,7 +316,11 @@ export function planLab(topology: Topology): LabPlan {
   };
 }
 
-/** Breadth-first over segments, crossing only routers (hosts never forward). */
+/**
+ * Breadth-first over segments, crossing only routers (hosts never forward). For each segment it
+ * keeps every first hop of every shortest path (in discovery order, so the first one is what a
+ * single-path plan picks): routers get them all as one multipath route, hosts only the first.
+ */
 function planRoutes(
   topology: Topology,
   kinds: Map<string, NodeKind>,
@@ -284,16 +334,22 @@ function planRoutes(
       onSegment.set(itf.segment, [...(onSegment.get(itf.segment) ?? []), itf]);
     }
   }
+  interface FirstHop {
+    via: PlannedInterface;
+    dev: string;
+  }
   const routes = new Map<string, PlannedRoute[]>();
   const l3Nodes = [...topology.hosts.map((h) => h.name), ...topology.routers.map((r) => r.name)];
   for (const source of l3Nodes) {
     const own = interfaces.get(source) ?? [];
-    // segment -> first hop (router interface on one of our own segments) and our outgoing device
-    const reached = new Map<number, { via?: PlannedInterface; dev: string }>();
+    const multipath = kinds.get(source) === 'router';
+    // segment -> hop distance and the first hops (router interface on one of our own segments, and
+    // our outgoing device) of all shortest paths; own segments have distance 0 and no first hop.
+    const reached = new Map<number, { distance: number; ownDev?: string; firstHops: FirstHop[] }>();
     const queue: number[] = [];
     for (const itf of own) {
       if (itf.segment === undefined) continue;
-      reached.set(itf.segment, { dev: itf.ifName });
+      reached.set(itf.segment, { distance: 0, ownDev: itf.ifName, firstHops: [] });
       queue.push(itf.segment);
     }
     while (queue.length > 0) {
@@ -302,10 +358,19 @@ function planRoutes(
       if (!from) continue;
       for (const gw of onSegment.get(segment) ?? []) {
         if (gw.node === source || kinds.get(gw.node) !== 'router') continue;
+        // All shortest paths into `segment` are known by now: BFS finishes a level before the next.
+        const hopsViaGw: FirstHop[] = from.ownDev !== undefined ? [{ via: gw, dev: from.ownDev }] : from.firstHops;
         for (const next of interfaces.get(gw.node) ?? []) {
-          if (next.segment === undefined || reached.has(next.segment)) continue;
-          reached.set(next.segment, { via: from.via ?? gw, dev: from.dev });
-          queue.push(next.segment);
+          if (next.segment === undefined) continue;
+          const known = reached.get(next.segment);
+          if (!known) {
+            reached.set(next.segment, { distance: from.distance + 1, firstHops: [...hopsViaGw] });
+            queue.push(next.segment);
+          } else if (known.distance === from.distance + 1) {
+            for (const hop of hopsViaGw) {
+              if (!known.firstHops.some((k) => k.via === hop.via && k.dev === hop.dev)) known.firstHops.push(hop);
+            }
+          }
         }
       }
     }
@@ -313,9 +378,19 @@ function planRoutes(
     for (const h of hosts) {
       if (h.spec.name === source) continue;
       const path = reached.get(h.dataNic.segment);
-      if (!path?.via || path.via.v4 === undefined || path.via.v6 === undefined) continue; // connected, or unreachable by design
-      list.push({ dest: `${h.dataNic.v4}/32`, via: path.via.v4, dev: path.dev });
-      list.push({ dest: `${h.dataNic.v6}/128`, via: path.via.v6, dev: path.dev });
+      const hops = (path?.firstHops ?? []).filter((hop) => hop.via.v4 !== undefined && hop.via.v6 !== undefined);
+      if (hops.length === 0) continue; // connected, or unreachable by design
+      const used = multipath ? hops : hops.slice(0, 1);
+      for (const family of ['v4', 'v6'] as const) {
+        const nexthops = used.map((hop) => ({ via: hop.via[family] as string, dev: hop.dev }));
+        const first = nexthops[0] as PlannedNextHop;
+        list.push({
+          dest: family === 'v4' ? `${h.dataNic.v4}/32` : `${h.dataNic.v6}/128`,
+          via: first.via,
+          dev: first.dev,
+          ...(nexthops.length > 1 ? { nexthops } : {}),
+        });
+      }
     }
     routes.set(source, list);
   }

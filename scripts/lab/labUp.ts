@@ -1,4 +1,5 @@
 import { spawn as spawnChild } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import type { Lab, LabHost } from './lab.js';
 import { BRIDGE_NAME, CONTROLLER_NODE, MGMT_MTU_BYTES, planLab } from './labPlan.js';
@@ -37,12 +38,32 @@ const COMMON_SYSCTLS = [
   'net.ipv4.tcp_mtu_probing=0',
 ];
 
+/**
+ * ECMP routes (parallel links) spread flows by L4 5-tuple, as a real router does. Policy 1 ("L4")
+ * is not that here: for a forwarded packet that still carries its sender's socket hash (veths
+ * across namespaces keep skb->hash), policy 1 short-circuits to that hash, which is random per
+ * connection and re-drawn on every TCP RTO, so the same 5-tuple took a different path from one run
+ * to the next (seen: --cport 40000 on link 1, then link 2). Policy 3 with fields 0x37 (src/dst
+ * address, protocol, src/dst port) hashes the headers themselves; with a fixed seed (kernel ≥
+ * 6.11, per namespace, v4 and v6) a 5-tuple takes the same path in every lab and run.
+ */
+const ECMP_SYSCTLS = existsSync('/proc/sys/net/ipv4/fib_multipath_hash_fields')
+  ? [
+      'net.ipv4.fib_multipath_hash_policy=3',
+      'net.ipv4.fib_multipath_hash_fields=0x0037',
+      'net.ipv6.fib_multipath_hash_policy=3',
+      'net.ipv6.fib_multipath_hash_fields=0x0037',
+      ...(existsSync('/proc/sys/net/ipv4/fib_multipath_hash_seed') ? ['net.ipv4.fib_multipath_hash_seed=1'] : []),
+    ]
+  : ['net.ipv4.fib_multipath_hash_policy=1', 'net.ipv6.fib_multipath_hash_policy=1'];
+
 const ROUTER_SYSCTLS = [
   'net.ipv4.ip_forward=1',
   'net.ipv6.conf.all.forwarding=1',
   // So tests that count ICMP errors see every one (frag-needed/PTB are exempt anyway).
   'net.ipv4.icmp_ratelimit=0',
   'net.ipv6.icmp.ratelimit=0',
+  ...ECMP_SYSCTLS,
 ];
 
 const SWITCH_SYSCTLS = [
@@ -105,7 +126,14 @@ function ipBatchFor(plan: LabPlan, node: string, kind: NodeKind): string[] {
       lines.push(`route replace 2001:2:0:${itf.segment}::/64 dev ${itf.ifName} proto kernel metric 256${lock}`);
     }
   }
-  for (const r of plan.routes.get(node) ?? []) lines.push(`route add ${r.dest} via ${r.via} dev ${r.dev}${lock}`);
+  for (const r of plan.routes.get(node) ?? []) {
+    if (r.nexthops && r.nexthops.length > 1) {
+      const hops = r.nexthops.map((h) => `nexthop via ${h.via} dev ${h.dev} weight 1`).join(' ');
+      lines.push(`route add ${r.dest}${lock} ${hops}`);
+    } else {
+      lines.push(`route add ${r.dest} via ${r.via} dev ${r.dev}${lock}`);
+    }
+  }
   return lines;
 }
 
@@ -190,7 +218,9 @@ async function configureNode(plan: LabPlan, labId: string, node: string, kind: N
   const ruleset = nftRulesetFor(plan, node, kind);
   if (ruleset) await runOrThrow([ip, 'netns', 'exec', netns, systemTool('nft'), '-f', '-'], { input: ruleset });
   for (const link of plan.links) {
-    if (link.rate?.switchNode === node) await runOrThrow(tbfArgv(netns, link.rate.portIfName, link.rate.rateMbit));
+    for (const shaped of link.egressRates) {
+      if (shaped.node === node) await runOrThrow(tbfArgv(netns, shaped.ifName, shaped.rateMbit));
+    }
   }
   const hostRate = plan.hosts.find((h) => h.spec.name === node)?.spec.rateMbit;
   const host = plan.hosts.find((h) => h.spec.name === node);

@@ -137,6 +137,39 @@ export function rateLimited({ rateMbit = 500, mtuBytes = JUMBO_BYTES }: { rateMb
   };
 }
 
+/**
+ * Two equal paths with per-flow hashing: h1 — sw1 — r1 ⇉ r2 — sw2 — h2, r1 and r2 joined by two
+ * parallel links, each shaped (tbf) to rateMbitPerPath at both ends' egress, so each direction of
+ * each path is limited. r1 reaches h2 (and r2 reaches h1) by an ECMP multipath route over both
+ * links with L4 5-tuple hashing (fib_multipath_hash_policy=3, fields 0x37, fixed seed: see labUp.ts), IPv4 and IPv6 alike: one
+ * flow fills one path, several flows spread over both (up to 2 × rateMbitPerPath).
+ * Everything at mtuBytes. Segments: 1 = sw1 LAN (h1 198.18.1.1, r1 .254), 2 = sw2 LAN (h2
+ * 198.18.2.2, r2 .253), 3 = first r1–r2 link (r1 `to-r2-1` 198.18.3.254, r2 `to-r1-1` .253),
+ * 4 = second (r1 `to-r2-2` 198.18.4.254, r2 `to-r1-2` .253); IPv6 2001:2:0:s::n likewise.
+ */
+export function twoPathEcmp({ rateMbitPerPath = 1000, mtuBytes = 1500 }: { rateMbitPerPath?: number; mtuBytes?: number } = {}): Topology {
+  return {
+    name: `twoPathEcmp-${rateMbitPerPath}`,
+    hosts: [
+      { name: 'h1', nicMtuBytes: mtuBytes },
+      { name: 'h2', nicMtuBytes: mtuBytes },
+    ],
+    switches: [{ name: 'sw1' }, { name: 'sw2' }],
+    routers: [
+      { name: 'r1', icmp: true },
+      { name: 'r2', icmp: true },
+    ],
+    links: [
+      { ends: ['sw1', 'h1'] },
+      { ends: ['sw1', 'r1'] },
+      { ends: ['r1', 'r2'], rateMbit: rateMbitPerPath },
+      { ends: ['r1', 'r2'], rateMbit: rateMbitPerPath },
+      { ends: ['r2', 'sw2'] },
+      { ends: ['sw2', 'h2'] },
+    ],
+  };
+}
+
 /** By name, for the CLI and the demo. */
 export const TOPOLOGIES = {
   cleanPath,
@@ -147,5 +180,6 @@ export const TOPOLOGIES = {
   lossyCap,
   nicMismatch,
   rateLimited,
+  twoPathEcmp,
 } as const;
 export type TopologyName = keyof typeof TOPOLOGIES;

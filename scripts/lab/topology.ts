@@ -50,7 +50,12 @@ export interface PortCap {
 }
 
 export interface LinkSpec {
-  /** The two node names. Hosts have exactly one link (their data NIC). */
+  /**
+   * The two node names. Hosts have exactly one link (their data NIC). Two routers may be joined by
+   * several parallel links (each its own segment); their interfaces are then `to-X-1`, `to-X-2`, …
+   * in link order instead of `to-X`, and a router with several equal-cost next hops gets an ECMP
+   * multipath route with L4 (5-tuple) hashing.
+   */
   ends: [string, string];
   /**
    * MTU of both veth ends (never different ends: that gives ENOBUFS instead of a silent drop).
@@ -60,7 +65,12 @@ export interface LinkSpec {
   mtuBytes?: number;
   /** Silent cap at the switch port of this link (one end must be a switch, the other not). */
   cap?: PortCap;
-  /** tbf shaping at the switch port's egress, toward the attached node (one end must be a switch). */
+  /**
+   * tbf shaping, so each direction of the link is limited to this rate. With a switch end: at the
+   * switch port's egress, toward the attached node (the other direction is shaped by that node's own
+   * link or host rateMbit). Between two L3 nodes (router–router, router–host): at the egress of both
+   * veth ends, so each direction is limited.
+   */
   rateMbit?: number;
 }
 

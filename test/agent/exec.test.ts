@@ -1,5 +1,6 @@
 import test from 'ava';
 import { exec, systemCommand } from '../../agent/exec.js';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../helpers/repoPaths.js';
 
@@ -40,4 +41,70 @@ test('system tools are found outside node_modules/.bin', (t) => {
   const nft = systemCommand('nft');
   t.false(nft.includes('node_modules'), nft);
   t.regex(nft, /^\/.*\/nft$/);
+});
+
+/** Members of a process group that are still running; zombies are dead, only not yet reaped by PID 1. */
+function liveGroupMembers(pgid: number): number[] {
+  return readdirSync('/proc').flatMap((entry) => {
+    if (!/^\d+$/.test(entry)) return [];
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Fields after comm, which may contain spaces: state ppid pgrp ...
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return Number(pgrp) === pgid && state !== 'Z' ? [Number(entry)] : [];
+    } catch {
+      return []; // exited while we looked
+    }
+  });
+}
+
+test('aborting the signal ends the command with SIGTERM and says aborted, not timed out', async (t) => {
+  const controller = new AbortController();
+  const running = exec('sleep', ['30'], { timeoutMs: 10_000, signal: controller.signal });
+  setTimeout(() => controller.abort(), 100);
+  const result = await running;
+  t.true(result.aborted);
+  t.false(result.timedOut);
+  t.is(result.signal, 'SIGTERM');
+  t.true(result.durationMs < 5_000);
+});
+
+test('an abort escalates to SIGKILL for a group that ignores SIGTERM, children included', async (t) => {
+  const controller = new AbortController();
+  let pid: number | undefined;
+  const running = exec('sh', ['-c', 'trap "" TERM; sleep 30 & wait; echo never'], {
+    timeoutMs: 10_000,
+    killGraceMs: 200,
+    signal: controller.signal,
+    onSpawn: (spawnedPid) => { pid = spawnedPid; },
+  });
+  setTimeout(() => controller.abort(), 100);
+  const result = await running;
+  t.true(result.aborted);
+  t.false(result.timedOut);
+  t.is(result.signal, 'SIGKILL');
+  t.is(result.stdout, '');
+  t.true(result.durationMs < 5_000);
+  // The grandchild sleep shared the group: nothing of it still runs.
+  t.deepEqual(liveGroupMembers(pid!), []);
+});
+
+test('a signal aborted before the start ends the command at once', async (t) => {
+  const result = await exec('sleep', ['30'], { timeoutMs: 10_000, signal: AbortSignal.abort() });
+  t.true(result.aborted);
+  t.is(result.signal, 'SIGTERM');
+});
+
+test('aborting after the command finished changes nothing', async (t) => {
+  const controller = new AbortController();
+  const result = await exec('true', [], { timeoutMs: 5_000, signal: controller.signal });
+  controller.abort();
+  t.false(result.aborted);
+  t.is(result.exitCode, 0);
+});
+
+test('onSpawn receives the PID of the running command', async (t) => {
+  let pid: number | undefined;
+  const result = await exec('sh', ['-c', 'echo $$'], { timeoutMs: 5_000, onSpawn: (spawnedPid) => { pid = spawnedPid; } });
+  t.is(result.stdout.trim(), String(pid));
 });

@@ -1,0 +1,181 @@
+import type { IperfFailureClass, IperfRunResult } from '../../proto/throughput.js';
+import type { IpFamily } from './throughputGoodput.js';
+import { maxGoodputBitsPerSecond, segmentPayloadBytes } from './throughputGoodput.js';
+import type { ThroughputRow, ThroughputRowKind } from './throughputRows.js';
+import type { ThroughputRunSummary } from './throughputRun.js';
+import { summarizeRun } from './throughputRun.js';
+import { maxOf, median, minOf, numbers, relativeSpread } from './sampleStats.js';
+
+/** Why a cell was not run: its row already stalled, so larger jumbo cells would only hang (notes §6). */
+export type ThroughputSkipReason = 'stalled-row';
+
+/** An agent or transport error in place of a run result: `{ code, message }` as it crossed the wire. */
+export interface ThroughputRunError {
+  error: { code: string; message: string };
+}
+export interface ThroughputRunSkipped {
+  skipped: ThroughputSkipReason;
+}
+/** What one repeat of one cell produced. */
+export type ThroughputRunOutcome = IperfRunResult | ThroughputRunError | ThroughputRunSkipped;
+
+export interface ThroughputCellRepeat {
+  repeat: number;
+  result: ThroughputRunOutcome;
+}
+
+export interface ThroughputCellContext {
+  row: ThroughputRow;
+  streams: number;
+  family: IpFamily;
+  /** The slower end's link speed; null when unknown (virtual NICs often report none). */
+  linkSpeedMbps: number | null;
+}
+
+/**
+ * - measured: at least one repeat produced a measurement
+ * - failed: iperf3 ran but no repeat produced a measurement (stalled, refused, ...)
+ * - error: only agent/transport errors
+ * - skipped: not run on purpose (see `skipped`)
+ * - not-run: no repeat was given for this cell
+ */
+export type ThroughputCellStatus = 'measured' | 'failed' | 'error' | 'skipped' | 'not-run';
+
+export interface ThroughputCellRun {
+  repeat: number;
+  summary: ThroughputRunSummary;
+}
+
+export interface ThroughputCell {
+  row: ThroughputRowKind;
+  streams: number;
+  status: ThroughputCellStatus;
+  repeats: number;
+  okRepeats: number;
+  /** Repeats where iperf3 ran and failed. */
+  failedRepeats: number;
+  /** Repeats lost to agent/transport errors. */
+  errorRepeats: number;
+  skippedRepeats: number;
+  /** How many failed repeats had each class (the class that decided each run). */
+  failureClasses: Partial<Record<IperfFailureClass, number>>;
+  failures: Array<{ repeat: number; class: IperfFailureClass; message: string }>;
+  errors: Array<{ repeat: number; code: string; message: string }>;
+  skipped: ThroughputSkipReason | null;
+
+  /** Median received rate of the ok repeats. */
+  medianBitsPerSecond: number | null;
+  minBitsPerSecond: number | null;
+  maxBitsPerSecond: number | null;
+  /** (max − min) / median over the ok repeats: 0.02 = repeats within 2 %. */
+  relativeSpread: number | null;
+  medianRetransmits: number | null;
+  /** Median of retransmits / full-size segments sent (bytes sent / payload per segment at this row's MTU). */
+  medianRetransmitRate: number | null;
+  medianSenderCpuPercent: number | null;
+  medianReceiverCpuPercent: number | null;
+  /** Median coefficient of variation of the per-interval rates. */
+  medianIntervalCov: number | null;
+  /** Some repeat measured iperf3 or a CPU core rather than the network (notes §11). */
+  toolBound: boolean;
+  toolBoundReason: string | null;
+  /** Some repeat stalled: bytes left the sender and none arrived (notes §6). */
+  stalled: boolean;
+  /** Distinct MSS values the kernel used, as sampled by the sending agent. */
+  mssBytesObserved: number[];
+
+  /** median / link speed; null when the link speed is unknown. */
+  linkEfficiency: number | null;
+  /** The most TCP payload this row's MTU lets the link carry; null when the link speed is unknown. */
+  maxGoodputBitsPerSecond: number | null;
+  /** median / maxGoodputBitsPerSecond. */
+  goodputEfficiency: number | null;
+
+  runs: ThroughputCellRun[];
+}
+
+export function isRunError(result: ThroughputRunOutcome): result is ThroughputRunError {
+  return 'error' in result && typeof (result as ThroughputRunError).error === 'object' && !('processes' in result);
+}
+export function isRunSkipped(result: ThroughputRunOutcome): result is ThroughputRunSkipped {
+  return 'skipped' in result && !('processes' in result);
+}
+
+function retransmitRate(run: ThroughputRunSummary, row: ThroughputRow, family: IpFamily): number | null {
+  if (run.retransmits === null || run.bytesSent === null || run.bytesSent <= 0) return null;
+  const segments = run.bytesSent / segmentPayloadBytes(row.mtuBytes, family);
+  return run.retransmits / segments;
+}
+
+/** Summarise the repeats of one cell (one direction, row and stream count). Pure. */
+export function summarizeCell(repeats: readonly ThroughputCellRepeat[], context: ThroughputCellContext): ThroughputCell {
+  const ordered = [...repeats].sort((a, b) => a.repeat - b.repeat);
+  const runs: ThroughputCellRun[] = [];
+  const errors: ThroughputCell['errors'] = [];
+  let skipped: ThroughputSkipReason | null = null;
+  let skippedRepeats = 0;
+  for (const r of ordered) {
+    if (isRunSkipped(r.result)) {
+      skipped = r.result.skipped;
+      skippedRepeats++;
+    } else if (isRunError(r.result)) {
+      errors.push({ repeat: r.repeat, code: r.result.error.code, message: r.result.error.message });
+    } else {
+      runs.push({ repeat: r.repeat, summary: summarizeRun(r.result) });
+    }
+  }
+  const ok = runs.filter((r) => r.summary.ok).map((r) => r.summary);
+  const failed = runs.filter((r) => !r.summary.ok);
+  const failureClasses: Partial<Record<IperfFailureClass, number>> = {};
+  const failures: ThroughputCell['failures'] = [];
+  for (const r of failed) {
+    const f = r.summary.failure;
+    const cls = f?.class ?? 'other';
+    failureClasses[cls] = (failureClasses[cls] ?? 0) + 1;
+    failures.push({ repeat: r.repeat, class: cls, message: f?.message ?? '' });
+  }
+
+  const rates = numbers(ok.map((s) => s.bitsPerSecondReceived));
+  const med = median(rates);
+  const link = context.linkSpeedMbps !== null && context.linkSpeedMbps > 0 ? context.linkSpeedMbps : null;
+  const maxGoodput = link === null ? null : maxGoodputBitsPerSecond(link, context.row.mtuBytes, context.family);
+  const toolBoundRun = runs.find((r) => r.summary.toolBound);
+
+  const status: ThroughputCellStatus = ok.length > 0 ? 'measured'
+    : runs.length > 0 ? 'failed'
+      : errors.length > 0 ? 'error'
+        : skippedRepeats > 0 ? 'skipped'
+          : 'not-run';
+
+  return {
+    row: context.row.row,
+    streams: context.streams,
+    status,
+    repeats: ordered.length,
+    okRepeats: ok.length,
+    failedRepeats: failed.length,
+    errorRepeats: errors.length,
+    skippedRepeats,
+    failureClasses,
+    failures,
+    errors,
+    skipped,
+    medianBitsPerSecond: med,
+    minBitsPerSecond: minOf(rates),
+    maxBitsPerSecond: maxOf(rates),
+    relativeSpread: relativeSpread(rates),
+    medianRetransmits: median(numbers(ok.map((s) => s.retransmits))),
+    medianRetransmitRate: median(numbers(ok.map((s) => retransmitRate(s, context.row, context.family)))),
+    medianSenderCpuPercent: median(numbers(ok.map((s) => s.senderCpuPercent))),
+    medianReceiverCpuPercent: median(numbers(ok.map((s) => s.receiverCpuPercent))),
+    medianIntervalCov: median(numbers(ok.map((s) => s.intervalCov))),
+    toolBound: toolBoundRun !== undefined,
+    toolBoundReason: toolBoundRun ? `repeat ${toolBoundRun.repeat}: ${toolBoundRun.summary.toolBoundReason}` : null,
+    stalled: runs.some((r) => r.summary.failureClass === 'stalled'),
+    mssBytesObserved: [...new Set(numbers(runs.map((r) => r.summary.mssBytesObserved)))].sort((a, b) => a - b),
+    linkEfficiency: med === null || link === null ? null : med / (link * 1e6),
+    maxGoodputBitsPerSecond: maxGoodput,
+    goodputEfficiency: med === null || maxGoodput === null ? null : med / maxGoodput,
+    runs,
+  };
+}

@@ -1,0 +1,57 @@
+import { addressFamilyOf } from '../../proto/ipAddress.js';
+import { throughputMatrix, type ThroughputMatrix } from '../aggregate/throughputMatrix.js';
+import type { CellRecord } from '../throughput/measureThroughput.js';
+import type { ThroughputOptions } from '../throughput/parseThroughputOptions.js';
+import type { PathMtuMeasurement } from '../pmtu/measurePathMtu.js';
+import { pmtuReport, type PmtuReport, type DirectionReport } from './pmtuReport.js';
+
+export const THROUGHPUT_REPORT_SCHEMA = 'pathprobe.throughput/v1';
+
+export interface ThroughputReport {
+  schema: typeof THROUGHPUT_REPORT_SCHEMA;
+  options: ThroughputOptions;
+  /** The path-MTU sweep that ran first; its facts decided the frame-size rows. */
+  pmtu: PmtuReport;
+  matrix: ThroughputMatrix;
+  /** Every repeat of every cell as measured (or why not), in the order they ran. */
+  cells: CellRecord[];
+  exitCode: number;
+}
+
+function pathMtuOf(d: DirectionReport | null) {
+  if (!d || d.verdict === 'error') return null;
+  return { verdict: d.verdict, pathMtu: d.pathMtu };
+}
+
+/**
+ * 0: no finding; 1: a path-MTU finding, a jumbo row that stalls or is slower, or a cell that
+ * failed; 3: the pair could not be measured at all. Same scheme as `pmtu`.
+ */
+export function throughputExitCode(pmtu: PmtuReport, matrix: ThroughputMatrix, cells: readonly CellRecord[]): number {
+  if (pmtu.exitCode === 3 || (cells.length > 0 && cells.every((c) => 'error' in c))) return 3;
+  const jumboFinding = matrix.directions.some((d) => d.jumboVerdict.verdict === 'jumbo-stalled' || d.jumboVerdict.verdict === 'jumbo-slower');
+  const cellFailed = matrix.directions.some((d) => d.rows.some((r) => r.cells.some((c) => c.status === 'failed' || c.status === 'error')));
+  return pmtu.exitCode === 1 || jumboFinding || cellFailed ? 1 : 0;
+}
+
+/** The versioned JSON object `throughput --json` prints. Pure. */
+export function throughputReport(measurement: PathMtuMeasurement, cells: readonly CellRecord[], options: ThroughputOptions): ThroughputReport {
+  const pmtu = pmtuReport(measurement);
+  const speeds = [measurement.from.nic?.speedMbps, measurement.to.nic?.speedMbps].filter((s): s is number => typeof s === 'number');
+  const nicMtu = (end: typeof measurement.from) => end.nic?.mtuBytes ?? 1500;
+  const matrix = throughputMatrix(
+    cells.map((c) => ({
+      direction: c.direction, row: c.row, streams: c.streams, repeat: c.repeat,
+      result: 'result' in c ? c.result : 'error' in c ? { error: c.error } : { skipped: c.skipped },
+    })),
+    {
+      family: addressFamilyOf(measurement.from.address),
+      linkSpeedMbps: speeds.length ? Math.min(...speeds) : null,
+      directions: {
+        forward: { route: `${measurement.from.name} → ${measurement.to.name}`, senderNicMtuBytes: nicMtu(measurement.from), receiverNicMtuBytes: nicMtu(measurement.to), pathMtu: pathMtuOf(pmtu.forward) },
+        reverse: { route: `${measurement.to.name} → ${measurement.from.name}`, senderNicMtuBytes: nicMtu(measurement.to), receiverNicMtuBytes: nicMtu(measurement.from), pathMtu: pathMtuOf(pmtu.reverse) },
+      },
+    },
+  );
+  return { schema: THROUGHPUT_REPORT_SCHEMA, options, pmtu, matrix, cells: [...cells], exitCode: throughputExitCode(pmtu, matrix, cells) };
+}
