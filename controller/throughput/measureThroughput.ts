@@ -17,7 +17,7 @@ export interface CellKey {
 }
 
 export type CellRecord = CellKey & (
-  | { result: IperfRunResult }
+  | { result: IperfRunResult; receiverIperfVersion: string }
   | { error: { code: ErrorCode; message: string } }
   | { skipped: 'stalled-row' }
 );
@@ -91,8 +91,8 @@ export async function measureThroughput(
           const key: CellKey = { direction: d.direction, row: row.row, streams, repeat };
           if (rowStalled) { emit({ ...key, skipped: 'stalled-row' }); continue; }
           try {
-            const result = await runCell(d, row, streams, options.durationMs);
-            emit({ ...key, result });
+            const { result, receiverIperfVersion } = await runCell(d, row, streams, options.durationMs);
+            emit({ ...key, result, receiverIperfVersion });
             rowStalled = cellStalled(result);
           } catch (error) {
             // A dead agent fails the next cells fast (connection refused), each with its own error.
@@ -106,11 +106,11 @@ export async function measureThroughput(
   return records;
 }
 
-async function runCell(d: ThroughputPlanDirection, row: ThroughputRow, streams: number, durationMs: number): Promise<IperfRunResult> {
+async function runCell(d: ThroughputPlanDirection, row: ThroughputRow, streams: number, durationMs: number): Promise<{ result: IperfRunResult; receiverIperfVersion: string }> {
   const processes = Math.min(streams, d.processes);
   const servers = await d.receiver.startIperfServers(d.receiverAddress, processes, OMIT_MS + durationMs + 30_000);
   try {
-    return await d.sender.runIperf({
+    const result = await d.sender.runIperf({
       v: CONTRACT_VERSION,
       sourceAddress: d.senderAddress,
       target: { address: d.receiverAddress, ports: servers.ports },
@@ -120,6 +120,7 @@ async function runCell(d: ThroughputPlanDirection, row: ThroughputRow, streams: 
       omitMs: OMIT_MS,
       congestionControl: 'cubic',
     });
+    return { result, receiverIperfVersion: servers.iperfVersion };
   } finally {
     // The servers expire on their own too; a failed stop must not hide the measurement.
     await d.receiver.stopIperfServers(servers.sessionId).catch(() => {});

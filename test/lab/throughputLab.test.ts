@@ -1,4 +1,7 @@
 import test from 'ava';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { rateLimited, silentCap, twoPathEcmp, cleanPath } from '../../scripts/lab/topologies.js';
 import { goodputFraction } from '../../controller/aggregate/throughputGoodput.js';
 import { labWithAgents } from '../helpers/pmtuInLab.js';
@@ -11,9 +14,21 @@ function throughputArgs(env: Awaited<ReturnType<typeof labWithAgents>>, extra: s
 
 test.serial('on a rate-limited link the measured throughput matches the configured rate, both frame sizes', async (t) => {
   const env = await labWithAgents(t, rateLimited({ rateMbit: 400 }));
-  const result = await env.agents.cli(throughputArgs(env, ['--streams', '1', '--duration', '2s', '--repeats', '1', '--direction', 'forward']), { timeoutMs: 90_000 });
+  const dir = await mkdtemp(join(tmpdir(), 'pathprobe-csv-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const csvPath = join(dir, 'matrix.csv');
+  const result = await env.agents.cli(throughputArgs(env, ['--streams', '1', '--duration', '2s', '--repeats', '1', '--direction', 'forward', '--csv', csvPath]), { timeoutMs: 90_000 });
   t.true(result.exitCode === 0 || result.exitCode === 1, result.stderr);
   const report = JSON.parse(result.stdout);
+  t.is(report.schema, 'pathprobe.throughput/v1');
+  const measured = report.cells.find((c: any) => c.result);
+  t.regex(measured.result.iperfVersion, /^iperf 3\./);
+  t.regex(measured.receiverIperfVersion, /^iperf 3\./);
+  t.is(measured.result.processes[0].congestionControl, 'cubic');
+  t.true(measured.result.mssBytesObserved > 0);
+  const csv = (await readFile(csvPath, 'utf8')).trim().split('\n');
+  t.regex(csv[0]!, /^direction,route,row,mtuBytes,mssBytes,streams,status,/);
+  t.is(csv.length, 1 + 2, 'a header and one line per cell');
   const forward = report.matrix.directions[0];
   t.deepEqual(forward.rows.map((r: any) => r.row.row), ['1500', 'jumbo']);
   for (const row of forward.rows) {
