@@ -33,6 +33,9 @@ export class IperfSessions {
       const timer = setTimeout(() => void this.stop(sessionId).catch(() => {}), request.maxLifetimeMs);
       timer.unref();
       this.#sessions.set(sessionId, { stop: servers.stop, release, timer });
+      // A one-shot server exits after its test: free the slot then, even if the controller that
+      // asked for it died and never says stop.
+      void servers.allExited.then(() => (this.#sessions.has(sessionId) ? this.stop(sessionId) : undefined)).catch(() => {});
       return { v: CONTRACT_VERSION, sessionId, ports: servers.ports, iperfVersion: await iperfVersion() };
     } catch (error) {
       release();

@@ -14,6 +14,8 @@ export interface IperfServers {
   ports: number[];
   /** Ends every server still running (SIGTERM, then SIGKILL); `killed` counts those. */
   stop(): Promise<{ killed: number }>;
+  /** Settles once every server has exited, on its own (`-1`: after its one test) or stopped. */
+  allExited: Promise<void>;
 }
 
 /**
@@ -154,5 +156,6 @@ export async function startIperfServers(options: StartIperfServersOptions): Prom
   return {
     ports: servers.map((server) => server.port),
     stop: () => (stopping ??= stopServers(servers)),
+    allExited: Promise.allSettled(servers.map((server) => server.done)).then(() => undefined),
   };
 }

@@ -82,7 +82,7 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
   const responders = new ResponderRegistry();
   const throughputSlot = new ThroughputSlot();
   const iperfSessions = new IperfSessions(throughputSlot);
-  const maxSweeps = options.maxConcurrentSweeps ?? 4;
+  const maxSweeps = options.maxConcurrentSweeps ?? 16;
   const log = options.log ?? (() => {});
   let sweepsRunning = 0;
 

@@ -7,6 +7,9 @@ import { agentCommand } from './commands/agentCommand.js';
 import { pmtuCommand } from './commands/pmtuCommand.js';
 import { demoCommand } from './commands/demoCommand.js';
 import { throughputCommand } from './commands/throughputCommand.js';
+import { runCommand } from './commands/runCommand.js';
+import { runsCommand } from './commands/runsCommand.js';
+import { reportCommand } from './commands/reportCommand.js';
 import { exitCodeOf } from './exitCodeOf.js';
 
 async function main(): Promise<void> {
@@ -16,8 +19,11 @@ async function main(): Promise<void> {
     .command(agentCommand)
     .command(pmtuCommand)
     .command(throughputCommand)
+    .command(runCommand)
+    .command(runsCommand)
+    .command(reportCommand)
     .command(demoCommand)
-    .demandCommand(1, 'name a command: agent, pmtu, throughput or demo')
+    .demandCommand(1, 'name a command: agent, pmtu, throughput, run, runs, report or demo')
     .strict()
     .help()
     .fail((message, error) => {
@@ -27,12 +33,17 @@ async function main(): Promise<void> {
     .parseAsync();
 }
 
+/** process.exit does not wait for a piped stdout: a large --json would be cut short. */
+function exitWhenFlushed(code: number): void {
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
+
 main().then(
-  () => process.exit(process.exitCode ?? 0),
+  () => exitWhenFlushed(Number(process.exitCode ?? 0)),
   (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`pathprobe: ${message.split('\n')[0]}\n`);
     if (error instanceof PathprobeError && error.code === 'ERR_USAGE') process.stderr.write('run `pathprobe --help` for usage\n');
-    process.exit(exitCodeOf(error));
+    exitWhenFlushed(exitCodeOf(error));
   },
 );

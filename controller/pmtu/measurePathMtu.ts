@@ -4,6 +4,7 @@ import { PathprobeError } from '../../proto/errorCodes.js';
 import { addressFamilyOf } from '../../proto/ipAddress.js';
 import type { PmtuSweepResult } from '../../proto/pmtuSweep.js';
 import type { AgentClient } from '../agentClient.js';
+import { whenNotBusy } from '../whenNotBusy.js';
 
 export interface PathMtuEnd {
   /** Display name: the agent's hostname, or the bare address of a target with no agent. */
@@ -87,8 +88,8 @@ export async function measurePathMtu(input: {
   const [atTo, atFrom] = [opened[0].value, opened[1].value];
   try {
     const [forward, reverse] = await Promise.all([
-      settle(from.sweep({ v: CONTRACT_VERSION, mode: 'peer', sourceAddress: fromAddress, target: { address: toAddress, port: atTo.port, keyHex: atTo.keyHex }, maxRounds: 24 })),
-      settle(to.sweep({ v: CONTRACT_VERSION, mode: 'peer', sourceAddress: toAddress, target: { address: fromAddress, port: atFrom.port, keyHex: atFrom.keyHex }, maxRounds: 24 })),
+      settle(whenNotBusy(() => from.sweep({ v: CONTRACT_VERSION, mode: 'peer', sourceAddress: fromAddress, target: { address: toAddress, port: atTo.port, keyHex: atTo.keyHex }, maxRounds: 24 }))),
+      settle(whenNotBusy(() => to.sweep({ v: CONTRACT_VERSION, mode: 'peer', sourceAddress: toAddress, target: { address: fromAddress, port: atFrom.port, keyHex: atFrom.keyHex }, maxRounds: 24 }))),
     ]);
     return { mode: 'peer', from: fromEnd, to: toEnd, forward, reverse };
   } finally {

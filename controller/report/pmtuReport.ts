@@ -29,6 +29,7 @@ export interface EndReport {
   hostname: string | null;
   agentVersion: string | null;
   kernel: string | null;
+  cpuCount: number | null;
   nic: NicFacts | null;
 }
 
@@ -36,7 +37,7 @@ function endReport(end: PathMtuEnd): EndReport {
   return {
     name: end.name, url: end.url, address: end.address,
     hostname: end.facts?.hostname ?? null, agentVersion: end.facts?.agentVersion ?? null,
-    kernel: end.facts?.kernel ?? null, nic: end.nic,
+    kernel: end.facts?.kernel ?? null, cpuCount: end.facts?.cpuCount ?? null, nic: end.nic,
   };
 }
 

@@ -2,8 +2,7 @@ import { addressFamilyOf } from '../../proto/ipAddress.js';
 import { throughputMatrix, type ThroughputMatrix } from '../aggregate/throughputMatrix.js';
 import type { CellRecord } from '../throughput/measureThroughput.js';
 import type { ThroughputOptions } from '../throughput/parseThroughputOptions.js';
-import type { PathMtuMeasurement } from '../pmtu/measurePathMtu.js';
-import { pmtuReport, type PmtuReport, type DirectionReport } from './pmtuReport.js';
+import type { PmtuReport, DirectionReport } from './pmtuReport.js';
 
 export const THROUGHPUT_REPORT_SCHEMA = 'pathprobe.throughput/v1';
 
@@ -35,23 +34,27 @@ export function throughputExitCode(pmtu: PmtuReport, matrix: ThroughputMatrix, c
 }
 
 /** The versioned JSON object `throughput --json` prints. Pure. */
-export function throughputReport(measurement: PathMtuMeasurement, cells: readonly CellRecord[], options: ThroughputOptions): ThroughputReport {
-  const pmtu = pmtuReport(measurement);
-  const speeds = [measurement.from.nic?.speedMbps, measurement.to.nic?.speedMbps].filter((s): s is number => typeof s === 'number');
-  const nicMtu = (end: typeof measurement.from) => end.nic?.mtuBytes ?? 1500;
-  const matrix = throughputMatrix(
+export function throughputReport(pmtu: PmtuReport, cells: readonly CellRecord[], options: ThroughputOptions): ThroughputReport {
+  const matrix = throughputMatrixOf(pmtu, cells);
+  return { schema: THROUGHPUT_REPORT_SCHEMA, options, pmtu, matrix, cells: [...cells], exitCode: throughputExitCode(pmtu, matrix, cells) };
+}
+
+/** The matrix of one pair's cells, judged against the facts of its path-MTU sweep. Pure. */
+export function throughputMatrixOf(pmtu: PmtuReport, cells: readonly CellRecord[]): ThroughputMatrix {
+  const speeds = [pmtu.from.nic?.speedMbps, pmtu.to.nic?.speedMbps].filter((s): s is number => typeof s === 'number');
+  const nicMtu = (end: typeof pmtu.from) => end.nic?.mtuBytes ?? 1500;
+  return throughputMatrix(
     cells.map((c) => ({
       direction: c.direction, row: c.row, streams: c.streams, repeat: c.repeat,
       result: 'result' in c ? c.result : 'error' in c ? { error: c.error } : { skipped: c.skipped },
     })),
     {
-      family: addressFamilyOf(measurement.from.address),
+      family: addressFamilyOf(pmtu.from.address),
       linkSpeedMbps: speeds.length ? Math.min(...speeds) : null,
       directions: {
-        forward: { route: `${measurement.from.name} → ${measurement.to.name}`, senderNicMtuBytes: nicMtu(measurement.from), receiverNicMtuBytes: nicMtu(measurement.to), pathMtu: pathMtuOf(pmtu.forward) },
-        reverse: { route: `${measurement.to.name} → ${measurement.from.name}`, senderNicMtuBytes: nicMtu(measurement.to), receiverNicMtuBytes: nicMtu(measurement.from), pathMtu: pathMtuOf(pmtu.reverse) },
+        forward: { route: `${pmtu.from.name} → ${pmtu.to.name}`, senderNicMtuBytes: nicMtu(pmtu.from), receiverNicMtuBytes: nicMtu(pmtu.to), pathMtu: pathMtuOf(pmtu.forward) },
+        reverse: { route: `${pmtu.to.name} → ${pmtu.from.name}`, senderNicMtuBytes: nicMtu(pmtu.to), receiverNicMtuBytes: nicMtu(pmtu.from), pathMtu: pathMtuOf(pmtu.reverse) },
       },
     },
   );
-  return { schema: THROUGHPUT_REPORT_SCHEMA, options, pmtu, matrix, cells: [...cells], exitCode: throughputExitCode(pmtu, matrix, cells) };
 }

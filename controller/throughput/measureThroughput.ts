@@ -3,8 +3,9 @@ import { PathprobeError, type ErrorCode } from '../../proto/errorCodes.js';
 import { addressFamilyOf } from '../../proto/ipAddress.js';
 import { MAX_IPERF_PROCESSES, type IperfRunResult } from '../../proto/throughput.js';
 import type { AgentClient } from '../agentClient.js';
+import { whenNotBusy } from '../whenNotBusy.js';
 import { throughputRows, type ThroughputRow, type ThroughputRowKind } from '../aggregate/throughputRows.js';
-import type { PathMtuMeasurement } from '../pmtu/measurePathMtu.js';
+import type { DirectionReport, PmtuReport } from '../report/pmtuReport.js';
 import type { ThroughputOptions } from './parseThroughputOptions.js';
 
 export type Direction = 'forward' | 'reverse';
@@ -22,9 +23,16 @@ export type CellRecord = CellKey & (
   | { skipped: 'stalled-row' }
 );
 
+/** A stable text key of a cell: what storage and --resume match on. */
+export function cellKeyId(key: CellKey): string {
+  return `${key.direction}/${key.row}/${key.streams}/${key.repeat}`;
+}
+
 /** Frames that never arrive: the row cannot carry data, so its other cells are not worth waiting for. */
 const STALL_CLASSES = new Set(['stalled', 'timeout', 'control-channel']);
 const OMIT_MS = 1000;
+/** Servers outlive their test by this much at most, even if nobody stops them. */
+const SERVER_MARGIN_MS = 15_000;
 
 export function cellStalled(result: IperfRunResult): boolean {
   return result.processes.some((p) => p.failure !== null && STALL_CLASSES.has(p.failure.class) && !(p.bytesReceived ?? 0));
@@ -40,17 +48,20 @@ export interface ThroughputPlanDirection {
   processes: number;
 }
 
+/** This direction's proved path MTU, or null when the sweep proved nothing. */
+function pathMtuOf(direction: DirectionReport | null): number | null {
+  return direction && direction.verdict !== 'error' && direction.verdict !== 'unreachable' ? direction.pathMtu : null;
+}
+
 /**
  * Which cells to run, per direction: the rows follow from the NICs' MTUs and the path MTU the
- * sweep just found in that direction (never an assumed 9000).
+ * sweep found in that direction (never an assumed 9000).
  */
-export function planThroughput(pmtu: PathMtuMeasurement, clients: { from: AgentClient; to: AgentClient }, options: ThroughputOptions): ThroughputPlanDirection[] {
+export function planThroughput(pmtu: PmtuReport, clients: { from: AgentClient; to: AgentClient }, options: ThroughputOptions): ThroughputPlanDirection[] {
   const family = addressFamilyOf(pmtu.from.address);
-  const cores = Math.min(pmtu.from.facts?.cpuCount ?? 1, pmtu.to.facts?.cpuCount ?? 1, MAX_IPERF_PROCESSES);
+  const cores = Math.min(pmtu.from.cpuCount ?? 1, pmtu.to.cpuCount ?? 1, MAX_IPERF_PROCESSES);
   return options.directions.map((direction) => {
     const [senderEnd, receiverEnd] = direction === 'forward' ? [pmtu.from, pmtu.to] : [pmtu.to, pmtu.from];
-    const sweep = direction === 'forward' ? pmtu.forward : pmtu.reverse;
-    const pathMtuBytes = sweep?.ok && sweep.sweep.reachable ? sweep.sweep.largestOkBytes : null;
     return {
       direction,
       sender: direction === 'forward' ? clients.from : clients.to,
@@ -61,7 +72,7 @@ export function planThroughput(pmtu: PathMtuMeasurement, clients: { from: AgentC
         family,
         senderNicMtuBytes: senderEnd.nic?.mtuBytes ?? 1500,
         receiverNicMtuBytes: receiverEnd.nic?.mtuBytes ?? 1500,
-        pathMtuBytes,
+        pathMtuBytes: pathMtuOf(direction === 'forward' ? pmtu.forward : pmtu.reverse),
       }),
       processes: cores,
     };
@@ -73,15 +84,25 @@ export function planThroughput(pmtu: PathMtuMeasurement, clients: { from: AgentC
  * record over the moment it exists, so a caller can store or print it before the next one starts.
  * An agent error fails that cell only; a stalled row skips its remaining cells.
  */
+export interface CellTiming {
+  startedAtMs: number;
+  endedAtMs: number;
+}
+
 export async function measureThroughput(
   plan: readonly ThroughputPlanDirection[],
   options: ThroughputOptions,
-  onRecord: (record: CellRecord) => void,
+  onRecord: (record: CellRecord, timing: CellTiming) => void,
+  /** Cells measured by an earlier, interrupted attempt: not run again, but they count (a stall still skips its row). */
+  done: ReadonlyMap<string, CellRecord> = new Map(),
+  /** Once aborted, no new cell starts; the one running finishes and is kept. */
+  signal?: AbortSignal,
 ): Promise<CellRecord[]> {
   const records: CellRecord[] = [];
+  let startedAtMs = Date.now();
   const emit = (record: CellRecord) => {
     records.push(record);
-    onRecord(record);
+    onRecord(record, { startedAtMs, endedAtMs: Date.now() });
   };
   for (const d of plan) {
     for (const row of d.rows) {
@@ -89,6 +110,14 @@ export async function measureThroughput(
       for (const streams of options.streams) {
         for (let repeat = 1; repeat <= options.repeats; repeat += 1) {
           const key: CellKey = { direction: d.direction, row: row.row, streams, repeat };
+          const earlier = done.get(cellKeyId(key));
+          if (earlier) {
+            records.push(earlier);
+            if ('result' in earlier) rowStalled ||= cellStalled(earlier.result);
+            continue;
+          }
+          if (signal?.aborted) return records;
+          startedAtMs = Date.now();
           if (rowStalled) { emit({ ...key, skipped: 'stalled-row' }); continue; }
           try {
             const { result, receiverIperfVersion } = await runCell(d, row, streams, options.durationMs);
@@ -108,9 +137,9 @@ export async function measureThroughput(
 
 async function runCell(d: ThroughputPlanDirection, row: ThroughputRow, streams: number, durationMs: number): Promise<{ result: IperfRunResult; receiverIperfVersion: string }> {
   const processes = Math.min(streams, d.processes);
-  const servers = await d.receiver.startIperfServers(d.receiverAddress, processes, OMIT_MS + durationMs + 30_000);
+  const servers = await whenNotBusy(() => d.receiver.startIperfServers(d.receiverAddress, processes, OMIT_MS + durationMs + SERVER_MARGIN_MS));
   try {
-    const result = await d.sender.runIperf({
+    const result = await whenNotBusy(() => d.sender.runIperf({
       v: CONTRACT_VERSION,
       sourceAddress: d.senderAddress,
       target: { address: d.receiverAddress, ports: servers.ports },
@@ -119,7 +148,7 @@ async function runCell(d: ThroughputPlanDirection, row: ThroughputRow, streams: 
       durationMs,
       omitMs: OMIT_MS,
       congestionControl: 'cubic',
-    });
+    }));
     return { result, receiverIperfVersion: servers.iperfVersion };
   } finally {
     // The servers expire on their own too; a failed stop must not hide the measurement.

@@ -12,6 +12,8 @@ export interface LabHost {
   v6: string;
   /** IPv4 on mgmt0, 198.19.0.n. */
   mgmtAddress: string;
+  /** The switch the data NIC hangs off (e.g. `tor1`); absent when the host is linked to a router. */
+  switch?: string;
 }
 
 export interface LabExecOptions {

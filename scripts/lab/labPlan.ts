@@ -20,6 +20,9 @@ import type { CapDirection, HostSpec, NodeKind, RouterSpec, SwitchSpec, Topology
  *   router found, as before.
  * - Management: 198.19.0.0/24 on its own bridge namespace `mgsw`; host n has mgmt0 = 198.19.0.n,
  *   the controller namespace `ctl` 198.19.0.254. IPv4 only, MTU 1500, no caps, no loss.
+ * - A switch–switch link joins two switches into one segment (hosts behind either share its
+ *   subnet). It may carry a silent cap applied by one of its two switches (`capAt`), at that
+ *   switch's port toward the other: e.g. rack(), where tor2's uplink to tor1 caps at 1500.
  *
  * Interface names: a host's data NIC is `eth0`, its management NIC `mgmt0`; on switches and
  * routers the interface toward node X is `to-X` (≤ 9 chars), or `to-X-1`, `to-X-2`, … (≤ 11 chars,
@@ -54,7 +57,10 @@ export interface PlannedLink {
   a: { node: string; ifName: string };
   b: { node: string; ifName: string };
   mtuBytes: number;
-  /** On the switch side of the link; `direction` seen from the attached node. */
+  /**
+   * On the switch side of the link (on a switch–switch link, the switch named by capAt);
+   * `direction` seen from the attached node (there, the other switch).
+   */
   cap?: { switchNode: string; portIfName: string; capBytes: number; direction: CapDirection };
   rate?: { switchNode: string; portIfName: string; rateMbit: number };
   /**
@@ -84,6 +90,8 @@ export interface PlannedHost {
   number: number;
   dataNic: PlannedInterface & { v4: string; v6: string; segment: number };
   mgmtAddress: string;
+  /** The switch the host's data NIC hangs off; undefined when it is linked to a router. */
+  switchNode?: string;
 }
 
 export interface LabPlan {
@@ -115,6 +123,17 @@ export function v4Address(segment: number, hostPart: number): string {
 
 export function v6Address(segment: number, hostPart: number): string {
   return `2001:2:0:${segment}::${hostPart}`;
+}
+
+/** The switch a host's data NIC is linked to, or undefined (unknown host, or linked to a router). */
+export function switchOfHost(topology: Topology, host: string): string | undefined {
+  const switches = new Set(topology.switches.map((s) => s.name));
+  for (const link of topology.links) {
+    const [x, y] = link.ends;
+    if (x === host && switches.has(y)) return y;
+    if (y === host && switches.has(x)) return x;
+  }
+  return undefined;
 }
 
 export function planLab(topology: Topology): LabPlan {
@@ -170,7 +189,14 @@ export function planLab(topology: Topology): LabPlan {
     if (kinds.get(x) === 'host' && kinds.get(y) === 'host') fail(topology, `link ${i}: hosts cannot be linked directly`);
     if (kinds.get(x) === 'switch' && kinds.get(y) === 'switch') parent.set(root(x), root(y));
     const switchEnds = link.ends.filter((e) => kinds.get(e) === 'switch').length;
-    if (link.cap && switchEnds !== 1) fail(topology, `link ${i}: cap needs exactly one switch end`);
+    if (link.capAt !== undefined) {
+      if (!link.cap) fail(topology, `link ${i}: capAt without cap`);
+      if (!link.ends.includes(link.capAt) || kinds.get(link.capAt) !== 'switch')
+        fail(topology, `link ${i}: capAt "${link.capAt}" must name a switch end of the link`);
+    }
+    if (link.cap && switchEnds === 0) fail(topology, `link ${i}: cap needs exactly one switch end (or capAt on a switch–switch link)`);
+    if (link.cap && switchEnds === 2 && link.capAt === undefined)
+      fail(topology, `link ${i}: cap on a switch–switch link needs capAt naming the switch that applies it`);
     if (link.rateMbit !== undefined && switchEnds > 1) fail(topology, `link ${i}: rateMbit on a switch–switch link`);
     if (link.rateMbit !== undefined && switchEnds === 0) {
       for (const end of link.ends) {
@@ -229,7 +255,8 @@ export function planLab(topology: Topology): LabPlan {
   const links: PlannedLink[] = [];
   for (const [i, link] of topology.links.entries()) {
     const [x, y] = link.ends;
-    const switchEnd = link.ends.find((e) => kinds.get(e) === 'switch');
+    // On a switch–switch link the "switch end" is the one that applies the cap (capAt), else the first.
+    const switchEnd = link.capAt ?? link.ends.find((e) => kinds.get(e) === 'switch');
     const otherEnd = switchEnd === x ? y : x;
     const hostEnd = link.ends.find((e) => kinds.get(e) === 'host');
     const mtuBytes = link.mtuBytes ?? (hostEnd !== undefined ? (hostSpec.get(hostEnd)?.nicMtuBytes ?? maxMtuBytes) : maxMtuBytes);
@@ -270,11 +297,13 @@ export function planLab(topology: Topology): LabPlan {
     const dataNic = interfaces.get(spec.name)?.[0];
     if (!dataNic || dataNic.v4 === undefined || dataNic.v6 === undefined || dataNic.segment === undefined)
       fail(topology, `host "${spec.name}" has no data NIC`);
+    const switchNode = switchOfHost(topology, spec.name);
     return {
       spec,
       number,
       dataNic: { ...dataNic, v4: dataNic.v4, v6: dataNic.v6, segment: dataNic.segment },
       mgmtAddress: `${MGMT_SUBNET_PREFIX}.${number}`,
+      ...(switchNode !== undefined ? { switchNode } : {}),
     };
   });
 

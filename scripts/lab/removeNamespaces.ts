@@ -1,3 +1,4 @@
+import { readdirSync, statSync } from 'node:fs';
 import { run } from './run.js';
 import { systemTool } from './systemTools.js';
 
@@ -50,6 +51,36 @@ async function pidsIn(netns: string): Promise<number[]> {
 }
 
 /**
+ * PIDs of processes inside any of the namespaces, found as `ip netns pids` does (a process's
+ * /proc/PID/ns/net is the same nsfs inode as /run/netns/NAME) but in one pass over /proc and
+ * without a spawn per namespace: a 35-namespace lab went down ~35 process starts faster.
+ */
+function pidsInAny(netnsNames: string[]): number[] {
+  const wanted = new Set<string>();
+  for (const name of netnsNames) {
+    try {
+      const st = statSync(`/run/netns/${name}`);
+      wanted.add(`${st.dev}:${st.ino}`);
+    } catch {
+      // gone already
+    }
+  }
+  if (wanted.size === 0) return [];
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) continue;
+    try {
+      const st = statSync(`/proc/${entry}/ns/net`);
+      if (wanted.has(`${st.dev}:${st.ino}`)) pids.push(pid);
+    } catch {
+      // exited meanwhile, or a kernel thread we may not look at
+    }
+  }
+  return pids;
+}
+
+/**
  * Kill everything inside the namespaces, then delete them. A process left inside keeps the
  * namespace's links alive after `ip netns del` while its name is gone, so it must die first.
  * Returns the namespaces that could not be deleted (normally none).
@@ -58,7 +89,12 @@ export async function removeNamespaces(names: string[], graceMs = 2_000): Promis
   const existing = new Set(await listNetns());
   const targets = names.filter((n) => existing.has(n));
   if (targets.length === 0) return [];
-  const pids = (await Promise.all(targets.map(pidsIn))).flat();
+  let pids: number[];
+  try {
+    pids = pidsInAny(targets);
+  } catch {
+    pids = (await Promise.all(targets.map(pidsIn))).flat(); // /proc unreadable: ask ip, one namespace at a time
+  }
   await killPids(pids, graceMs);
   // -force: keep deleting the rest if one fails; failures are reported through the re-list below.
   await run([systemTool('ip'), '-force', '-batch', '-'], { input: targets.map((n) => `netns del ${n}\n`).join('') });

@@ -1,4 +1,5 @@
-import type { Topology } from './topology.js';
+import { switchOfHost } from './labPlan.js';
+import type { LinkSpec, Topology } from './topology.js';
 
 /*
  * Ready-made topologies for the pmtu tests, the demo and benchmarks. Every one has hosts h1 and h2
@@ -170,6 +171,69 @@ export function twoPathEcmp({ rateMbitPerPath = 1000, mtuBytes = 1500 }: { rateM
   };
 }
 
+/** Largest host count of rack(): names stay ≤ 6 chars either way, this keeps 198.19.0.n clear of ctl's .254. */
+const MAX_RACK_HOSTS = 200;
+
+function checkCount(what: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${what} = ${value}, must be an integer ${min}..${max}`);
+}
+
+/**
+ * A rack on one L2 segment (198.18.1.0/24, 2001:2:0:1::/64): hosts h1..h{hosts} on switch tor1,
+ * then secondSwitchHosts more (h{hosts+1}, …) on switch tor2, tor1 — tor2 joined by one
+ * switch–switch link. All NICs, ports and the uplink at nicMtuBytes; tor2's port toward tor1
+ * silently caps (nft, exact, both directions, v4 and v6) anything above secondSwitchCapBytes.
+ * So every tor1 pair is clean at nicMtuBytes and every pair with a tor2 host (tor2–tor2 excepted:
+ * their frames never cross the uplink) is a silent drop above secondSwitchCapBytes.
+ * Host n is 198.18.1.n / 2001:2:0:1::n, mgmt 198.19.0.n. rackSwitchOf() tells a host's switch
+ * (so does lab.hosts[name].switch).
+ */
+export function rack({
+  hosts = 6,
+  nicMtuBytes = JUMBO_BYTES,
+  secondSwitchHosts = 1,
+  secondSwitchCapBytes = 1500,
+}: { hosts?: number; nicMtuBytes?: number; secondSwitchHosts?: number; secondSwitchCapBytes?: number } = {}): Topology {
+  checkCount('rack hosts', hosts, 1, MAX_RACK_HOSTS);
+  checkCount('rack secondSwitchHosts', secondSwitchHosts, 0, MAX_RACK_HOSTS - hosts);
+  const total = hosts + secondSwitchHosts;
+  const names = Array.from({ length: total }, (_, i) => `h${i + 1}`);
+  const links: LinkSpec[] = [
+    ...names.map((name, i): LinkSpec => ({ ends: [i < hosts ? 'tor1' : 'tor2', name] })),
+    { ends: ['tor1', 'tor2'], cap: { capBytes: secondSwitchCapBytes, direction: 'both' }, capAt: 'tor2' },
+  ];
+  return {
+    name: `rack-${hosts}+${secondSwitchHosts}-${nicMtuBytes}-${secondSwitchCapBytes}`,
+    hosts: names.map((name) => ({ name, nicMtuBytes })),
+    switches: [{ name: 'tor1' }, { name: 'tor2' }],
+    routers: [],
+    links,
+  };
+}
+
+/** The switch (`tor1` / `tor2` in a rack) a host hangs off; throws for a host with no switch. */
+export function rackSwitchOf(topology: Topology, host: string): string {
+  const sw = switchOfHost(topology, host);
+  if (sw === undefined) throw new Error(`topology "${topology.name}": host "${host}" hangs off no switch`);
+  return sw;
+}
+
+/**
+ * N hosts h1..hN on one switch sw1 at nicMtuBytes, no caps: for benchmarks of path-MTU runs over
+ * 8, 16 or 32 hosts. Host n is 198.18.1.n / 2001:2:0:1::n, mgmt 198.19.0.n.
+ */
+export function manyHosts({ hosts, nicMtuBytes = JUMBO_BYTES }: { hosts: 8 | 16 | 32; nicMtuBytes?: number }): Topology {
+  checkCount('manyHosts hosts', hosts, 1, MAX_RACK_HOSTS);
+  const names = Array.from({ length: hosts }, (_, i) => `h${i + 1}`);
+  return {
+    name: `manyHosts-${hosts}-${nicMtuBytes}`,
+    hosts: names.map((name) => ({ name, nicMtuBytes })),
+    switches: [{ name: 'sw1' }],
+    routers: [],
+    links: names.map((name): LinkSpec => ({ ends: ['sw1', name] })),
+  };
+}
+
 /** By name, for the CLI and the demo. */
 export const TOPOLOGIES = {
   cleanPath,
@@ -181,5 +245,7 @@ export const TOPOLOGIES = {
   nicMismatch,
   rateLimited,
   twoPathEcmp,
+  rack,
+  manyHosts: (opts: { hosts?: 8 | 16 | 32; nicMtuBytes?: number } = {}) => manyHosts({ hosts: 8, ...opts }),
 } as const;
 export type TopologyName = keyof typeof TOPOLOGIES;

@@ -63,8 +63,17 @@ export interface LinkSpec {
    * On a router end this is that interface's egress MTU, so the router sends frag-needed / PTB.
    */
   mtuBytes?: number;
-  /** Silent cap at the switch port of this link (one end must be a switch, the other not). */
+  /**
+   * Silent cap at the switch port of this link. With one switch end, at that switch's port. On a
+   * switch–switch link (two switches of one L2 segment, e.g. an inter-switch uplink), `capAt`
+   * must name the switch whose port applies it; `direction` is then seen from the other switch.
+   */
   cap?: PortCap;
+  /**
+   * Which switch end of the link applies `cap`. Required when both ends are switches; optional
+   * otherwise (it must then name the link's only switch end).
+   */
+  capAt?: string;
   /**
    * tbf shaping, so each direction of the link is limited to this rate. With a switch end: at the
    * switch port's egress, toward the attached node (the other direction is shaped by that node's own

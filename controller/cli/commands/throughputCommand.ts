@@ -7,6 +7,7 @@ import { AgentClient, parseAgentUrl } from '../../agentClient.js';
 import { measurePathMtu } from '../../pmtu/measurePathMtu.js';
 import { throughputCsv } from '../../report/throughputCsv.js';
 import { throughputReport } from '../../report/throughputReport.js';
+import { pmtuReport } from '../../report/pmtuReport.js';
 import { throughputTable } from '../../report/throughputTable.js';
 import { measureThroughput, planThroughput, type CellRecord } from '../../throughput/measureThroughput.js';
 import { parseThroughputOptions } from '../../throughput/parseThroughputOptions.js';
@@ -79,7 +80,7 @@ export const throughputCommand: CommandModule<object, ThroughputArgs> = {
     const to = new AgentClient(toUrl, { token });
 
     say('path MTU sweep, both directions ...');
-    const pmtu = await measurePathMtu({ from, to, fromAddress, toAddress });
+    const pmtu = pmtuReport(await measurePathMtu({ from, to, fromAddress, toAddress }));
     const plan = planThroughput(pmtu, { from, to }, options);
     const cellCount = plan.reduce((n, d) => n + d.rows.length, 0) * options.streams.length * options.repeats;
     const estimateS = Math.ceil((cellCount * (options.durationMs + 2000)) / 1000);

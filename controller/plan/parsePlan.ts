@@ -1,0 +1,287 @@
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { PathprobeError } from '../../proto/errorCodes.js';
+import { parseAgentUrl } from '../agentClient.js';
+import { parseDuration, parseStreams } from '../throughput/parseThroughputOptions.js';
+import type { Plan, PlanAgent, PlanExpectations, TestKind } from '../run/runModel.js';
+import {
+  DEFAULT_CONCURRENCY, DEFAULT_TESTS, DEFAULT_THROUGHPUT, EXPECTED, KNOWN_FIELDS, PlanInput, TEST_KINDS,
+} from './planSchema.js';
+
+export interface ParsePlanOptions {
+  /** How errors name the file, e.g. "rack12.yaml" (the path as the user gave it). */
+  fileName: string;
+  /** The plan file's directory: a relative tokenFile is resolved against it. */
+  baseDir: string;
+  /**
+   * Checks the resolved token file and returns what is wrong with it ("no such file", "is empty")
+   * or null. parsePlan itself never touches the file system; loadPlan passes a real check.
+   */
+  checkTokenFile?: (absolutePath: string) => string | null;
+}
+
+type FieldPath = ReadonlyArray<string | number>;
+type Issue = z.core.$ZodIssue;
+
+/**
+ * Parses and validates the text of a plan file. Throws PathprobeError('ERR_USAGE') with one line
+ * "<file>:<line>: <field>: <problem>" for the first problem in the file.
+ *
+ * Defaults: addresses "all", labels {}, expect {}, tests [pmtu], throughput { streams [1,2,4,8,16],
+ * 10 s, 3 repeats }, concurrency { pmtuParallel 8, throughput rounds }. Listing `throughput` in
+ * `tests` also runs `pmtu` (the path MTU of a pair explains its throughput), so the plan's tests
+ * then always include pmtu; tests come out in the order pmtu, throughput.
+ */
+export function parsePlan(text: string, options: ParsePlanOptions): Plan {
+  const source = new PlanSource(text, options.fileName);
+  const input = source.validate();
+  return source.build(input, options);
+}
+
+class PlanSource {
+  private readonly lineCounter = new LineCounter();
+  private readonly doc: Document.Parsed;
+  private readonly data: unknown;
+
+  constructor(text: string, private readonly fileName: string) {
+    this.doc = parseDocument(text, { lineCounter: this.lineCounter, prettyErrors: false });
+    const syntaxError = this.doc.errors[0];
+    if (syntaxError) {
+      throw this.error(this.lineAt(syntaxError.pos[0]), `invalid YAML: ${syntaxError.message}`, syntaxError);
+    }
+    try {
+      this.data = this.doc.toJS();
+    } catch (error) {
+      throw this.error(1, `invalid YAML: ${(error as Error).message}`, error);
+    }
+  }
+
+  /** The shape: types, ranges and unknown fields, worded per field. */
+  validate(): PlanInput {
+    if (this.doc.contents === null || this.data === null || this.data === undefined) {
+      throw this.error(1, `the plan is empty; expected ${EXPECTED['']}`);
+    }
+    const result = PlanInput.safeParse(this.data);
+    if (result.success) return result.data;
+    const problems = result.error.issues
+      .flatMap((issue) => flattenUnion(issue, []))
+      .flatMap(({ path, issue }) => this.describe(path, issue))
+      .sort((a, b) => a.line - b.line);
+    const first = problems[0]!;
+    throw this.error(first.line, first.message);
+  }
+
+  private describe(path: FieldPath, issue: Issue): Array<{ line: number; message: string }> {
+    if (issue.code === 'unrecognized_keys') {
+      const known = KNOWN_FIELDS[expectedKey(path)] ?? [];
+      const prefix = path.length === 0 ? '' : `${fieldName(path)}: `;
+      return issue.keys.map((key) => ({
+        line: this.lineOf([...path, key]),
+        message: `${prefix}unknown field ${JSON.stringify(key)} (known: ${known.join(', ')})`,
+      }));
+    }
+    const expected = EXPECTED[expectedKey(path)] ?? issue.message;
+    const value = valueAt(this.data, path);
+    const prefix = path.length === 0 ? '' : `${fieldName(path)}: `;
+    const message = value === undefined
+      ? `${prefix}required field is missing; expected ${expected}`
+      : `${prefix}expected ${expected}, got ${show(value)}`;
+    return [{ line: this.lineOf(path), message }];
+  }
+
+  /** Defaults and the checks that span fields: pairs, duplicates, URLs, durations, the token file. */
+  build(input: PlanInput, options: ParsePlanOptions): Plan {
+    if (input.agents.length < 2) {
+      const found = input.agents.length === 0 ? 'no agents' : `only 1 agent (${JSON.stringify(input.agents[0]!.name)})`;
+      this.fail(['agents'], `found ${found}, but a pair needs two: list at least 2 agents`);
+    }
+    const firstName = new Map<string, number>();
+    const firstUrl = new Map<string, number>();
+    const addressOwner = new Map<string, { agent: string; index: number; position: number }>();
+    const agents: PlanAgent[] = input.agents.map((agent, index) => {
+      const nameAt = firstName.get(agent.name);
+      if (nameAt !== undefined) {
+        this.fail(['agents', index, 'name'], `duplicate agent ${JSON.stringify(agent.name)} (first at line ${this.lineOf(['agents', nameAt, 'name'])})`);
+      }
+      firstName.set(agent.name, index);
+
+      const urlPath = ['agents', index, 'url'];
+      const url = this.attempt(urlPath, () => parseAgentUrl(agent.url, `${fieldName(urlPath)}:`));
+      const urlAt = firstUrl.get(url.href);
+      if (urlAt !== undefined) {
+        this.fail(urlPath, `${JSON.stringify(agent.url)} is also the URL of agent ${JSON.stringify(input.agents[urlAt]!.name)} (line ${this.lineOf(['agents', urlAt, 'url'])})`);
+      }
+      firstUrl.set(url.href, index);
+
+      const addresses = agent.addresses ?? 'all';
+      if (addresses !== 'all') {
+        addresses.forEach((address, position) => {
+          const key = canonicalAddress(address);
+          const owner = addressOwner.get(key);
+          if (owner) {
+            const where = owner.index === index ? 'is listed twice for this agent' : `is also an address of agent ${JSON.stringify(owner.agent)}`;
+            this.fail(['agents', index, 'addresses', position], `${address} ${where} (line ${this.lineOf(['agents', owner.index, 'addresses', owner.position])})`);
+          }
+          addressOwner.set(key, { agent: agent.name, index, position });
+        });
+      }
+      const labels = Object.fromEntries(Object.entries(agent.labels ?? {}).map(([name, value]) => [name, String(value)]));
+      return { name: agent.name, url: agent.url, addresses: addresses === 'all' ? 'all' : [...addresses], labels };
+    });
+
+    const expect: PlanExpectations = {};
+    if (input.expect?.pathMtu !== undefined) expect.pathMtu = input.expect.pathMtu;
+    if (input.expect?.minLinkEfficiency !== undefined) expect.minLinkEfficiency = input.expect.minLinkEfficiency;
+    if (input.expect?.maxRetransmitsPerGB !== undefined) expect.maxRetransmitsPerGB = input.expect.maxRetransmitsPerGB;
+
+    const listed = input.tests ?? DEFAULT_TESTS;
+    listed.forEach((test, index) => {
+      const first = listed.indexOf(test);
+      if (first !== index) this.fail(['tests', index], `${test} is listed twice (first at line ${this.lineOf(['tests', first])})`);
+    });
+    const wanted = new Set<TestKind>(listed);
+    if (wanted.has('throughput')) wanted.add('pmtu');
+    const tests = TEST_KINDS.filter((test) => wanted.has(test));
+
+    const throughput = { ...DEFAULT_THROUGHPUT };
+    const streams = input.throughput?.streams;
+    if (streams !== undefined) {
+      const streamsPath = ['throughput', 'streams'];
+      const text = typeof streams === 'string' ? streams : streams.join(',');
+      throughput.streams = this.attempt(streamsPath, () => parseStreams(text), `--streams ${JSON.stringify(text)}: `);
+    }
+    const duration = input.throughput?.duration;
+    if (duration !== undefined) {
+      const durationPath = ['throughput', 'duration'];
+      throughput.durationMs = this.attempt(durationPath, () => parseDuration(String(duration), `${fieldName(durationPath)}:`, 1000));
+    }
+    if (input.throughput?.repeats !== undefined) throughput.repeats = input.throughput.repeats;
+
+    const concurrency = {
+      pmtuParallel: input.concurrency?.pmtuParallel ?? DEFAULT_CONCURRENCY.pmtuParallel,
+      throughput: input.concurrency?.throughput ?? DEFAULT_CONCURRENCY.throughput,
+    };
+
+    const tokenFile = resolve(options.baseDir, input.tokenFile);
+    const tokenProblem = options.checkTokenFile?.(tokenFile);
+    if (tokenProblem) this.fail(['tokenFile'], `${input.tokenFile}: ${tokenProblem}`);
+
+    return { tokenFile, agents, expect, tests, throughput, concurrency };
+  }
+
+  /** The line of a field: its key's line in a mapping, its item's line in a list, else its nearest parent's. */
+  lineOf(path: FieldPath): number {
+    let node: unknown = this.doc.contents;
+    let line = hasRange(node) ? this.lineAt(node.range[0]) : 1;
+    for (const segment of path) {
+      if (isAlias(node)) node = node.resolve(this.doc);
+      if (isMap(node)) {
+        const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+        if (!pair) break;
+        if (hasRange(pair.key)) line = this.lineAt(pair.key.range[0]);
+        node = pair.value;
+      } else if (isSeq(node) && typeof segment === 'number') {
+        const item: unknown = node.items[segment];
+        if (item === undefined) break;
+        if (hasRange(item)) line = this.lineAt(item.range[0]);
+        node = item;
+      } else {
+        break;
+      }
+    }
+    return line;
+  }
+
+  private lineAt(offset: number): number {
+    return this.lineCounter.linePos(offset).line;
+  }
+
+  /** Runs a check that throws a PathprobeError naming the field; re-throws it with file and line. */
+  private attempt<T>(path: FieldPath, check: () => T, replacePrefix?: string): T {
+    try {
+      return check();
+    } catch (error) {
+      if (!(error instanceof PathprobeError)) throw error;
+      const message = replacePrefix && error.message.startsWith(replacePrefix)
+        ? `${fieldName(path)}: ${error.message.slice(replacePrefix.length)}`
+        : error.message;
+      throw this.error(this.lineOf(path), message, error);
+    }
+  }
+
+  private fail(path: FieldPath, problem: string): never {
+    throw this.error(this.lineOf(path), `${fieldName(path)}: ${problem}`);
+  }
+
+  private error(line: number, message: string, cause?: unknown): PathprobeError {
+    const oneLine = `${this.fileName}:${line}: ${message}`.replace(/\s*[\r\n]+\s*/g, ' ');
+    return new PathprobeError('ERR_USAGE', oneLine, cause === undefined ? undefined : { cause });
+  }
+}
+
+function hasRange(node: unknown): node is { range: [number, number, number] } {
+  return typeof node === 'object' && node !== null && Array.isArray((node as { range?: unknown }).range);
+}
+
+/** A union that failed below its top (a list with one bad item) reports the item, not the union. */
+function flattenUnion(issue: Issue, prefix: FieldPath): Array<{ path: FieldPath; issue: Issue }> {
+  const path = [...prefix, ...issue.path.map((segment) => (typeof segment === 'symbol' ? String(segment) : segment))];
+  if (issue.code === 'invalid_union') {
+    const deeper = issue.errors.find((branch) => branch.length > 0 && branch.every((inner) => inner.path.length > 0));
+    if (deeper) return deeper.flatMap((inner) => flattenUnion(inner, path));
+  }
+  return [{ path, issue }];
+}
+
+/** ['agents', 1, 'url'] → "agents[1].url" */
+export function fieldName(path: FieldPath): string {
+  return path.map((segment, index) => {
+    if (typeof segment === 'number') return `[${segment}]`;
+    if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(segment)) return `[${JSON.stringify(segment)}]`;
+    return index === 0 ? segment : `.${segment}`;
+  }).join('');
+}
+
+/** ['agents', 1, 'labels', 'rack'] → "agents[].labels.*", the key of EXPECTED and KNOWN_FIELDS. */
+function expectedKey(path: FieldPath): string {
+  return path.map((segment, index) => {
+    if (typeof segment === 'number') return '[]';
+    if (index > 0 && path[index - 1] === 'labels') return '.*';
+    return index === 0 ? segment : `.${segment}`;
+  }).join('');
+}
+
+function valueAt(data: unknown, path: FieldPath): unknown {
+  let value = data;
+  for (const segment of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<string | number, unknown>)[segment];
+  }
+  return value;
+}
+
+/** What was found, for "expected X, got Y". */
+function show(value: unknown): string {
+  if (value === null) return 'an empty value';
+  if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : 'a list';
+  switch (typeof value) {
+    case 'string': {
+      const text = JSON.stringify(value);
+      return `string ${text.length > 60 ? `${text.slice(0, 57)}..."` : text}`;
+    }
+    case 'number':
+    case 'boolean':
+      return `${typeof value} ${String(value)}`;
+    case 'object':
+      return 'a mapping';
+    default:
+      return typeof value;
+  }
+}
+
+/** One spelling per address, so 2001:DB8::1 and 2001:db8:0::1 count as the same NIC. */
+function canonicalAddress(address: string): string {
+  return isIP(address) === 6 ? new URL(`http://[${address}]/`).hostname : address;
+}

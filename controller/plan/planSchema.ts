@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { IpAddress } from '../../proto/ipAddress.js';
+import { MAX_STREAMS } from '../../proto/throughput.js';
+import { MAX_REPEATS } from '../throughput/parseThroughputOptions.js';
+import type { Plan, TestKind } from '../run/runModel.js';
+
+/*
+ * The shape of a plan file as written (before defaults and cross-field checks). Every object is
+ * strict so a misspelt field is an error, never silently ignored. Error messages are not taken from
+ * zod: parsePlan words every issue as "expected <EXPECTED[field]>, got <what was there>".
+ */
+
+export const TEST_KINDS: readonly TestKind[] = ['pmtu', 'throughput'];
+export const AGENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
+export const MIN_PATH_MTU = 68;
+export const MAX_PATH_MTU = 65535;
+export const MAX_PMTU_PARALLEL = 64;
+
+export const PlanAgentInput = z.object({
+  name: z.string().regex(AGENT_NAME),
+  url: z.string(),
+  addresses: z.union([z.literal('all'), z.array(IpAddress)]).optional(),
+  labels: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+}).strict();
+
+export const PlanExpectationsInput = z.object({
+  pathMtu: z.number().int().min(MIN_PATH_MTU).max(MAX_PATH_MTU).optional(),
+  minLinkEfficiency: z.number().gt(0).max(1).optional(),
+  maxRetransmitsPerGB: z.number().min(0).optional(),
+}).strict();
+
+export const PlanThroughputInput = z.object({
+  streams: z.union([z.array(z.number().int().min(1).max(MAX_STREAMS)).min(1), z.string()]).optional(),
+  duration: z.union([z.string(), z.number()]).optional(),
+  repeats: z.number().int().min(1).max(MAX_REPEATS).optional(),
+}).strict();
+
+export const PlanConcurrencyInput = z.object({
+  pmtuParallel: z.number().int().min(1).max(MAX_PMTU_PARALLEL).optional(),
+  throughput: z.enum(['rounds', 'serial']).optional(),
+}).strict();
+
+export const PlanInput = z.object({
+  tokenFile: z.string().min(1),
+  agents: z.array(PlanAgentInput),
+  expect: PlanExpectationsInput.optional(),
+  tests: z.array(z.enum(TEST_KINDS as [TestKind, ...TestKind[]])).min(1).optional(),
+  throughput: PlanThroughputInput.optional(),
+  concurrency: PlanConcurrencyInput.optional(),
+}).strict();
+export type PlanInput = z.infer<typeof PlanInput>;
+
+export const DEFAULT_TESTS: TestKind[] = ['pmtu'];
+export const DEFAULT_THROUGHPUT: Plan['throughput'] = { streams: [1, 2, 4, 8, 16], durationMs: 10_000, repeats: 3 };
+export const DEFAULT_CONCURRENCY: Plan['concurrency'] = { pmtuParallel: 8, throughput: 'rounds' };
+
+/**
+ * What each field must hold, in words, keyed by its path with list indices written `[]` and
+ * label names written `*`.
+ */
+export const EXPECTED: Record<string, string> = {
+  '': 'a mapping of plan fields (tokenFile, agents, expect, tests, throughput, concurrency)',
+  tokenFile: 'the path of the file that holds the agents\' token, such as ./token',
+  agents: 'a list of agents, each { name, url, addresses, labels }',
+  'agents[]': 'an agent: a mapping with name, url and optionally addresses and labels',
+  'agents[].name': 'an agent name of 1 to 32 letters, digits, "_", "." or "-" starting with a letter or digit',
+  'agents[].url': 'an agent URL such as http://198.19.0.1:7420',
+  'agents[].addresses': 'a list of IP addresses or "all"',
+  'agents[].addresses[]': 'an IPv4 or IPv6 address',
+  'agents[].labels': 'a mapping of label names to values, such as { rack: r12, switch: tor-1 }',
+  'agents[].labels.*': 'a string or number',
+  expect: 'a mapping with pathMtu, minLinkEfficiency and/or maxRetransmitsPerGB',
+  'expect.pathMtu': `an integer from ${MIN_PATH_MTU} to ${MAX_PATH_MTU}`,
+  'expect.minLinkEfficiency': 'a number greater than 0 and at most 1, such as 0.9',
+  'expect.maxRetransmitsPerGB': 'a number of 0 or more',
+  tests: `a non-empty list of tests from ${TEST_KINDS.join(', ')}`,
+  'tests[]': `a test: ${TEST_KINDS.join(' or ')}`,
+  throughput: 'a mapping with streams, duration and/or repeats',
+  'throughput.streams': 'a list of stream counts such as [1, 4] or a string such as "1,4"',
+  'throughput.streams[]': `a stream count from 1 to ${MAX_STREAMS}`,
+  'throughput.duration': 'a duration such as 10s, 1.5s or 500ms, or a number of seconds',
+  'throughput.repeats': `an integer from 1 to ${MAX_REPEATS}`,
+  concurrency: 'a mapping with pmtuParallel and/or throughput',
+  'concurrency.pmtuParallel': `an integer from 1 to ${MAX_PMTU_PARALLEL}`,
+  'concurrency.throughput': 'rounds or serial',
+};
+
+/** The fields an object at `key` (an EXPECTED key) accepts, for "unknown field" errors. */
+export const KNOWN_FIELDS: Record<string, readonly string[]> = {
+  '': Object.keys(PlanInput.shape),
+  'agents[]': Object.keys(PlanAgentInput.shape),
+  expect: Object.keys(PlanExpectationsInput.shape),
+  throughput: Object.keys(PlanThroughputInput.shape),
+  concurrency: Object.keys(PlanConcurrencyInput.shape),
+};

@@ -1,0 +1,65 @@
+import type { RunReport } from '../../run/runModel.js';
+import { duration, utc } from './format.js';
+import { html, type SafeHtml } from './html.js';
+import { section } from './section.js';
+import { VERDICT_STYLE, type CellVerdict } from './verdictStyle.js';
+
+const EXIT_MEANING: Record<number, string> = {
+  0: 'all checks passed and every expectation was met',
+  1: 'a finding: a check failed or an expectation was not met',
+  2: 'usage: the plan or a request was refused',
+  3: 'could not run: an agent or a target could not be reached or measured',
+};
+
+export type Overall = 'PASS' | 'FAIL' | 'INCOMPLETE';
+
+/** PASS only for a finished run with exit code 0, every expectation met and no failing finding. */
+export function overallResult(report: RunReport): Overall {
+  if (report.status !== 'done') return 'INCOMPLETE';
+  const failed = report.exitCode !== 0 || report.expectations.some((e) => !e.pass) || report.findings.some((f) => f.severity === 'fail');
+  return failed ? 'FAIL' : 'PASS';
+}
+
+function verdictCounts(report: RunReport): SafeHtml {
+  const counts = new Map<CellVerdict, number>();
+  for (const p of report.pairs) {
+    const dirs = p.pmtu ? [p.pmtu.forward, p.pmtu.reverse] : [];
+    for (const d of dirs) if (d) counts.set(d.verdict, (counts.get(d.verdict) ?? 0) + 1);
+    if (!p.pmtu && p.pmtuError) counts.set('error', (counts.get('error') ?? 0) + 1);
+  }
+  return html`${[...counts].map(([v, n]) => html`<span class="chip ${VERDICT_STYLE[v].cls}">${VERDICT_STYLE[v].symbol} ${n} ${VERDICT_STYLE[v].words}</span> `)}`;
+}
+
+/** First page: what ran, the verdict, each expectation, and the sign-off block. */
+export function summarySection(report: RunReport): SafeHtml {
+  const overall = overallResult(report);
+  const fails = report.findings.filter((f) => f.severity === 'fail').length;
+  const warns = report.findings.length - fails;
+  const hosts = report.plan.agents.length;
+  const throughputPairs = report.pairs.filter((p) => p.throughput).length;
+  const body = html`<div class="verdict-banner ${overall.toLowerCase()}" data-testid="overall" data-overall="${overall}">
+<div class="big">${overall}</div>
+<div>${overall === 'PASS' ? 'The rack meets every expectation of the plan.' : overall === 'FAIL' ? `${fails} failing finding${fails === 1 ? '' : 's'}, ${report.expectations.filter((e) => !e.pass).length} expectation${report.expectations.filter((e) => !e.pass).length === 1 ? '' : 's'} not met.` : `The run is ${report.status}: results are partial.`}</div>
+</div>
+<dl class="facts">
+<div><dt>Run</dt><dd><code>${report.runId}</code></dd></div>
+<div><dt>Status</dt><dd>${report.status}</dd></div>
+<div><dt>Started</dt><dd>${utc(report.startedAt)}</dd></div>
+<div><dt>Finished</dt><dd>${utc(report.finishedAt)} (${duration(report.startedAt, report.finishedAt)})</dd></div>
+<div><dt>Exit code</dt><dd><strong>${report.exitCode}</strong> — ${EXIT_MEANING[report.exitCode] ?? 'unknown'}</dd></div>
+<div><dt>Scope</dt><dd>${hosts} host${hosts === 1 ? '' : 's'}, ${report.pairs.length} pairs, tests: ${report.plan.tests.join(', ')}; throughput on ${throughputPairs} pair${throughputPairs === 1 ? '' : 's'}</dd></div>
+<div><dt>Path MTU</dt><dd>${verdictCounts(report)}</dd></div>
+<div><dt>Findings</dt><dd>${fails} fail, ${warns} warn</dd></div>
+</dl>
+<h3>Expectations</h3>
+${report.expectations.length === 0 ? html`<p class="muted">The plan sets no expectations.</p>` : html`<table class="data expectations">
+<thead><tr><th>Result</th><th>Expectation</th><th>Expected</th><th class="num">Passed</th><th class="num">Failed</th><th>Failures</th></tr></thead>
+<tbody>${report.expectations.map((e) => html`<tr data-expectation="${e.name}" data-pass="${String(e.pass)}"><td><span class="badge ${e.pass ? 'pass' : 'fail'}">${e.pass ? '✓ PASS' : '✕ FAIL'}</span></td><td><code>${e.name}</code></td><td>${e.expected}</td><td class="num">${e.passed}</td><td class="num">${e.failed}</td><td>${e.failures.length ? html`<ul class="failures">${e.failures.map((f) => html`<li>${f}</li>`)}</ul>` : '—'}</td></tr>
+`)}</tbody></table>`}
+<div class="signoff" data-testid="sign-off">
+<div><span class="line"></span>Reviewed by</div>
+<div><span class="line"></span>Date</div>
+<div><span class="line"></span>Signature</div>
+</div>`;
+  return section('summary', 'Summary', body);
+}

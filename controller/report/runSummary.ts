@@ -1,0 +1,30 @@
+import type { RunReport } from '../run/runModel.js';
+
+/** The terminal summary of a run: expectations, verdict counts and findings with their fixes. Pure. */
+export function runSummary(report: RunReport): string {
+  const lines: string[] = [];
+  const counts = new Map<string, number>();
+  for (const pair of report.pairs) {
+    for (const d of [pair.pmtu?.forward, pair.pmtu?.reverse]) {
+      const verdict = pair.pmtuError ? 'error' : d?.verdict ?? 'not measured';
+      counts.set(verdict, (counts.get(verdict) ?? 0) + 1);
+    }
+  }
+  const cells = report.pairs.reduce((n, p) => n + p.cells.length, 0);
+  lines.push(`run ${report.runId} (${report.status}): ${report.pairs.length} pairs, ${cells} throughput cells`);
+  lines.push(`path MTU, per direction: ${[...counts].map(([verdict, n]) => `${n} ${verdict}`).join(', ') || 'none'}`);
+  for (const e of report.expectations) {
+    lines.push(`${e.pass ? 'PASS' : 'FAIL'}  ${e.name} ${e.expected}: ${e.passed} passed, ${e.failed} failed`);
+    for (const failure of e.failures.slice(0, 5)) lines.push(`      ${failure}`);
+    if (e.failures.length > 5) lines.push(`      … ${e.failures.length - 5} more`);
+  }
+  if (report.findings.length) lines.push('', 'findings:');
+  for (const f of report.findings) {
+    lines.push(`${f.severity === 'fail' ? '✗' : '!'} ${f.title}`);
+    lines.push(`  ${f.explanation}`);
+    if (f.fix) lines.push(`  fix: ${f.fix}`);
+    for (const command of f.repro) lines.push(`  $ ${command}`);
+  }
+  lines.push('', report.exitCode === 0 ? 'result: every expectation met' : report.exitCode === 1 ? 'result: FAILED (see above)' : 'result: could not measure everything (see above)');
+  return lines.join('\n') + '\n';
+}

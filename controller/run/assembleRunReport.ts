@@ -1,0 +1,62 @@
+import type { AgentFactsResponse } from '../../proto/agentFacts.js';
+import { PathprobeError } from '../../proto/errorCodes.js';
+import { throughputMatrixOf } from '../report/throughputReport.js';
+import type { RunStore } from '../store/RunStore.js';
+import { planPairs } from '../schedule/planPairs.js';
+import { inferCulprits, pairFindings } from '../aggregate/culprit.js';
+import { checkExpectations } from '../aggregate/expectations.js';
+import { endpointsOf } from './endpointsOf.js';
+import type { Finding, PairResult, Plan, RunReport } from './runModel.js';
+
+/** 3 when something could not be measured, 1 when an expectation or a check failed, else 0. */
+export function runExitCode(report: Pick<RunReport, 'facts' | 'pairs' | 'expectations' | 'findings'>): number {
+  const agentDown = Object.values(report.facts).some((f) => 'error' in f);
+  if (agentDown || report.pairs.some((p) => p.pmtuError !== null)) return 3;
+  if (report.expectations.some((e) => !e.pass) || report.findings.some((f) => f.severity === 'fail')) return 1;
+  return 0;
+}
+
+/**
+ * The whole report of a run, rebuilt from what the store holds: the same function serves a run
+ * that just ended, an interrupted one and `pathprobe report RUN_ID` later. Verdicts, findings and
+ * expectations are derived here, never stored as truth.
+ */
+export function assembleRunReport(input: { runId: string; plan: Plan; store: RunStore; status: RunReport['status'] }): RunReport {
+  const { runId, plan, store } = input;
+  const run = store.getRun(runId);
+  const stored = store.loadResults(runId);
+  if (!stored) throw new PathprobeError('ERR_USAGE', `no run ${runId} in the store`);
+  const facts = new Map(Object.entries(stored.facts).filter((entry): entry is [string, AgentFactsResponse] => !('error' in entry[1])));
+  const pairs = planPairs(endpointsOf(plan, facts), plan.agents.map((agent) => agent.name));
+  const results: PairResult[] = pairs.map((pair) => {
+    const pmtu = stored.pmtu.get(pair.id);
+    const cells = stored.cells.filter((cell) => cell.pairId === pair.id);
+    const report = pmtu && 'report' in pmtu ? pmtu.report : null;
+    return {
+      pair,
+      pmtu: report,
+      pmtuError: pmtu && 'error' in pmtu ? pmtu.error : null,
+      cells,
+      throughput: report && cells.length ? throughputMatrixOf(report, cells.map((cell) => cell.record)) : null,
+    };
+  });
+  const agentFindings: Finding[] = Object.entries(stored.facts).flatMap(([agent, f]) => ('error' in f ? [{
+    kind: 'unreachable' as const, severity: 'fail' as const, scope: agent,
+    title: `agent ${agent} could not be reached`, explanation: f.error,
+    fix: `start the agent on ${agent} (pathprobe agent --listen ... --token-file ...) and check the management network`,
+    repro: [`curl -s -H 'authorization: Bearer …' ${plan.agents.find((a) => a.name === agent)?.url ?? ''}/v1/facts`],
+  }] : []));
+  const findings = [...inferCulprits(results, plan.agents), ...pairFindings(results), ...agentFindings];
+  const expectations = checkExpectations(plan.expect, results);
+  const partial = { facts: stored.facts, pairs: results, expectations, findings };
+  return {
+    schema: 'pathprobe.run/v1',
+    runId,
+    startedAt: new Date(run?.startedAtMs ?? Date.now()).toISOString(),
+    finishedAt: run?.finishedAtMs ? new Date(run.finishedAtMs).toISOString() : null,
+    status: input.status,
+    plan,
+    ...partial,
+    exitCode: runExitCode(partial),
+  };
+}

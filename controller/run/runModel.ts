@@ -1,0 +1,115 @@
+import type { PmtuReport } from '../report/pmtuReport.js';
+import type { CellRecord } from '../throughput/measureThroughput.js';
+import type { ThroughputMatrix } from '../aggregate/throughputMatrix.js';
+import type { AgentFactsResponse } from '../../proto/agentFacts.js';
+
+/*
+ * The shared vocabulary of a commissioning run: what a plan says, what one pair is, and what a run
+ * produces. Plan parsing, scheduling, storage, diagnosis and reports all speak these types.
+ */
+
+export type TestKind = 'pmtu' | 'throughput';
+
+export interface PlanAgent {
+  name: string;
+  url: string;
+  /** Data-plane addresses to test on this host; 'all' = every non-loopback address its agent reports. */
+  addresses: string[] | 'all';
+  /** Free-form labels such as rack, switch, tor: the roll-up and culprit inference group by them. */
+  labels: Record<string, string>;
+}
+
+export interface PlanExpectations {
+  /** Path MTU expected in every direction. */
+  pathMtu?: number;
+  /** Best throughput cell / link speed, per direction, must reach this. */
+  minLinkEfficiency?: number;
+  maxRetransmitsPerGB?: number;
+}
+
+export interface Plan {
+  /** Absolute path of the token file (resolved against the plan file's directory). */
+  tokenFile: string;
+  agents: PlanAgent[];
+  expect: PlanExpectations;
+  tests: TestKind[];
+  throughput: { streams: number[]; durationMs: number; repeats: number };
+  concurrency: {
+    /** How many path-MTU pair sweeps run at once. */
+    pmtuParallel: number;
+    /** 'rounds': disjoint pairs at once (no host in two tests); 'serial': one pair at a time. */
+    throughput: 'rounds' | 'serial';
+  };
+}
+
+/** One tested NIC: an agent and one of its data-plane addresses. */
+export interface Endpoint {
+  agent: string;
+  address: string;
+}
+
+/** An unordered pair of endpoints, `a` first in plan order; forward = a → b. */
+export interface Pair {
+  id: string;
+  a: Endpoint;
+  b: Endpoint;
+}
+
+export function pairId(a: Endpoint, b: Endpoint): string {
+  return `${a.agent}/${a.address}~${b.agent}/${b.address}`;
+}
+
+/** A throughput cell as stored, with when it ran (to prove no host was in two tests at once). */
+export interface StoredCell {
+  pairId: string;
+  record: CellRecord;
+  startedAtMs: number;
+  endedAtMs: number;
+}
+
+export interface PairResult {
+  pair: Pair;
+  pmtu: PmtuReport | null;
+  /** Error of the pair's path-MTU measurement when it could not run at all. */
+  pmtuError: { code: string; message: string } | null;
+  cells: StoredCell[];
+  throughput: ThroughputMatrix | null;
+}
+
+export type FindingKind =
+  | 'path-mtu' | 'culprit-switch' | 'jumbo-stalled' | 'jumbo-slower' | 'expectation' | 'unreachable' | 'cell-failed';
+
+export interface Finding {
+  kind: FindingKind;
+  severity: 'fail' | 'warn';
+  /** What it is about: a pair id, an agent name, or `label=value` for a switch. */
+  scope: string;
+  title: string;
+  explanation: string;
+  fix: string | null;
+  /** Commands a user can paste to see it themselves. */
+  repro: string[];
+}
+
+export interface ExpectationResult {
+  name: string;
+  expected: string;
+  passed: number;
+  failed: number;
+  pass: boolean;
+  failures: string[];
+}
+
+export interface RunReport {
+  schema: 'pathprobe.run/v1';
+  runId: string;
+  startedAt: string;
+  finishedAt: string | null;
+  status: 'running' | 'done' | 'interrupted';
+  plan: Plan;
+  facts: Record<string, AgentFactsResponse | { error: string }>;
+  pairs: PairResult[];
+  expectations: ExpectationResult[];
+  findings: Finding[];
+  exitCode: number;
+}

@@ -1,0 +1,121 @@
+import type Database from 'better-sqlite3';
+
+/*
+ * The schema, as an ordered list of migrations. Version N is migrations[N - 1]; a file records the
+ * versions applied in `schema_version`. Never edit a shipped migration: append a new one (a later
+ * version can add tables or columns, e.g. baselines), so every older file upgrades in order.
+ */
+
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'runs, agent facts, path-MTU results, throughput cells, final reports',
+    sql: `
+      CREATE TABLE runs (
+        run_id         TEXT PRIMARY KEY,
+        plan_json      TEXT NOT NULL,
+        plan_path      TEXT,
+        status         TEXT NOT NULL CHECK (status IN ('running', 'done', 'interrupted')),
+        started_at_ms  INTEGER NOT NULL,
+        finished_at_ms INTEGER,
+        exit_code      INTEGER
+      );
+      CREATE INDEX runs_started ON runs (started_at_ms);
+
+      CREATE TABLE facts (
+        run_id       TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+        agent        TEXT NOT NULL,
+        -- exactly one of facts_json / error
+        facts_json   TEXT,
+        error        TEXT,
+        saved_at_ms  INTEGER NOT NULL,
+        PRIMARY KEY (run_id, agent),
+        CHECK ((facts_json IS NULL) <> (error IS NULL))
+      );
+
+      CREATE TABLE pmtu (
+        id                INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id            TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+        pair_id           TEXT NOT NULL,
+        -- exactly one of report_json / error_code (the pair could not be measured at all)
+        report_json       TEXT,
+        error_code        TEXT,
+        error_message     TEXT,
+        forward_verdict   TEXT,
+        forward_path_mtu  INTEGER,
+        reverse_verdict   TEXT,
+        reverse_path_mtu  INTEGER,
+        asymmetric        INTEGER,
+        exit_code         INTEGER,
+        measured_at_ms    INTEGER NOT NULL,
+        UNIQUE (run_id, pair_id),
+        CHECK ((report_json IS NULL) <> (error_code IS NULL))
+      );
+      CREATE INDEX pmtu_verdict ON pmtu (run_id, forward_verdict, reverse_verdict);
+
+      CREATE TABLE cells (
+        id             INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id         TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+        pair_id        TEXT NOT NULL,
+        direction      TEXT NOT NULL CHECK (direction IN ('forward', 'reverse')),
+        row_kind       TEXT NOT NULL,
+        streams        INTEGER NOT NULL,
+        repeat         INTEGER NOT NULL,
+        -- 'ok' (an iperf3 result), 'error' or 'skipped'
+        outcome        TEXT NOT NULL CHECK (outcome IN ('ok', 'error', 'skipped')),
+        error_code     TEXT,
+        record_json    TEXT NOT NULL,
+        started_at_ms  INTEGER NOT NULL,
+        ended_at_ms    INTEGER NOT NULL,
+        UNIQUE (run_id, pair_id, direction, row_kind, streams, repeat)
+      );
+      CREATE INDEX cells_time ON cells (run_id, started_at_ms);
+
+      CREATE TABLE reports (
+        run_id          TEXT PRIMARY KEY REFERENCES runs (run_id) ON DELETE CASCADE,
+        report_json     TEXT NOT NULL,
+        findings        INTEGER NOT NULL,
+        failing         INTEGER NOT NULL,
+        exit_code       INTEGER NOT NULL,
+        saved_at_ms     INTEGER NOT NULL
+      );
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** The highest version applied to this file, 0 for a new file. */
+export function appliedVersion(db: Database.Database): number {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at_ms INTEGER NOT NULL)');
+  const row = db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null };
+  return row.v ?? 0;
+}
+
+/**
+ * Applies the missing migrations in order, each in its own transaction together with its
+ * schema_version row, so a crash mid-upgrade leaves the file at the previous version.
+ * Throws when the file comes from a newer pathprobe (its schema cannot be trusted to match).
+ */
+export function migrate(db: Database.Database, nowMs: number = Date.now()): number {
+  // BEGIN IMMEDIATE: two processes opening a new file at once must not both create the tables.
+  const run = db.transaction(() => {
+    const current = appliedVersion(db);
+    if (current > SCHEMA_VERSION) {
+      throw new Error(`its schema version ${current} is newer than this pathprobe supports (${SCHEMA_VERSION}); upgrade pathprobe`);
+    }
+    for (const m of MIGRATIONS) {
+      if (m.version <= current) continue;
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_version (version, description, applied_at_ms) VALUES (?, ?, ?)').run(m.version, m.description, nowMs);
+    }
+    return appliedVersion(db);
+  });
+  return run.immediate();
+}

@@ -1,0 +1,93 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/*
+ * npm run bench [-- --quick] [-- --only pmtu|throughput|pmtu,throughput]
+ *
+ * Runs the path-MTU bench, then the throughput bench, each as its own node process (each builds
+ * and tears down its own labs), forwarding --quick. Exit 0 when both passed, 130 when interrupted,
+ * otherwise the first non-zero exit. Each bench still runs on its own:
+ * node dist/scripts/bench/pmtuBench.js, node dist/scripts/bench/throughputBench.js.
+ */
+
+const BENCHES = {
+  pmtu: fileURLToPath(new URL('./pmtuBench.js', import.meta.url)),
+  throughput: fileURLToPath(new URL('./throughputBench.js', import.meta.url)),
+} as const;
+type BenchName = keyof typeof BENCHES;
+const NAMES = Object.keys(BENCHES) as BenchName[];
+
+class UsageError extends Error {}
+
+function parseArgs(argv: readonly string[]): { quick: boolean; only: BenchName[] } {
+  let quick = false;
+  let only = [...NAMES];
+  for (let i = 0; i < argv.length; i += 1) {
+    const [flag, inline] = argv[i]!.split('=', 2) as [string, string | undefined];
+    if (flag === '--quick') quick = true;
+    else if (flag === '--only') {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new UsageError('--only needs a value');
+      const names = v.split(',');
+      const unknown = names.filter((n) => !(NAMES as string[]).includes(n));
+      if (unknown.length > 0) throw new UsageError(`--only: unknown bench ${unknown.join(', ')} (known: ${NAMES.join(', ')})`);
+      only = NAMES.filter((n) => names.includes(n));
+    } else throw new UsageError(`unknown argument "${argv[i]}" (usage: bench.js [--quick] [--only ${NAMES.join('|')}])`);
+  }
+  return { quick, only };
+}
+
+let current: ReturnType<typeof spawn> | undefined;
+let interruptedBy: NodeJS.Signals | null = null;
+
+/**
+ * The one process this entry starts: node on a bench script, argv only, stdio shared. The child
+ * gets its own process group so a terminal Ctrl-C reaches it once, through us, not twice (a
+ * second signal would cut its teardown short).
+ */
+function runChild(script: string, args: readonly string[]): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [script, ...args], { stdio: 'inherit', detached: true });
+    current = child;
+    child.once('error', (err) => {
+      console.error(`bench: cannot start ${script}: ${err.message}`);
+      resolve(1);
+    });
+    child.once('exit', (code, signal) => {
+      current = undefined;
+      resolve(code ?? (signal === 'SIGINT' || signal === 'SIGTERM' ? 130 : 1));
+    });
+  });
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const { quick, only } = parseArgs(argv);
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (interruptedBy !== null) return;
+    interruptedBy = signal;
+    current?.kill(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let exitCode = 0;
+  for (const name of only) {
+    if (interruptedBy !== null) break;
+    console.error(`bench: ${name}`);
+    const code = await runChild(BENCHES[name], quick ? ['--quick'] : []);
+    if (code !== 0) console.error(`bench: ${name} bench exited ${code}`);
+    if (exitCode === 0) exitCode = code;
+    if (code === 130) break;
+  }
+  return interruptedBy !== null ? 130 : exitCode;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(`bench: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`);
+    process.exitCode = 1;
+  },
+);

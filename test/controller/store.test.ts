@@ -1,0 +1,313 @@
+import test, { type ExecutionContext } from 'ava';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { RunStore } from '../../controller/store/RunStore.js';
+import { RUN_ID_PATTERN } from '../../controller/store/runId.js';
+import { SCHEMA_VERSION } from '../../controller/store/migrations.js';
+import { pairId, type Plan, type RunReport, type StoredCell } from '../../controller/run/runModel.js';
+import { PMTU_REPORT_SCHEMA, type PmtuReport } from '../../controller/report/pmtuReport.js';
+import type { CellKey } from '../../controller/throughput/measureThroughput.js';
+import type { AgentFactsResponse } from '../../proto/agentFacts.js';
+import { PathprobeError } from '../../proto/errorCodes.js';
+
+const RUN_STORE_JS = new URL('../../controller/store/RunStore.js', import.meta.url).href;
+
+function tempDir(t: ExecutionContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pathprobe-store-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function openStore(t: ExecutionContext, path: string): RunStore {
+  const store = RunStore.open(path);
+  t.teardown(() => store.close());
+  return store;
+}
+
+const plan: Plan = {
+  tokenFile: '/etc/pathprobe/token',
+  agents: [
+    { name: 'r12-n1', url: 'https://10.0.12.1:7800', addresses: ['198.18.1.1'], labels: { rack: '12', tor: 'tor12a' } },
+    { name: 'r12-n2', url: 'https://10.0.12.2:7800', addresses: 'all', labels: { rack: '12', tor: 'tor12b' } },
+  ],
+  expect: { pathMtu: 9000, minLinkEfficiency: 0.9 },
+  tests: ['pmtu', 'throughput'],
+  throughput: { streams: [1, 4], durationMs: 3000, repeats: 2 },
+  concurrency: { pmtuParallel: 4, throughput: 'rounds' },
+};
+
+const n1 = { agent: 'r12-n1', address: '198.18.1.1' };
+const n2 = { agent: 'r12-n2', address: '198.18.1.2' };
+const n3 = { agent: 'r12-n2', address: '198.18.2.2' };
+const PAIR = pairId(n1, n2);
+const PAIR2 = pairId(n1, n3);
+
+const facts: AgentFactsResponse = {
+  v: 1, hostname: 'r12-n1', agentVersion: '0.1.0', contractVersions: [1], kernel: '6.8.0-45-generic', cpuCount: 16,
+  nics: [{ name: 'ens1f0', mtuBytes: 9000, addresses: ['198.18.1.1/24'], macAddress: '0c:42:a1:00:00:01', speedMbps: 25000, driver: 'mlx5_core', operState: 'up' }],
+};
+
+function pmtuReport(forwardMtu: number, reverseMtu: number): PmtuReport {
+  const dir = (direction: string, pathMtu: number) => ({
+    direction, error: null, verdict: pathMtu === 9000 ? 'ok' as const : 'mtu-mismatch' as const,
+    pathMtu, pathFrameBytes: pathMtu + 14, largestOkBytes: pathMtu, smallestFailBytes: pathMtu + 1, icmp: null,
+    roundTrip: false, complete: true, senderNicMtuBytes: 9000, receiverNicMtuBytes: 9000, probes: 14, elapsedMs: 812,
+    explanation: `largest DF datagram through is ${pathMtu}`, advice: null,
+    probeLog: [{ sizeBytes: 9000, round: 1, sentAtMs: 3, outcome: 'ok' as never, rttMs: 0.21, receivedBytes: 9000, icmp: null, error: null }],
+    icmpHints: [],
+  });
+  const end = (name: string, address: string) => ({ name, url: null, address, hostname: name, agentVersion: '0.1.0', kernel: '6.8.0', cpuCount: 16, nic: facts.nics[0]! });
+  return {
+    schema: PMTU_REPORT_SCHEMA, mode: 'peer', from: end('r12-n1', n1.address), to: end('r12-n2', n2.address),
+    forward: dir('r12-n1 → r12-n2', forwardMtu), reverse: dir('r12-n2 → r12-n1', reverseMtu),
+    asymmetric: forwardMtu !== reverseMtu, exitCode: forwardMtu === 9000 && reverseMtu === 9000 ? 0 : 1,
+  };
+}
+
+function cell(pair: string, key: CellKey, startedAtMs: number, kind: 'ok' | 'error' | 'skipped' = 'ok'): StoredCell {
+  const record = kind === 'ok'
+    ? {
+      ...key, receiverIperfVersion: '3.16',
+      result: {
+        v: 1, iperfVersion: '3.16', mssBytesObserved: 8948, maxCorePercent: 41.5, elapsedMs: 4100,
+        processes: [{
+          port: 5201, streams: key.streams, failure: null, bytesSent: 8.9e9, bytesReceived: 8.9e9, bitsPerSecondReceived: 23.7e9,
+          retransmits: 12, senderCpuPercent: 30.5, receiverCpuPercent: 44, intervalBitsPerSecond: [23.6e9, 23.8e9, 23.7e9],
+          congestionControl: 'cubic', timedOut: false,
+        }],
+      },
+    }
+    : kind === 'error'
+      ? { ...key, error: { code: 'ERR_AGENT_UNREACHABLE' as const, message: 'connect ECONNREFUSED 10.0.12.2:7800' } }
+      : { ...key, skipped: 'stalled-row' as const };
+  return { pairId: pair, record, startedAtMs, endedAtMs: startedAtMs + 4200 };
+}
+
+const T0 = Date.UTC(2026, 10, 28, 9, 55, 1);
+const key = (o: Partial<CellKey> = {}): CellKey => ({ direction: 'forward', row: 'jumbo', streams: 4, repeat: 1, ...o });
+
+function report(runId: string, findings: number, failing: number): RunReport {
+  return {
+    schema: 'pathprobe.run/v1', runId, startedAt: new Date(T0).toISOString(), finishedAt: new Date(T0 + 60_000).toISOString(),
+    status: 'done', plan, facts: {}, pairs: [], expectations: [], exitCode: failing ? 1 : 0,
+    findings: Array.from({ length: findings }, (_, i) => ({
+      kind: 'path-mtu' as const, severity: i < failing ? 'fail' as const : 'warn' as const, scope: PAIR,
+      title: `finding ${i}`, explanation: 'x', fix: null, repro: [],
+    })),
+  };
+}
+
+test('a run is created, facts/pmtu/cells saved, and read back equal after closing and reopening the file', (t) => {
+  const path = join(tempDir(t), 'pathprobe.sqlite');
+  const store = RunStore.open(path);
+  const runId = store.createRun({ plan, planPath: '/racks/rack12.yaml', startedAtMs: T0 });
+  t.regex(runId, RUN_ID_PATTERN);
+  t.true(runId.startsWith('r20261128-095501-'));
+
+  const forward = pmtuReport(9000, 1500);
+  const cells = [
+    cell(PAIR, key({ row: '1500', streams: 1 }), T0 + 10_000),
+    cell(PAIR, key({ row: '1500', streams: 1, repeat: 2 }), T0 + 15_000, 'error'),
+    cell(PAIR, key({ direction: 'reverse', row: 'jumbo', streams: 4 }), T0 + 20_000, 'skipped'),
+  ];
+  store.saveFacts(runId, 'r12-n1', facts);
+  store.saveFacts(runId, 'r12-n2', { error: 'ERR_AGENT_UNREACHABLE: connect ECONNREFUSED' });
+  store.saveFacts(runId, 'r12-n2', { error: 'ERR_AUTH: token rejected' }); // facts are an upsert
+  store.savePmtu(runId, PAIR, { report: forward }, T0 + 5000);
+  store.savePmtu(runId, PAIR2, { error: { code: 'ERR_AGENT_UNREACHABLE', message: 'r12-n2 did not answer' } }, T0 + 6000);
+  // saved out of start order (rounds finish in any order): read back by start time
+  store.saveCell(runId, cells[1]!);
+  store.saveCell(runId, cells[0]!);
+  store.saveCell(runId, cells[2]!);
+  store.saveReport(runId, report(runId, 2, 1));
+  store.finishRun(runId, { status: 'done', exitCode: 1, finishedAtMs: T0 + 60_000 });
+  store.close();
+  store.close(); // idempotent
+
+  const again = openStore(t, path);
+  t.deepEqual(again.getRun(runId), {
+    runId, plan, planPath: '/racks/rack12.yaml', status: 'done', startedAtMs: T0, finishedAtMs: T0 + 60_000, exitCode: 1,
+  });
+  const results = again.loadResults(runId)!;
+  t.deepEqual(results.facts, { 'r12-n1': facts, 'r12-n2': { error: 'ERR_AUTH: token rejected' } });
+  t.deepEqual([...results.pmtu.keys()], [PAIR, PAIR2]);
+  t.deepEqual(results.pmtu.get(PAIR), { report: forward });
+  t.deepEqual(results.pmtu.get(PAIR2), { error: { code: 'ERR_AGENT_UNREACHABLE', message: 'r12-n2 did not answer' } });
+  t.deepEqual(results.cells, cells);
+  t.deepEqual(again.loadReport(runId), report(runId, 2, 1));
+  t.is(again.loadResults('r20000101-000000-0000'), null);
+  t.is(again.loadReport('r20000101-000000-0000'), null);
+});
+
+test('the queried scalars are stored beside the JSON and the schema is migrated once', (t) => {
+  const path = join(tempDir(t), 'pathprobe.sqlite');
+  const store = RunStore.open(path);
+  const runId = store.createRun({ plan, planPath: null, startedAtMs: T0 });
+  store.savePmtu(runId, PAIR, { report: pmtuReport(9000, 1500) }, T0);
+  store.saveCell(runId, cell(PAIR, key(), T0 + 1, 'error'));
+  store.close();
+  RunStore.open(path).close(); // reopening must not re-run migrations
+
+  const db = new Database(path, { readonly: true });
+  t.teardown(() => db.close());
+  t.deepEqual(db.prepare('SELECT version FROM schema_version').all(), [{ version: SCHEMA_VERSION }]);
+  t.deepEqual(db.prepare('SELECT forward_verdict, forward_path_mtu, reverse_verdict, reverse_path_mtu, asymmetric FROM pmtu').get(),
+    { forward_verdict: 'ok', forward_path_mtu: 9000, reverse_verdict: 'mtu-mismatch', reverse_path_mtu: 1500, asymmetric: 1 });
+  t.deepEqual(db.prepare('SELECT direction, row_kind, streams, repeat, outcome, error_code, ended_at_ms - started_at_ms AS ms FROM cells').get(),
+    { direction: 'forward', row_kind: 'jumbo', streams: 4, repeat: 1, outcome: 'error', error_code: 'ERR_AGENT_UNREACHABLE', ms: 4200 });
+  t.is(db.pragma('journal_mode', { simple: true }), 'wal');
+});
+
+test('a duplicate cell or pmtu save throws, and the first stays', (t) => {
+  const store = openStore(t, join(tempDir(t), 'pathprobe.sqlite'));
+  const runId = store.createRun({ plan, planPath: null, startedAtMs: T0 });
+  const first = cell(PAIR, key(), T0 + 1000);
+  store.saveCell(runId, first);
+  const dupCell = t.throws(() => store.saveCell(runId, cell(PAIR, key(), T0 + 9000, 'error')), { instanceOf: PathprobeError });
+  t.is(dupCell.code, 'ERR_INTERNAL');
+  t.regex(dupCell.message, /cell .* forward jumbo 4 streams repeat 1 is already stored for run r\d{8}/);
+  t.is((dupCell.cause as { code?: string }).code, 'SQLITE_CONSTRAINT_UNIQUE');
+  // the same key in another pair, run or repeat is a different cell
+  store.saveCell(runId, cell(PAIR, key({ repeat: 2 }), T0 + 2000));
+  store.saveCell(runId, cell(PAIR2, key(), T0 + 3000));
+  t.deepEqual(store.loadResults(runId)!.cells.filter((c) => c.pairId === PAIR && c.record.repeat === 1), [first]);
+
+  const report1 = pmtuReport(9000, 9000);
+  store.savePmtu(runId, PAIR, { report: report1 }, T0);
+  const dupPmtu = t.throws(() => store.savePmtu(runId, PAIR, { error: { code: 'ERR_INTERNAL', message: 'second' } }, T0 + 1), { instanceOf: PathprobeError });
+  t.regex(dupPmtu.message, /path-MTU result of .* is already stored/);
+  t.deepEqual(store.loadResults(runId)!.pmtu.get(PAIR), { report: report1 });
+
+  // an explicit replace overwrites, still one row
+  const report2 = pmtuReport(1500, 1500);
+  store.savePmtu(runId, PAIR, { report: report2 }, T0 + 2, { replace: true });
+  const pmtu = store.loadResults(runId)!.pmtu;
+  t.is(pmtu.size, 1);
+  t.deepEqual(pmtu.get(PAIR), { report: report2 });
+
+  // a save for a run that does not exist is refused, not silently orphaned
+  t.throws(() => store.saveCell('r20000101-000000-0000', first), { instanceOf: PathprobeError, message: /no run r20000101-000000-0000/ });
+});
+
+test('cellDone/hasPmtu drive resume', (t) => {
+  const path = join(tempDir(t), 'pathprobe.sqlite');
+  let store = RunStore.open(path);
+  const runId = store.createRun({ plan, planPath: '/racks/rack12.yaml', startedAtMs: T0 });
+  const other = store.createRun({ plan, planPath: null, startedAtMs: T0 + 1 });
+  store.savePmtu(runId, PAIR, { error: { code: 'ERR_PROBE_FAILED', message: 'x' } }, T0);
+  store.saveCell(runId, cell(PAIR, key({ row: '1500', streams: 1 }), T0, 'skipped'));
+  store.saveReport(runId, report(runId, 1, 1));
+  t.true(store.markInterrupted(runId, T0 + 30_000));
+  t.false(store.markInterrupted(runId), 'an already-interrupted run is left alone');
+  store.close();
+
+  // the resuming process
+  store = openStore(t, path);
+  t.like(store.getRun(runId), { status: 'interrupted', finishedAtMs: T0 + 30_000 });
+  store.resumeRun(runId);
+  t.like(store.getRun(runId), { status: 'running', finishedAtMs: null, exitCode: null });
+  t.is(store.loadReport(runId), null, 'a report of the interrupted part no longer covers the run');
+
+  t.true(store.hasPmtu(runId, PAIR), 'a pair whose path MTU failed is measured, not retried');
+  t.false(store.hasPmtu(runId, PAIR2));
+  t.false(store.hasPmtu(other, PAIR), 'results belong to their run');
+  t.true(store.cellDone(runId, PAIR, key({ row: '1500', streams: 1 })));
+  for (const k of [key({ row: '1500', streams: 1, repeat: 2 }), key({ row: 'jumbo', streams: 1 }), key({ row: '1500', streams: 4 }), key({ direction: 'reverse', row: '1500', streams: 1 })]) {
+    t.false(store.cellDone(runId, PAIR, k), JSON.stringify(k));
+  }
+  t.false(store.cellDone(runId, PAIR2, key({ row: '1500', streams: 1 })));
+  t.false(store.cellDone(other, PAIR, key({ row: '1500', streams: 1 })));
+  t.throws(() => store.resumeRun('r20000101-000000-0000'), { message: /no run/ });
+  t.throws(() => store.finishRun('r20000101-000000-0000', { status: 'done', exitCode: 0, finishedAtMs: 1 }), { message: /no run/ });
+});
+
+test('a write is durable without close(): the writer is SIGKILLed right after its save returns', async (t) => {
+  const dir = tempDir(t);
+  const path = join(dir, 'pathprobe.sqlite');
+  const script = join(dir, 'writer.mjs');
+  writeFileSync(script, `
+    import { RunStore } from ${JSON.stringify(RUN_STORE_JS)};
+    const [path, planJson, cellJson] = process.argv.slice(2);
+    const store = RunStore.open(path);
+    const runId = store.createRun({ plan: JSON.parse(planJson), planPath: null, startedAtMs: ${T0} });
+    const c = JSON.parse(cellJson);
+    store.saveCell(runId, c);
+    process.stdout.write(runId + '\\n', () => process.kill(process.pid, 'SIGKILL'));
+  `);
+  const saved = cell(PAIR, key(), T0 + 500);
+  const child = spawn(process.execPath, [script, path, JSON.stringify(plan), JSON.stringify(saved)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, sig) => resolve(sig)));
+  t.is(signal, 'SIGKILL', stderr);
+  const runId = stdout.trim();
+  t.regex(runId, RUN_ID_PATTERN);
+  // the writer never closed the file: what it committed is still in the write-ahead log
+  t.true(existsSync(`${path}-wal`) && statSync(`${path}-wal`).size > 0);
+
+  const store = openStore(t, path);
+  t.like(store.getRun(runId), { status: 'running', plan });
+  t.deepEqual(store.loadResults(runId)!.cells, [saved]);
+  t.true(store.cellDone(runId, PAIR, key()));
+});
+
+test('listRuns newest first with counts; getRun of an unknown id is null', (t) => {
+  const store = openStore(t, join(tempDir(t), 'pathprobe.sqlite'));
+  t.deepEqual(store.listRuns(), []);
+  const oldest = store.createRun({ plan, planPath: '/racks/a.yaml', startedAtMs: T0 });
+  const newest = store.createRun({ plan, planPath: '/racks/c.yaml', startedAtMs: T0 + 2 * 86_400_000 });
+  const middle = store.createRun({ plan, planPath: '/racks/b.yaml', startedAtMs: T0 + 86_400_000 });
+  t.true(oldest < middle && middle < newest, 'run ids sort by start time');
+
+  store.savePmtu(middle, PAIR, { report: pmtuReport(9000, 9000) }, T0);
+  store.savePmtu(middle, PAIR2, { report: pmtuReport(9000, 9000) }, T0);
+  store.saveCell(middle, cell(PAIR, key(), T0));
+  store.saveCell(middle, cell(PAIR, key({ repeat: 2 }), T0, 'error'));
+  store.saveCell(newest, cell(PAIR2, key(), T0));
+  store.saveReport(middle, report(middle, 3, 2));
+  store.finishRun(middle, { status: 'done', exitCode: 1, finishedAtMs: T0 + 86_500_000 });
+
+  const runs = store.listRuns();
+  t.deepEqual(runs.map((r) => r.runId), [newest, middle, oldest]);
+  t.deepEqual(runs[1], {
+    runId: middle, planPath: '/racks/b.yaml', status: 'done', startedAtMs: T0 + 86_400_000, finishedAtMs: T0 + 86_500_000, exitCode: 1,
+    pairs: 2, pmtu: 2, cells: 2, cellsFailed: 1, findings: 3, failingFindings: 2,
+  });
+  t.like(runs[0], { status: 'running', pairs: 1, pmtu: 0, cells: 1, cellsFailed: 0, findings: null, failingFindings: null });
+  t.like(runs[2], { pairs: 0, pmtu: 0, cells: 0, findings: null });
+  t.deepEqual(store.listRuns(1).map((r) => r.runId), [newest]);
+
+  t.is(store.getRun('r20000101-000000-0000'), null);
+  t.is(store.getRun(''), null);
+});
+
+test('an unopenable path (a directory, /proc/x/y, not an SQLite file, a newer schema) gives ERR_USAGE with one line', (t) => {
+  const dir = tempDir(t);
+  const junk = join(dir, 'notes.txt');
+  writeFileSync(junk, 'this is not a database, just some text that is long enough to have a header\n'.repeat(20));
+  const newer = join(dir, 'newer.sqlite');
+  RunStore.open(newer).close();
+  const db = new Database(newer);
+  db.prepare('INSERT INTO schema_version (version, description, applied_at_ms) VALUES (?, ?, ?)').run(SCHEMA_VERSION + 1, 'future', 0);
+  db.close();
+
+  const cases: [string, RegExp][] = [
+    [dir, /: it is a directory$/],
+    ['/proc/x/y', /: its directory does not exist$/],
+    [junk, /: file is not a database$/],
+    [newer, new RegExp(`: its schema version ${SCHEMA_VERSION + 1} is newer than this pathprobe supports`)],
+  ];
+  for (const [path, reason] of cases) {
+    const error = t.throws(() => RunStore.open(path), { instanceOf: PathprobeError });
+    t.is(error.code, 'ERR_USAGE', path);
+    t.true(error.message.startsWith(`cannot open --db ${path}: `), error.message);
+    t.regex(error.message, reason);
+    t.false(error.message.includes('\n'), error.message);
+    t.truthy(error.cause, 'the driver error is kept as the cause');
+  }
+});

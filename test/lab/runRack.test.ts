@@ -1,0 +1,119 @@
+import test from 'ava';
+import { readFile } from 'node:fs/promises';
+import { rack, rackSwitchOf } from '../../scripts/lab/topologies.js';
+import { RunStore } from '../../controller/store/RunStore.js';
+import { labWithAgents } from '../helpers/pmtuInLab.js';
+import { writeRackPlan } from '../helpers/rackPlan.js';
+
+test.serial('a rack of 6 hosts plus one behind a silently capped second switch: the run names that switch, every other pair passes', async (t) => {
+  const topology = rack({ hosts: 6, secondSwitchHosts: 1, secondSwitchCapBytes: 1500 });
+  const env = await labWithAgents(t, topology);
+  const files = await writeRackPlan(env.lab, env.agents, 'expect: { pathMtu: 9000 }\ntests: [pmtu]\n', (host) => rackSwitchOf(topology, host));
+  t.teardown(() => files.remove());
+  const htmlPath = `${files.dir}/report.html`;
+  const result = await env.agents.cli(['run', files.planPath, '--db', files.dbPath, '--json', '--html', htmlPath], { timeoutMs: 120_000 });
+  t.is(result.exitCode, 1, result.stderr);
+  const report = JSON.parse(result.stdout);
+  t.is(report.schema, 'pathprobe.run/v1');
+  t.regex(report.runId, /^r\d{8}-\d{6}-[0-9a-f]{4}$/);
+  t.is(report.pairs.length, 21);
+  for (const pair of report.pairs) {
+    const withH7 = pair.pair.a.agent === 'h7' || pair.pair.b.agent === 'h7';
+    for (const d of [pair.pmtu.forward, pair.pmtu.reverse]) {
+      t.is(d.verdict, withH7 ? 'silent-drop' : 'ok', `${pair.pair.id}: ${JSON.stringify(d.error ?? d.explanation)}`);
+      t.is(d.pathMtu, withH7 ? 1500 : 9000, pair.pair.id);
+    }
+  }
+  const culprits = report.findings.filter((f: any) => f.kind === 'culprit-switch');
+  t.is(culprits.length, 1);
+  t.is(culprits[0].scope, `switch=${rackSwitchOf(topology, 'h7')}`);
+  t.true(culprits[0].repro.some((command: string) => /^ping -M do -s 1473 -c 3 (-I \S+ )?198\.18\.1\.7 /.test(command)), culprits[0].repro.join(' | '));
+  const expectation = report.expectations.find((e: any) => e.name === 'pathMtu');
+  t.false(expectation.pass);
+  t.is(expectation.failed, 12, 'the 6 pairs with h7, both directions');
+  t.is(expectation.passed, 30);
+  const html = await readFile(htmlPath, 'utf8');
+  t.regex(html, new RegExp(`switch=${rackSwitchOf(topology, 'h7')}|${rackSwitchOf(topology, 'h7')}`));
+
+  // The run is stored and can be listed and rendered again.
+  const runs = await env.agents.cli(['runs', '--db', files.dbPath, '--json']);
+  t.is(JSON.parse(runs.stdout)[0].runId, report.runId);
+  const again = await env.agents.cli(['report', report.runId, '--db', files.dbPath, '--json']);
+  t.is(again.exitCode, 1);
+  t.deepEqual(JSON.parse(again.stdout).findings, report.findings);
+});
+
+const THROUGHPUT_PLAN = 'tests: [pmtu, throughput]\nthroughput: { streams: [1], duration: 1s, repeats: 1 }\n';
+
+function cellKeys(store: RunStore, runId: string): string[] {
+  return store.loadResults(runId)!.cells.map((c) => `${c.pairId}/${c.record.direction}/${c.record.row}/${c.record.streams}/${c.record.repeat}`).sort();
+}
+
+test.serial('throughput runs in rounds where no host is in two tests at once, proved by the stored times', async (t) => {
+  const topology = rack({ hosts: 4, secondSwitchHosts: 0 });
+  const env = await labWithAgents(t, topology);
+  const files = await writeRackPlan(env.lab, env.agents, THROUGHPUT_PLAN, (host) => rackSwitchOf(topology, host));
+  t.teardown(() => files.remove());
+  const result = await env.agents.cli(['run', files.planPath, '--db', files.dbPath, '--json'], { timeoutMs: 300_000 });
+  t.is(result.exitCode, 0, result.stderr);
+  const runId = JSON.parse(result.stdout).runId;
+  const store = RunStore.open(files.dbPath);
+  t.teardown(() => store.close());
+  const cells = store.loadResults(runId)!.cells;
+  // 6 pairs × 2 directions × (1500 + jumbo) × 1 stream count × 1 repeat.
+  t.is(cells.length, 24);
+  const busy = new Map<string, Array<[number, number, string]>>();
+  for (const cell of cells) {
+    for (const host of cell.pairId.split('~').map((end) => end.split('/')[0]!)) {
+      busy.set(host, [...(busy.get(host) ?? []), [cell.startedAtMs, cell.endedAtMs, cell.pairId]]);
+    }
+  }
+  for (const [host, spans] of busy) {
+    spans.sort((x, y) => x[0] - y[0]);
+    for (let i = 1; i < spans.length; i += 1) {
+      const [prev, next] = [spans[i - 1]!, spans[i]!];
+      t.true(next[0] >= prev[1] || next[2] === prev[2], `${host} in ${prev[2]} and ${next[2]} at once`);
+    }
+  }
+});
+
+test.serial('a controller killed mid-run resumes with no cell missing or duplicated', async (t) => {
+  const topology = rack({ hosts: 4, secondSwitchHosts: 0 });
+  const env = await labWithAgents(t, topology);
+  const files = await writeRackPlan(env.lab, env.agents, THROUGHPUT_PLAN, (host) => rackSwitchOf(topology, host));
+  t.teardown(() => files.remove());
+  const first = env.agents.spawnCli(['run', files.planPath, '--db', files.dbPath]);
+  first.stdout!.resume();
+  let stderr = '';
+  let runId = '';
+  await new Promise<void>((resolve) => {
+    first.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      runId ||= /run (r\d{8}-\d{6}-[0-9a-f]{4})/.exec(stderr)?.[1] ?? '';
+      // Several cells stored: kill it hard in the middle of the throughput phase.
+      if ((stderr.match(/ P1 #1: /g) ?? []).length >= 6) resolve();
+    });
+    first.once('exit', () => resolve());
+  });
+  first.kill('SIGKILL');
+  t.truthy(runId, stderr);
+  const store = RunStore.open(files.dbPath);
+  t.teardown(() => store.close());
+  const before = new Map(store.loadResults(runId)!.cells.map((c) => [`${c.pairId}/${c.record.direction}/${c.record.row}`, c.startedAtMs]));
+  t.true(before.size >= 6 && before.size < 24, `${before.size} cells before the kill`);
+
+  const resumed = await env.agents.cli(['run', '--resume', runId, '--db', files.dbPath, '--json'], { timeoutMs: 300_000 });
+  t.is(resumed.exitCode, 0, resumed.stderr);
+  const keys = cellKeys(store, runId);
+  t.is(keys.length, 24);
+  t.is(new Set(keys).size, 24, 'no duplicates');
+  // The same set of cells a clean run of this plan has: every pair, direction and row once.
+  const pairs = JSON.parse(resumed.stdout).pairs.map((p: any) => p.pair.id);
+  const expected = pairs.flatMap((id: string) => ['forward', 'reverse'].flatMap((d) => ['1500', 'jumbo'].map((row) => `${id}/${d}/${row}/1/1`))).sort();
+  t.deepEqual(keys, expected);
+  // What was measured before the kill is kept as it was.
+  for (const c of store.loadResults(runId)!.cells) {
+    const key = `${c.pairId}/${c.record.direction}/${c.record.row}`;
+    if (before.has(key)) t.is(c.startedAtMs, before.get(key)!);
+  }
+});
