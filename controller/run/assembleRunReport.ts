@@ -5,6 +5,7 @@ import type { RunStore } from '../store/RunStore.js';
 import { planPairs } from '../schedule/planPairs.js';
 import { inferCulprits, pairFindings } from '../aggregate/culprit.js';
 import { checkExpectations } from '../aggregate/expectations.js';
+import { rollUp } from '../aggregate/rollup.js';
 import { endpointsOf } from './endpointsOf.js';
 import type { Finding, PairResult, Plan, RunReport } from './runModel.js';
 
@@ -57,6 +58,7 @@ export function assembleRunReport(input: { runId: string; plan: Plan; store: Run
     status: input.status,
     plan,
     ...partial,
+    rollup: rollUp(results, plan.agents),
     exitCode: runExitCode(partial),
   };
 }

@@ -2,6 +2,7 @@ import type { PmtuReport } from '../report/pmtuReport.js';
 import type { CellRecord } from '../throughput/measureThroughput.js';
 import type { ThroughputMatrix } from '../aggregate/throughputMatrix.js';
 import type { AgentFactsResponse } from '../../proto/agentFacts.js';
+import type { Rollup } from '../aggregate/rollup.js';
 
 /*
  * The shared vocabulary of a commissioning run: what a plan says, what one pair is, and what a run
@@ -109,6 +110,8 @@ export interface RunReport {
   plan: Plan;
   facts: Record<string, AgentFactsResponse | { error: string }>;
   pairs: PairResult[];
+  /** Verdicts rolled up pair → NIC → host → label value (e.g. switch=tor-1). */
+  rollup: Rollup;
   expectations: ExpectationResult[];
   findings: Finding[];
   exitCode: number;

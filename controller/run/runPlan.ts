@@ -64,6 +64,7 @@ export async function runPlan(input: RunPlanInput): Promise<RunReport> {
     pairs, rounds, tests: plan.tests, throughput: plan.throughput, pmtuParallel: plan.concurrency.pmtuParallel, linkSpeedMbps,
   });
   progress.line(`plan: ${estimate.text}`);
+  progress.estimate(estimate.durationMs);
 
   const pmtuByPair = new Map<string, PmtuReport>();
   for (const [id, stored] of earlier.pmtu) if ('report' in stored) pmtuByPair.set(id, stored.report);

@@ -9,6 +9,8 @@ export interface RunProgress {
   line(text: string): void;
   pmtu(pair: Pair, report: PmtuReport): void;
   cell(pair: Pair, record: CellRecord): void;
+  /** The run's estimated length: the status line counts it down. */
+  estimate(durationMs: number): void;
   done(): void;
 }
 
@@ -35,11 +37,13 @@ export function createRunProgress(stream: NodeJS.WriteStream, options: { tty: bo
   let status = '';
   let pmtuDone = 0;
   let cellsDone = 0;
+  let estimatedMs: number | null = null;
   const clearStatus = () => { if (options.tty && status) stream.write('\r\x1b[2K'); };
   const drawStatus = () => {
     if (!options.tty) return;
-    const elapsedS = Math.round((Date.now() - startedAt) / 1000);
-    stream.write(`\r\x1b[2K${status} · ${elapsedS} s · ${pmtuDone} pairs, ${cellsDone} cells measured`);
+    const elapsedMs = Date.now() - startedAt;
+    const eta = estimatedMs === null ? '' : ` · ETA ~${Math.max(0, Math.round((estimatedMs - elapsedMs) / 1000))} s`;
+    stream.write(`\r\x1b[2K${status} · ${Math.round(elapsedMs / 1000)} s${eta} · ${pmtuDone} pairs, ${cellsDone} cells measured`);
   };
   const write = (text: string) => {
     if (options.quiet) return;
@@ -55,6 +59,7 @@ export function createRunProgress(stream: NodeJS.WriteStream, options: { tty: bo
     line: write,
     pmtu(pair, report) { pmtuDone += 1; write(pmtuText(pair, report)); },
     cell(pair, record) { cellsDone += 1; write(cellText(pair, record)); },
+    estimate(durationMs) { estimatedMs = durationMs; },
     done() { clearStatus(); status = ''; },
   };
 }

@@ -2,17 +2,19 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /*
- * npm run bench [-- --quick] [-- --only pmtu|throughput|pmtu,throughput]
+ * npm run bench [-- --quick] [-- --only pmtu|throughput|run|pmtu,throughput,run]
  *
- * Runs the path-MTU bench, then the throughput bench, each as its own node process (each builds
- * and tears down its own labs), forwarding --quick. Exit 0 when both passed, 130 when interrupted,
- * otherwise the first non-zero exit. Each bench still runs on its own:
- * node dist/scripts/bench/pmtuBench.js, node dist/scripts/bench/throughputBench.js.
+ * Runs the path-MTU bench, the throughput bench, then the `pathprobe run` scaling bench, each as
+ * its own node process (each builds and tears down its own labs), forwarding --quick. Exit 0 when
+ * all passed, 130 when interrupted, otherwise the first non-zero exit. Each bench still runs on
+ * its own: node dist/scripts/bench/pmtuBench.js, node dist/scripts/bench/throughputBench.js,
+ * node dist/scripts/bench/runPlanBench.js.
  */
 
 const BENCHES = {
   pmtu: fileURLToPath(new URL('./pmtuBench.js', import.meta.url)),
   throughput: fileURLToPath(new URL('./throughputBench.js', import.meta.url)),
+  run: fileURLToPath(new URL('./runPlanBench.js', import.meta.url)),
 } as const;
 type BenchName = keyof typeof BENCHES;
 const NAMES = Object.keys(BENCHES) as BenchName[];

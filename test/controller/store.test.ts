@@ -1,4 +1,5 @@
 import test, { type ExecutionContext } from 'ava';
+import { rollUp } from '../../controller/aggregate/rollup.js';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -92,7 +93,7 @@ const key = (o: Partial<CellKey> = {}): CellKey => ({ direction: 'forward', row:
 function report(runId: string, findings: number, failing: number): RunReport {
   return {
     schema: 'pathprobe.run/v1', runId, startedAt: new Date(T0).toISOString(), finishedAt: new Date(T0 + 60_000).toISOString(),
-    status: 'done', plan, facts: {}, pairs: [], expectations: [], exitCode: failing ? 1 : 0,
+    status: 'done', plan, facts: {}, pairs: [], rollup: rollUp([], plan.agents), expectations: [], exitCode: failing ? 1 : 0,
     findings: Array.from({ length: findings }, (_, i) => ({
       kind: 'path-mtu' as const, severity: i < failing ? 'fail' as const : 'warn' as const, scope: PAIR,
       title: `finding ${i}`, explanation: 'x', fix: null, repro: [],

@@ -36,19 +36,21 @@ export const runCommand: CommandModule<object, RunArgs> = {
     .option('db', DB_OPTION) as unknown as Argv<RunArgs>,
   handler: async (argv) => {
     if (!argv.plan && !argv.resume) throw new PathprobeError('ERR_USAGE', 'give a plan file, or --resume RUN_ID');
+    // The plan is validated before anything is created or contacted.
+    const newPlan = argv.resume ? null : await loadPlan(argv.plan!);
     const store = RunStore.open(argv.db);
     try {
       let plan: Plan;
       let runId: string;
-      if (argv.resume) {
-        const run = store.getRun(argv.resume);
+      if (!newPlan) {
+        const run = store.getRun(argv.resume!);
         if (!run) throw new PathprobeError('ERR_USAGE', `no run ${argv.resume} in ${argv.db} (see pathprobe runs --db ${argv.db})`);
         if (run.status === 'done') throw new PathprobeError('ERR_USAGE', `run ${argv.resume} already finished; nothing to resume`);
         plan = run.plan;
         runId = run.runId;
         store.resumeRun(runId);
       } else {
-        plan = await loadPlan(argv.plan!);
+        plan = newPlan;
         runId = store.createRun({ plan, planPath: argv.plan!, startedAtMs: Date.now() });
       }
       const token = await readToken(plan.tokenFile);
