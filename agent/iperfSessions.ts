@@ -26,6 +26,9 @@ export class IperfSessions {
   }
 
   async start(request: StartIperfServersRequest): Promise<StartIperfServersResponse> {
+    const version = await iperfVersion().catch((error: unknown) => {
+      throw new PathprobeError('ERR_PROBE_FAILED', `iperf3 is not usable on this agent: ${(error as Error).message}`, { cause: error });
+    });
     const release = this.#slot.acquire(`${request.count} iperf3 server(s) on ${request.bindAddress}`);
     try {
       const servers = await startIperfServers({ bindAddress: request.bindAddress, count: request.count, maxLifetimeMs: request.maxLifetimeMs });
@@ -36,7 +39,7 @@ export class IperfSessions {
       // A one-shot server exits after its test: free the slot then, even if the controller that
       // asked for it died and never says stop.
       void servers.allExited.then(() => (this.#sessions.has(sessionId) ? this.stop(sessionId) : undefined)).catch(() => {});
-      return { v: CONTRACT_VERSION, sessionId, ports: servers.ports, iperfVersion: await iperfVersion() };
+      return { v: CONTRACT_VERSION, sessionId, ports: servers.ports, iperfVersion: version };
     } catch (error) {
       release();
       if (error instanceof PathprobeError) throw error;

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { z } from 'zod';
 import { AgentFactsResponse } from '../proto/agentFacts.js';
 import { CONTRACT_VERSION, contractVersionProblem } from '../proto/contractVersion.js';
@@ -19,6 +20,20 @@ export function parseAgentUrl(text: string, flag: string): URL {
     throw new PathprobeError('ERR_USAGE', `${flag} ${JSON.stringify(text)} is not an agent URL such as http://198.19.0.1:7420`);
   }
   return url;
+}
+
+/**
+ * The data-plane address a command uses when none is given: the host of the agent's URL, if that
+ * host is an IP address ("[2001:2::1]" → "2001:2::1"). Throws ERR_USAGE naming the flag otherwise.
+ */
+export function addressFor(given: string | undefined, url: URL, flag: string): string {
+  if (given !== undefined) {
+    if (isIP(given) === 0) throw new PathprobeError('ERR_USAGE', `${flag} ${JSON.stringify(given)} is not an IPv4 or IPv6 address`);
+    return given;
+  }
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host) === 0) throw new PathprobeError('ERR_USAGE', `${flag} is needed: the agent URL ${url.origin} does not name an IP address`);
+  return host;
 }
 
 /** Node's fetch hides the socket error in `cause`; name it the way an operator would. */

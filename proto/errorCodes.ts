@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'ERR_AGENT_UNREACHABLE',
   'ERR_AGENT_PROTOCOL',
   'ERR_USAGE',
+  'ERR_INTERRUPTED',
   'ERR_INTERNAL',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
@@ -52,5 +53,6 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   ERR_AGENT_UNREACHABLE: 502,
   ERR_AGENT_PROTOCOL: 502,
   ERR_USAGE: 400,
+  ERR_INTERRUPTED: 503,
   ERR_INTERNAL: 500,
 };

@@ -9,3 +9,8 @@ export function addressFamilyOf(address: string): 4 | 6 {
   if (family === 0) throw new TypeError(`not an IP address: ${address}`);
   return family as 4 | 6;
 }
+
+/** "198.18.1.1/24" → "198.18.1.1": NIC facts carry addresses with their prefix length. */
+export function addressOfCidr(cidr: string): string {
+  return cidr.split('/')[0]!;
+}

@@ -2,7 +2,7 @@ import { exec } from '../exec.js';
 
 const SS_TIMEOUT_MS = 2_000;
 
-/** Peer port of an ss socket line's last column: `1.2.3.4:5201` or `[2001:db8::1]:5201`. */
+/** Peer port of an ss socket line's last column: `198.18.1.2:5201` or `[2001:2::2]:5201`. */
 function peerPort(header: string): number | null {
   const peer = header.trim().split(/\s+/).at(-1) ?? '';
   const match = /:(\d+)$/.exec(peer);

@@ -13,8 +13,13 @@ const FIRST_ROUND_TIMEOUT_MS = 300;
 const RTT_MULTIPLIER = 4;
 /** Sizes every IPv4 (68, RFC 791) and IPv6 (1280) path must carry. */
 const WARM_UP_BYTES = { 4: 68, 6: 1280 } as const;
-/** 2 probes per attempt: all 4 lost at 4 % round-trip loss is 3e-6. */
-const WARM_UP_ATTEMPTS = 2;
+/**
+ * 2 probes per attempt, each attempt waiting longer: all 6 lost at 4 % round-trip loss is 4e-9,
+ * and a host too loaded to answer within 300 ms still gets 1 s and then 2 s.
+ */
+const WARM_UP_TIMEOUTS_MS = [FIRST_ROUND_TIMEOUT_MS, 1000, 2000];
+/** Searches after the first one that ended silent although the handshake was answered. */
+const SEARCH_ATTEMPTS = 3;
 /** The result of a peer sweep whose responder never acknowledged the handshake. */
 const NO_ANSWER: PmtuSearchResult = {
   reachable: false, largestOkBytes: null, smallestFailBytes: null, complete: false,
@@ -77,12 +82,13 @@ export async function runPmtuSweep(request: PmtuSweepRequest): Promise<PmtuSweep
   }
 
   const deviceMtuBytes = Math.min(route.deviceMtuBytes, MAX_IP_PACKET_BYTES);
-  const search = new PmtuSearch({
+  const newSearch = () => new PmtuSearch({
     family,
     maxBytes: deviceMtuBytes,
     ...(family === 4 && request.mode === 'peer' ? { minBytes: MIN_PEER_PROBE_V4_BYTES } : {}),
     maxRounds: request.maxRounds,
   });
+  let search = newSearch();
   const probes: ProbeRecord[] = [];
   const rttsMs: number[] = [];
   let round = 0;
@@ -104,22 +110,32 @@ export async function runPmtuSweep(request: PmtuSweepRequest): Promise<PmtuSweep
     // In peer mode it is also the handshake: only a responder holding this sweep's key acks, and
     // no large probe is sent until one has, so an agent cannot be aimed at an arbitrary address.
     const warmUpBytes = Math.min(WARM_UP_BYTES[family], deviceMtuBytes);
-    for (let attempt = 0; attempt < WARM_UP_ATTEMPTS && rttsMs.length === 0; attempt += 1) {
-      keep(await transport.sendRound([warmUpBytes, warmUpBytes], FIRST_ROUND_TIMEOUT_MS), 0);
+    for (const warmUpTimeoutMs of WARM_UP_TIMEOUTS_MS) {
+      if (rttsMs.length > 0) break;
+      keep(await transport.sendRound([warmUpBytes, warmUpBytes], warmUpTimeoutMs), 0);
     }
     peerProved = rttsMs.length > 0 || request.mode === 'echo';
     let backoffFactor = 1;
     let timeoutMs = timeoutFromRtts(rttsMs);
-    while (peerProved && !search.done) {
-      const sizes = search.nextRound();
-      if (sizes.length === 0) break;
-      round += 1;
-      const largestPassedBytes = search.result().largestOkBytes;
-      const reports = await transport.sendRound(sizes, timeoutMs);
-      keep(reports, round);
-      search.record(reports.map((r) => ({ sizeBytes: r.sizeBytes, outcome: r.outcome, icmp: r.icmp })));
-      backoffFactor = nextBackoffFactor(backoffFactor, reports, largestPassedBytes);
+    for (let attempt = 1; peerProved; attempt += 1) {
+      while (!search.done) {
+        const sizes = search.nextRound();
+        if (sizes.length === 0) break;
+        round += 1;
+        const largestPassedBytes = Math.max(search.result().largestOkBytes ?? 0, rttsMs.length > 0 ? warmUpBytes : 0) || null;
+        const reports = await transport.sendRound(sizes, timeoutMs);
+        keep(reports, round);
+        search.record(reports.map((r) => ({ sizeBytes: r.sizeBytes, outcome: r.outcome, icmp: r.icmp })));
+        backoffFactor = nextBackoffFactor(backoffFactor, reports, largestPassedBytes);
+        timeoutMs = Math.min(TIMEOUT_CEILING_MS, timeoutFromRtts(rttsMs) * backoffFactor);
+      }
+      // A peer that answered the handshake and then went quiet is far more often a loaded host
+      // answering late than a path that died within a second: search again, waiting longer.
+      const stop = search.result().stopReason;
+      if ((stop !== 'unreachable' && stop !== 'path-went-silent') || rttsMs.length === 0 || attempt >= SEARCH_ATTEMPTS) break;
+      backoffFactor *= 4;
       timeoutMs = Math.min(TIMEOUT_CEILING_MS, timeoutFromRtts(rttsMs) * backoffFactor);
+      search = newSearch();
     }
     lastTimeoutMs = timeoutMs;
   } finally {

@@ -86,7 +86,10 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
   const log = options.log ?? (() => {});
   let sweepsRunning = 0;
 
-  async function route(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
+  /** Runs in flight: aborted when their controller hangs up or the agent shuts down. */
+  const runsInFlight = new Set<AbortController>();
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<{ status: number; body: unknown }> {
     if (!authorized(req.headers.authorization)) {
       throw new PathprobeError('ERR_AUTH', 'missing or wrong bearer token');
     }
@@ -148,9 +151,17 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
       // iperf3 only reaches a server some agent started for this test, so no --allow check here:
       // a client toward anything else is refused by the network, not fed by this agent.
       const release = throughputSlot.acquire(`iperf3 client toward ${request.target.address}`);
+      // Nobody would read the result of a run whose controller is gone: stop its iperf3 clients
+      // rather than keep the slot (and the link) busy until their deadline.
+      const abort = new AbortController();
+      const hangUp = () => { if (!res.writableFinished) abort.abort(); };
+      res.once('close', hangUp);
+      runsInFlight.add(abort);
       try {
-        return { status: 200, body: await runIperfClients(request) };
+        return { status: 200, body: await runIperfClients(request, { signal: abort.signal }) };
       } finally {
+        runsInFlight.delete(abort);
+        res.off('close', hangUp);
         release();
       }
     }
@@ -158,7 +169,7 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
   }
 
   const server = createServer((req, res) => {
-    route(req).then(
+    route(req, res).then(
       ({ status, body }) => send(res, status, body),
       (error: unknown) => {
         const known = error instanceof PathprobeError;
@@ -177,6 +188,7 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
   return {
     server,
     async close() {
+      for (const abort of runsInFlight) abort.abort();
       await Promise.all([responders.closeAll(), iperfSessions.stopAll()]);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,5 +1,6 @@
 import { BlockList, isIP } from 'node:net';
 import type { NicFacts } from '../../proto/agentFacts.js';
+import { addressOfCidr } from '../../proto/ipAddress.js';
 
 export interface ProbePolicy {
   /** The CIDRs echo probes may go to, as given or derived. */
@@ -32,7 +33,7 @@ export function createProbePolicy(nics: readonly NicFacts[], allowCidrs: readonl
     const { network, prefix, family } = parseCidr(cidr);
     allowed.addSubnet(network, prefix, family === 4 ? 'ipv4' : 'ipv6');
   }
-  const own = new Set(nics.flatMap((nic) => nic.addresses.map((a) => a.split('/')[0]!)));
+  const own = new Set(nics.flatMap((nic) => nic.addresses.map(addressOfCidr)));
   return {
     allowCidrs: effective,
     allowsEchoTarget(address) {

@@ -4,6 +4,8 @@ export const EXIT_OK = 0;
 export const EXIT_FINDING = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_CANNOT_RUN = 3;
+/** 128 + SIGINT, as shells report a command stopped by Ctrl-C. */
+export const EXIT_INTERRUPTED = 130;
 
 const EXIT_CODE_OF: Record<ErrorCode, number> = {
   ERR_USAGE: EXIT_USAGE,
@@ -16,6 +18,7 @@ const EXIT_CODE_OF: Record<ErrorCode, number> = {
   ERR_AGENT_PROTOCOL: EXIT_CANNOT_RUN,
   ERR_BUSY: EXIT_CANNOT_RUN,
   ERR_PROBE_FAILED: EXIT_CANNOT_RUN,
+  ERR_INTERRUPTED: EXIT_INTERRUPTED,
   ERR_INTERNAL: EXIT_CANNOT_RUN,
 };
 

@@ -10,6 +10,8 @@ import { throughputCommand } from './commands/throughputCommand.js';
 import { runCommand } from './commands/runCommand.js';
 import { runsCommand } from './commands/runsCommand.js';
 import { reportCommand } from './commands/reportCommand.js';
+import { baselineCommand } from './commands/baselineCommand.js';
+import { diffCommand } from './commands/diffCommand.js';
 import { exitCodeOf } from './exitCodeOf.js';
 
 async function main(): Promise<void> {
@@ -22,8 +24,10 @@ async function main(): Promise<void> {
     .command(runCommand)
     .command(runsCommand)
     .command(reportCommand)
+    .command(baselineCommand)
+    .command(diffCommand)
     .command(demoCommand)
-    .demandCommand(1, 'name a command: agent, pmtu, throughput, run, runs, report or demo')
+    .demandCommand(1, 'name a command: agent, pmtu, throughput, run, runs, report, baseline, diff or demo')
     .strict()
     .help()
     .fail((message, error) => {

@@ -281,7 +281,7 @@ function show(value: unknown): string {
   }
 }
 
-/** One spelling per address, so 2001:DB8::1 and 2001:db8:0::1 count as the same NIC. */
+/** One spelling per address, so 2001:DB8::1 and 2001:2:0:0::1 count as the same NIC. */
 function canonicalAddress(address: string): string {
   return isIP(address) === 6 ? new URL(`http://[${address}]/`).hostname : address;
 }

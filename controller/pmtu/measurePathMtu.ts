@@ -1,7 +1,7 @@
 import type { AgentFactsResponse, NicFacts } from '../../proto/agentFacts.js';
 import { CONTRACT_VERSION } from '../../proto/contractVersion.js';
 import { PathprobeError } from '../../proto/errorCodes.js';
-import { addressFamilyOf } from '../../proto/ipAddress.js';
+import { addressFamilyOf, addressOfCidr } from '../../proto/ipAddress.js';
 import type { PmtuSweepResult } from '../../proto/pmtuSweep.js';
 import type { AgentClient } from '../agentClient.js';
 import { whenNotBusy } from '../whenNotBusy.js';
@@ -30,7 +30,7 @@ export interface PathMtuMeasurement {
 
 export function nicHolding(facts: AgentFactsResponse | null, address: string): NicFacts | null {
   if (!facts) return null;
-  return facts.nics.find((nic) => nic.addresses.some((cidr) => cidr.split('/')[0] === address)) ?? null;
+  return facts.nics.find((nic) => nic.addresses.some((cidr) => addressOfCidr(cidr) === address)) ?? null;
 }
 
 function asPathprobeError(error: unknown): PathprobeError {

@@ -1,20 +1,22 @@
 import type { AgentFactsResponse } from '../../proto/agentFacts.js';
 import type { Plan } from './runModel.js';
+import { addressOfCidr } from '../../proto/ipAddress.js';
 
 /**
- * The data-plane addresses to test on each agent that answered: the plan's list, or for `all`
- * every global address its NICs report (never loopback or link-local).
+ * The data-plane addresses to test on each agent: the plan's list, or for `all` every global
+ * address its NICs report (never loopback or link-local), which needs an agent that answered.
  */
 export function endpointsOf(plan: Plan, facts: ReadonlyMap<string, AgentFactsResponse>): Map<string, string[]> {
   const endpoints = new Map<string, string[]>();
   for (const agent of plan.agents) {
-    const agentFacts = facts.get(agent.name);
-    if (!agentFacts) continue;
+    // Listed addresses stand even when the agent is down: its pairs then show as not measured.
     if (agent.addresses !== 'all') {
       endpoints.set(agent.name, agent.addresses);
       continue;
     }
-    endpoints.set(agent.name, agentFacts.nics.flatMap((nic) => nic.addresses.map((cidr) => cidr.split('/')[0]!))
+    const agentFacts = facts.get(agent.name);
+    if (!agentFacts) continue;
+    endpoints.set(agent.name, agentFacts.nics.flatMap((nic) => nic.addresses.map(addressOfCidr))
       .filter((address) => !address.startsWith('127.') && address !== '::1' && !address.toLowerCase().startsWith('fe80:')));
   }
   return endpoints;

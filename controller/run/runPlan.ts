@@ -13,6 +13,7 @@ import { estimateRun } from '../schedule/estimateRun.js';
 import { assembleRunReport } from './assembleRunReport.js';
 import type { Pair, Plan, RunReport, StoredCell } from './runModel.js';
 import type { RunProgress } from './runProgress.js';
+import { addressOfCidr } from '../../proto/ipAddress.js';
 
 export interface RunPlanInput {
   plan: Plan;
@@ -25,7 +26,7 @@ export interface RunPlanInput {
 }
 
 function stopIfAborted(signal: AbortSignal): void {
-  if (signal.aborted) throw new PathprobeError('ERR_INTERNAL', 'interrupted', { cause: signal.reason });
+  if (signal.aborted) throw new PathprobeError('ERR_INTERRUPTED', 'interrupted', { cause: signal.reason });
 }
 
 /**
@@ -48,7 +49,8 @@ export async function runPlan(input: RunPlanInput): Promise<RunReport> {
       store.saveFacts(runId, agent.name, agentFacts);
     } catch (error) {
       const message = (error as Error).message;
-      store.saveFacts(runId, agent.name, { error: message });
+      // On resume, facts an agent gave earlier stay: its measurements are still valid.
+      if (!earlier.facts[agent.name] || 'error' in earlier.facts[agent.name]!) store.saveFacts(runId, agent.name, { error: message });
       progress.line(`${agent.name}: ${message}`);
     }
   }));
@@ -58,7 +60,7 @@ export async function runPlan(input: RunPlanInput): Promise<RunReport> {
   const rounds = throughputRounds(pairs, plan.concurrency.throughput);
   const linkSpeedMbps: Record<string, number | null> = {};
   for (const [agent, agentFacts] of facts) {
-    for (const nic of agentFacts.nics) for (const cidr of nic.addresses) linkSpeedMbps[`${agent}/${cidr.split('/')[0]}`] = nic.speedMbps;
+    for (const nic of agentFacts.nics) for (const cidr of nic.addresses) linkSpeedMbps[`${agent}/${addressOfCidr(cidr)}`] = nic.speedMbps;
   }
   const estimate = estimateRun({
     pairs, rounds, tests: plan.tests, throughput: plan.throughput, pmtuParallel: plan.concurrency.pmtuParallel, linkSpeedMbps,
@@ -72,16 +74,18 @@ export async function runPlan(input: RunPlanInput): Promise<RunReport> {
   progress.phase('pmtu', `path MTU of ${pairs.length} pairs, ${plan.concurrency.pmtuParallel} at a time`);
   const limit = pLimit(plan.concurrency.pmtuParallel);
   await Promise.all(pairs.map((pair) => limit(async () => {
-    if (store.hasPmtu(runId, pair.id) || signal.aborted) return;
+    // Measured before: keep it. A pair that failed to run before is tried again.
+    if (pmtuByPair.has(pair.id) || signal.aborted) return;
+    const replace = store.hasPmtu(runId, pair.id);
     const [from, to] = [clients.get(pair.a.agent)!, clients.get(pair.b.agent)!];
     try {
       const report = pmtuReport(await measurePathMtu({ from, to, fromAddress: pair.a.address, toAddress: pair.b.address }));
-      store.savePmtu(runId, pair.id, { report }, Date.now());
+      store.savePmtu(runId, pair.id, { report }, Date.now(), { replace });
       pmtuByPair.set(pair.id, report);
       progress.pmtu(pair, report);
     } catch (error) {
       const failure = error instanceof PathprobeError ? error : new PathprobeError('ERR_INTERNAL', (error as Error).message, { cause: error });
-      store.savePmtu(runId, pair.id, { error: { code: failure.code, message: failure.message } }, Date.now());
+      store.savePmtu(runId, pair.id, { error: { code: failure.code, message: failure.message } }, Date.now(), { replace });
       progress.line(`${pair.id}: ${failure.message}`);
     }
   })));
@@ -100,8 +104,11 @@ export async function runPlan(input: RunPlanInput): Promise<RunReport> {
       progress.phase('throughput', `round ${index + 1} of ${rounds.length}: ${round.map((pair) => `${pair.a.agent}⇄${pair.b.agent}`).join(', ')}`);
       await Promise.all(round.map(async (pair: Pair) => {
         const pmtu = pmtuByPair.get(pair.id);
-        if (!pmtu || pmtu.forward.verdict === 'error' || pmtu.forward.verdict === 'unreachable') return;
-        const cellPlan = planThroughput(pmtu, { from: clients.get(pair.a.agent)!, to: clients.get(pair.b.agent)! }, options);
+        if (!pmtu) return;
+        // Only directions whose path answered at all: an unreachable one has nothing to measure.
+        const reachable = (['forward', 'reverse'] as const).filter((d) => !['error', 'unreachable'].includes(pmtu[d]?.verdict ?? 'error'));
+        if (reachable.length === 0) return;
+        const cellPlan = planThroughput(pmtu, { from: clients.get(pair.a.agent)!, to: clients.get(pair.b.agent)! }, { ...options, directions: reachable });
         await measureThroughput(cellPlan, options, (record, timing) => {
           const stored: StoredCell = { pairId: pair.id, record, ...timing };
           store.saveCell(runId, stored);

@@ -1,6 +1,7 @@
 import type { PmtuReport } from '../report/pmtuReport.js';
 import type { CellRecord } from '../throughput/measureThroughput.js';
-import { formatBitsPerSecond } from '../aggregate/throughputFormat.js';
+import { cellRecordText } from '../report/cellRecordText.js';
+import { pmtuGrid } from './pmtuGrid.js';
 import type { Pair } from './runModel.js';
 
 /** What a run tells its operator while it goes. */
@@ -20,36 +21,47 @@ function pmtuText(pair: Pair, report: PmtuReport): string {
 }
 
 function cellText(pair: Pair, record: CellRecord): string {
-  const where = `${record.direction === 'forward' ? `${pair.a.agent}→${pair.b.agent}` : `${pair.b.agent}→${pair.a.agent}`} ${record.row} P${record.streams} #${record.repeat}`;
-  if ('skipped' in record) return `${where}: skipped (row stalled)`;
-  if ('error' in record) return `${where}: error: ${record.error.message}`;
-  const failure = record.result.processes.find((p) => p.failure)?.failure;
-  if (failure) return `${where}: ${failure.class}`;
-  return `${where}: ${formatBitsPerSecond(record.result.processes.reduce((sum, p) => sum + (p.bitsPerSecondReceived ?? 0), 0))}`;
+  const route = record.direction === 'forward' ? `${pair.a.agent}→${pair.b.agent}` : `${pair.b.agent}→${pair.a.agent}`;
+  return `${route} ${cellRecordText(record)}`;
 }
 
 /**
- * Plain lines for logs, CI and cron; on a terminal the same lines scroll above one status line
- * (phase, elapsed time, counts) that is redrawn in place.
+ * Plain lines for logs, CI and cron. On a terminal the same lines scroll above a live region that
+ * is redrawn in place: the path-MTU matrix filling in, and a status line (phase, elapsed, ETA).
  */
-export function createRunProgress(stream: NodeJS.WriteStream, options: { tty: boolean; quiet?: boolean }): RunProgress {
+export function createRunProgress(stream: NodeJS.WriteStream, options: { tty: boolean; agents: readonly string[] }): RunProgress {
   const startedAt = Date.now();
   let status = '';
-  let pmtuDone = 0;
   let cellsDone = 0;
   let estimatedMs: number | null = null;
-  const clearStatus = () => { if (options.tty && status) stream.write('\r\x1b[2K'); };
-  const drawStatus = () => {
-    if (!options.tty) return;
+  let regionLines = 0;
+  const measured = new Map<string, { pair: Pair; report: PmtuReport }>();
+
+  const region = (): string[] => {
     const elapsedMs = Date.now() - startedAt;
     const eta = estimatedMs === null ? '' : ` · ETA ~${Math.max(0, Math.round((estimatedMs - elapsedMs) / 1000))} s`;
-    stream.write(`\r\x1b[2K${status} · ${Math.round(elapsedMs / 1000)} s${eta} · ${pmtuDone} pairs, ${cellsDone} cells measured`);
+    return [
+      ...(measured.size ? pmtuGrid(options.agents, measured) : []),
+      `${status} · ${Math.round(elapsedMs / 1000)} s${eta} · ${measured.size} pairs, ${cellsDone} cells measured`,
+    ];
+  };
+  const clearRegion = () => {
+    if (regionLines > 0) stream.write(`\x1b[${regionLines}A\r\x1b[J`);
+    regionLines = 0;
+  };
+  const drawRegion = () => {
+    const lines = region();
+    stream.write(`${lines.join('\n')}\n`);
+    regionLines = lines.length;
   };
   const write = (text: string) => {
-    if (options.quiet) return;
-    clearStatus();
+    if (!options.tty) {
+      stream.write(`${text}\n`);
+      return;
+    }
+    clearRegion();
     stream.write(`${text}\n`);
-    drawStatus();
+    drawRegion();
   };
   return {
     phase(name, text) {
@@ -57,9 +69,19 @@ export function createRunProgress(stream: NodeJS.WriteStream, options: { tty: bo
       write(`[${name}] ${text}`);
     },
     line: write,
-    pmtu(pair, report) { pmtuDone += 1; write(pmtuText(pair, report)); },
-    cell(pair, record) { cellsDone += 1; write(cellText(pair, record)); },
+    pmtu(pair, report) {
+      measured.set(pair.id, { pair, report });
+      write(pmtuText(pair, report));
+    },
+    cell(pair, record) {
+      cellsDone += 1;
+      write(cellText(pair, record));
+    },
     estimate(durationMs) { estimatedMs = durationMs; },
-    done() { clearStatus(); status = ''; },
+    done() {
+      if (!options.tty) return;
+      clearRegion();
+      if (measured.size) stream.write(`${pmtuGrid(options.agents, measured).join('\n')}\n`);
+    },
   };
 }

@@ -4,6 +4,7 @@ import type { Pair, TestKind } from '../run/runModel.js';
 export const PMTU_MS_PER_PAIR = 1000;
 /** Per throughput cell beyond its duration: iperf3 start, connect, omit second, result upload. */
 export const CELL_OVERHEAD_MS = 2000;
+export const PMTU_BYTES_PER_PAIR = 2 * 100 * 9000;
 /** Rows per direction when nothing better is known: '1500' and 'jumbo' ('path' makes it 3). */
 export const DEFAULT_ROWS_PER_DIRECTION = 2;
 const DIRECTIONS = 2;
@@ -119,6 +120,8 @@ export function estimateRun(input: RunEstimateInput): RunEstimate {
   const parts = [`${input.pairs.length} pair${input.pairs.length === 1 ? '' : 's'}`];
   if (doThroughput) parts.push(`${rounds.length} throughput round${rounds.length === 1 ? '' : 's'}`);
   parts.push(`about ${formatDuration(total)}`);
+  // Path-MTU probes: 2 directions × at most ~100 probes × at most a 9000-byte packet, per pair.
+  parts.push(`path-MTU probes at most ${formatBytes(input.pairs.length * PMTU_BYTES_PER_PAIR)}`);
   if (doThroughput) {
     const measured = rounds.reduce((n, r) => n + r.length, 0);
     if (pairsWithoutLinkSpeed === measured && measured > 0) parts.push('bytes unknown (no link speed reported)');

@@ -46,6 +46,15 @@ export interface RunSummary {
   failingFindings: number | null;
 }
 
+/** The run a plan's later runs are compared with (`pathprobe baseline set`, `run --compare baseline`). */
+export interface Baseline {
+  planKey: string;
+  runId: string;
+  /** How the plan was named when the baseline was set (a plan file, or the run's agents); for messages only. */
+  planLabel: string | null;
+  setAtMs: number;
+}
+
 export interface RunResults {
   facts: Record<string, StoredFacts>;
   /** In measurement order. */
@@ -61,7 +70,8 @@ export class RunStore {
   private readonly db: Database.Database;
   private readonly stmt: Record<
     'insertRun' | 'getRun' | 'upsertFacts' | 'insertPmtu' | 'replacePmtu' | 'insertCell' | 'hasPmtu' | 'cellDone'
-    | 'finishRun' | 'markInterrupted' | 'resumeRun' | 'dropReport' | 'listRuns' | 'facts' | 'pmtu' | 'cells' | 'upsertReport' | 'loadReport',
+    | 'finishRun' | 'markInterrupted' | 'resumeRun' | 'dropReport' | 'listRuns' | 'facts' | 'pmtu' | 'cells' | 'upsertReport' | 'loadReport'
+    | 'upsertBaseline' | 'getBaseline',
     Statement
   >;
 
@@ -110,6 +120,9 @@ export class RunStore {
         ON CONFLICT (run_id) DO UPDATE SET report_json = excluded.report_json, findings = excluded.findings,
           failing = excluded.failing, exit_code = excluded.exit_code, saved_at_ms = excluded.saved_at_ms`),
       loadReport: s('SELECT report_json FROM reports WHERE run_id = ?'),
+      upsertBaseline: s(`INSERT INTO baselines (plan_key, run_id, plan_label, set_at_ms) VALUES (@plan_key, @run_id, @plan_label, @set_at_ms)
+        ON CONFLICT (plan_key) DO UPDATE SET run_id = excluded.run_id, plan_label = excluded.plan_label, set_at_ms = excluded.set_at_ms`),
+      getBaseline: s('SELECT plan_key, run_id, plan_label, set_at_ms FROM baselines WHERE plan_key = ?'),
     };
   }
 
@@ -255,6 +268,28 @@ export class RunStore {
   loadReport(runId: string): RunReport | null {
     const row = this.stmt.loadReport.get(runId) as { report_json: string } | undefined;
     return row ? (JSON.parse(row.report_json) as RunReport) : null;
+  }
+
+  /**
+   * Makes `runId` the baseline of the plan `planKey` (see controller/diff/planKey.ts), replacing any
+   * earlier one, and returns the one it replaced (null if none). An unknown run throws `no run …`.
+   */
+  setBaseline(runId: string, planKey: string, options: { planLabel?: string | null; setAtMs?: number } = {}): Baseline | null {
+    return this.db.transaction(() => {
+      const previous = this.getBaseline(planKey);
+      try {
+        this.stmt.upsertBaseline.run({ plan_key: planKey, run_id: runId, plan_label: options.planLabel ?? null, set_at_ms: options.setAtMs ?? Date.now() });
+      } catch (error) {
+        throw saveError(error, { runId, duplicate: `the baseline of ${planKey}` });
+      }
+      return previous;
+    })();
+  }
+
+  /** The baseline of a plan, or null when none was set. */
+  getBaseline(planKey: string): Baseline | null {
+    const row = this.stmt.getBaseline.get(planKey) as { plan_key: string; run_id: string; plan_label: string | null; set_at_ms: number } | undefined;
+    return row ? { planKey: row.plan_key, runId: row.run_id, planLabel: row.plan_label, setAtMs: row.set_at_ms } : null;
   }
 
   /** Idempotent. Not needed for durability (every save is already committed); it checkpoints the WAL into the main file. */

@@ -87,6 +87,22 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'baselines: the run each plan is compared with',
+    sql: `
+      -- plan_key: see controller/diff/planKey.ts (a hash of the plan's agent names and addresses).
+      -- A plan has at most one baseline; setting another replaces it. Deleting the run drops it.
+      CREATE TABLE baselines (
+        plan_key    TEXT PRIMARY KEY,
+        run_id      TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+        -- how the user named the plan when setting it (a plan file path, or the run's agents), for messages only
+        plan_label  TEXT,
+        set_at_ms   INTEGER NOT NULL
+      );
+      CREATE INDEX baselines_run ON baselines (run_id);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
@@ -99,8 +115,10 @@ export function appliedVersion(db: Database.Database): number {
 }
 
 /**
- * Applies the missing migrations in order, each in its own transaction together with its
- * schema_version row, so a crash mid-upgrade leaves the file at the previous version.
+ * Applies the missing migrations in order, each with its schema_version row, all in one
+ * transaction, so a crash mid-upgrade leaves the file at the version it had.
+ * A new file is created at the current schema in one step and records one row (the current
+ * version); an existing file records one row per migration it was upgraded through.
  * Throws when the file comes from a newer pathprobe (its schema cannot be trusted to match).
  */
 export function migrate(db: Database.Database, nowMs: number = Date.now()): number {
@@ -110,10 +128,13 @@ export function migrate(db: Database.Database, nowMs: number = Date.now()): numb
     if (current > SCHEMA_VERSION) {
       throw new Error(`its schema version ${current} is newer than this pathprobe supports (${SCHEMA_VERSION}); upgrade pathprobe`);
     }
-    for (const m of MIGRATIONS) {
-      if (m.version <= current) continue;
-      db.exec(m.sql);
-      db.prepare('INSERT INTO schema_version (version, description, applied_at_ms) VALUES (?, ?, ?)').run(m.version, m.description, nowMs);
+    const record = db.prepare('INSERT INTO schema_version (version, description, applied_at_ms) VALUES (?, ?, ?)');
+    const missing = MIGRATIONS.filter((m) => m.version > current);
+    for (const m of missing) db.exec(m.sql);
+    if (current === 0 && missing.length > 0) {
+      record.run(SCHEMA_VERSION, `created at version ${SCHEMA_VERSION}: ${missing.map((m) => m.description).join('; ')}`, nowMs);
+    } else {
+      for (const m of missing) record.run(m.version, m.description, nowMs);
     }
     return appliedVersion(db);
   });

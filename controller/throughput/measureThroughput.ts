@@ -119,15 +119,18 @@ export async function measureThroughput(
           if (signal?.aborted) return records;
           startedAtMs = Date.now();
           if (rowStalled) { emit({ ...key, skipped: 'stalled-row' }); continue; }
+          let measured: CellRecord;
           try {
             const { result, receiverIperfVersion } = await runCell(d, row, streams, options.durationMs);
-            emit({ ...key, result, receiverIperfVersion });
+            measured = { ...key, result, receiverIperfVersion };
             rowStalled = cellStalled(result);
           } catch (error) {
             // A dead agent fails the next cells fast (connection refused), each with its own error.
             const failure = error instanceof PathprobeError ? error : new PathprobeError('ERR_INTERNAL', String((error as Error).message ?? error), { cause: error });
-            emit({ ...key, error: { code: failure.code, message: failure.message } });
+            measured = { ...key, error: { code: failure.code, message: failure.message } };
           }
+          // Outside the try: a failure to store a measurement must not turn it into an error record.
+          emit(measured);
         }
       }
     }

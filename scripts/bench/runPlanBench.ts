@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Lab } from '../lab/lab.js';
-import { startLabAgents } from '../lab/labAgents.js';
+import { LAB_AGENT_PORT } from '../lab/labAgents.js';
 import type { LabAgents } from '../lab/labAgents.js';
 import { removeLabOwnerTag } from '../lab/labOwnerTag.js';
 import { labUp } from '../lab/labUp.js';
@@ -78,6 +80,72 @@ async function tearDown(lab: Lab): Promise<void> {
   }
 }
 
+/** The compiled programs, relative to dist/scripts/bench/ (as in labAgents.ts). */
+const AGENT_MAIN = fileURLToPath(new URL('../../agent/main.js', import.meta.url));
+const CLI_MAIN = fileURLToPath(new URL('../../controller/cli/main.js', import.meta.url));
+/** Agents started at once; each wave is listening before the next starts. */
+const AGENT_WAVE = 8;
+const AGENT_WAVE_TIMEOUT_MS = 15_000;
+
+/**
+ * startLabAgents (labAgents.ts) in waves of AGENT_WAVE: the same agent argv, one token for all,
+ * processes that belong to the lab (so lab.down() kills them). startLabAgents starts every agent
+ * at once with a fixed 15 s deadline, and on 2 cores 32 node processes starting together miss it
+ * (16 took ~13 s); waves keep each agent's deadline meaningful.
+ */
+async function startAgentsInWaves(lab: Lab): Promise<LabAgents> {
+  const dir = await mkdtemp(join(tmpdir(), 'pathprobe-lab-'));
+  const tokenFile = join(dir, 'token');
+  await writeFile(tokenFile, randomBytes(24).toString('hex'), { mode: 0o600 });
+  const children: Array<{ name: string; child: ReturnType<Lab['spawn']> }> = [];
+  const stop = async () => {
+    for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await rm(dir, { recursive: true, force: true });
+  };
+  const startOne = (name: string): Promise<[string, string]> => {
+    const host = lab.hosts[name]!;
+    const child = lab.spawn(name, [process.execPath, AGENT_MAIN, '--listen', `${host.mgmtAddress}:${LAB_AGENT_PORT}`, '--token-file', tokenFile]);
+    children.push({ name, child });
+    return new Promise<[string, string]>((resolve, reject) => {
+      let stdout = '';
+      let stderr = '';
+      const timer = setTimeout(() => reject(new Error(`agent on ${name} did not start in ${AGENT_WAVE_TIMEOUT_MS / 1000} s: ${stderr.trim()}`)), AGENT_WAVE_TIMEOUT_MS);
+      child.stderr?.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+      child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk;
+        const match = /listening on (http:\/\/\S+)/.exec(stdout);
+        if (match) {
+          clearTimeout(timer);
+          resolve([name, match[1]!]);
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`agent on ${name} exited with ${code}: ${stderr.trim()}`));
+      });
+    });
+  };
+  try {
+    const names = Object.keys(lab.hosts);
+    const urls: Record<string, string> = {};
+    for (let i = 0; i < names.length; i += AGENT_WAVE) {
+      checkpoint();
+      for (const [name, url] of await Promise.all(names.slice(i, i + AGENT_WAVE).map(startOne))) urls[name] = url;
+    }
+    return {
+      urls,
+      tokenFile,
+      cli: (args, opts) => lab.exec('ctl', [process.execPath, CLI_MAIN, ...args], { timeoutMs: opts?.timeoutMs ?? 60_000 }),
+      spawnCli: (args) => lab.spawn('ctl', [process.execPath, CLI_MAIN, ...args]),
+      kill: (host) => children.find((c) => c.name === host)?.child.kill('SIGKILL'),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
 const pairsOf = (hosts: number): number => (hosts * (hosts - 1)) / 2;
 
 function median(values: readonly number[]): number | null {
@@ -110,7 +178,11 @@ interface Pass {
   exitCode: number | null;
   /** Empty when every direction is ok 9000. */
   wrong: string[];
+  /** Directions not ok 9000 (or not measured at all). */
+  badDirections: number;
   runId: string | null;
+  /** 1-minute load average when the command exited: this box has 2 cores, other work skews the times. */
+  load1: number;
 }
 
 function planBody(lab: Lab, agents: LabAgents, pmtuParallel: number | null): string {
@@ -138,7 +210,8 @@ function checkReport(report: any, expectedPairs: number): string[] {
     for (const [name, d] of [['forward', p.pmtu.forward], ['reverse', p.pmtu.reverse]] as const) {
       if (!d) wrong.push(`${id} ${name}: not measured`);
       else if (d.verdict !== 'ok' || d.pathMtu !== JUMBO_BYTES) {
-        wrong.push(`${id} ${name}: ${d.verdict} ${d.pathMtu ?? '-'}${d.error ? ` (${d.error.message})` : ''}`);
+        const why = d.error?.message ?? `${d.probes} probes in ${d.elapsedMs} ms, ${(d.probeLog ?? []).filter((r: any) => r.outcome === 'passed').length} answered`;
+        wrong.push(`${id} ${name}: ${d.verdict} ${d.pathMtu ?? '-'} (${why})`);
       }
     }
   }
@@ -209,7 +282,8 @@ async function runOnce(lab: Lab, agents: LabAgents, hosts: number, pmtuParallel:
       beforePmtuMs: pmtuStartAt === null ? null : pmtuStartAt - startedAt,
       pmtuPhaseMs: pmtuStartAt !== null && lastPmtuAt !== null ? lastPmtuAt - pmtuStartAt : null,
       afterPmtuMs: lastPmtuAt === null ? null : exit.endedAt - lastPmtuAt,
-      medianSweepMs: null, maxSweepMs: null, exitCode: exit.code, wrong: [], runId: null,
+      medianSweepMs: null, maxSweepMs: null, exitCode: exit.code, wrong: [], badDirections: 2 * pairs, runId: null,
+      load1: loadavg()[0]!,
     };
     if (timedOut) return { ...base, wrong: [`pathprobe run timed out after ${timeoutMs / 1000} s`] };
     let report: any;
@@ -221,6 +295,8 @@ async function runOnce(lab: Lab, agents: LabAgents, hosts: number, pmtuParallel:
       return { ...base, wrong: [`pathprobe run exit ${exit.code}, no JSON${why ? `: ${why}` : ''}`] };
     }
     const wrong = checkReport(report, pairs);
+    const okDirections = (Array.isArray(report.pairs) ? report.pairs : []).flatMap((p: any) => [p?.pmtu?.forward, p?.pmtu?.reverse])
+      .filter((d: any) => d?.verdict === 'ok' && d?.pathMtu === JUMBO_BYTES).length;
     if (exit.code !== 0) wrong.unshift(`pathprobe run exit ${exit.code}`);
     const planned = report?.plan?.concurrency?.pmtuParallel;
     if (planned !== parallel) wrong.unshift(`report says pmtuParallel ${planned}, expected ${parallel}`);
@@ -232,6 +308,7 @@ async function runOnce(lab: Lab, agents: LabAgents, hosts: number, pmtuParallel:
       medianSweepMs: median(sweeps),
       maxSweepMs: sweeps.length > 0 ? Math.max(...sweeps) : null,
       wrong,
+      badDirections: 2 * pairs - okDirections,
       runId: typeof report.runId === 'string' ? report.runId : null,
     };
   } finally {
@@ -256,7 +333,7 @@ async function benchOneSize(hosts: HostCount, passes: Pass[], labTimes: LabTimes
   try {
     checkpoint();
     const agentsStart = performance.now();
-    const agents = await startLabAgents(lab);
+    const agents = await startAgentsInWaves(lab);
     times.agentsMs = performance.now() - agentsStart;
     console.error(`  ${hosts} hosts: lab up in ${(lab.buildMs / 1000).toFixed(1)} s, ${hosts} agents in ${(times.agentsMs / 1000).toFixed(1)} s`);
     try {
@@ -268,7 +345,7 @@ async function benchOneSize(hosts: HostCount, passes: Pass[], labTimes: LabTimes
         passes.push(pass);
         const phases = `before pmtu ${secs(pass.beforePmtuMs)} s, pmtu ${secs(pass.pmtuPhaseMs)} s, after ${secs(pass.afterPmtuMs)} s`;
         console.error(`  ${hosts} hosts, pmtuParallel ${pass.pmtuParallel}${p === null ? ' (default)' : ''}: ${pass.pairs} pairs in `
-          + `${secs(pass.wallMs)} s (${phases}), ${pass.wrong.length === 0 ? 'all ok 9000' : `WRONG: ${pass.wrong.slice(0, 3).join('; ')}`}`);
+          + `${secs(pass.wallMs)} s (${phases}, load ${pass.load1.toFixed(1)}), ${pass.wrong.length === 0 ? 'all ok 9000' : `WRONG: ${pass.wrong.slice(0, 3).join('; ')}`}`);
         if (commands.length === 0) commands.push(`node dist/controller/cli/main.js ${describeCommand(['run', 'PLAN.yaml', '--db', 'DB.sqlite', '--json'])}   (in ${lab.controllerNetns})`);
       }
     } finally {
@@ -292,7 +369,7 @@ function formatTable(passes: readonly Pass[]): string {
     String(p.hosts), String(p.pairs), String(p.pmtuParallel), String(p.batches), secs(p.wallMs, 2), secs(p.pmtuPhaseMs, 2),
     p.pmtuPhaseMs === null ? '-' : (p.pmtuPhaseMs / 1000 / p.batches).toFixed(2),
     (p.wallMs / 1000 / p.pairs).toFixed(3), (p.pairs / (p.wallMs / 1000)).toFixed(1),
-    p.wrong.length === 0 ? 'ok 9000' : 'WRONG',
+    p.wrong.length === 0 ? 'ok 9000' : `WRONG (${p.badDirections} of ${2 * p.pairs} directions)`,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const fmt = (cols: string[]) => cols.map((c, i) => (i === cols.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ');
@@ -339,7 +416,7 @@ async function main(argv: readonly string[]): Promise<number> {
   console.log('plan, store, facts from every agent (before) and roll-up + JSON (after):');
   for (const p of passes) {
     console.log(`  ${p.hosts} hosts P${p.pmtuParallel}: before ${secs(p.beforePmtuMs, 2)} s, pmtu ${secs(p.pmtuPhaseMs, 2)} s, after ${secs(p.afterPmtuMs, 2)} s; `
-      + `one direction's sweep: median ${p.medianSweepMs === null ? '-' : Math.round(p.medianSweepMs)} ms, max ${p.maxSweepMs === null ? '-' : Math.round(p.maxSweepMs)} ms`);
+      + `one direction's sweep: median ${p.medianSweepMs === null ? '-' : Math.round(p.medianSweepMs)} ms, max ${p.maxSweepMs === null ? '-' : Math.round(p.maxSweepMs)} ms; load average ${p.load1.toFixed(1)}`);
   }
   console.log('lab (not in wall s):');
   for (const t of labTimes) {

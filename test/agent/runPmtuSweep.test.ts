@@ -25,7 +25,7 @@ test('a peer sweep toward something that does not hold the key sends only the sm
   const result = await runPmtuSweep({ v: 1, mode: 'peer', target: { address: '127.0.0.1', port: responder.port, keyHex: key() }, maxRounds: 24 });
   t.false(result.reachable);
   t.is(result.largestOkBytes, null);
-  t.is(result.probesSent, 4);
+  t.is(result.probesSent, 6);
   t.true(result.probes.every((p) => p.sizeBytes === 68 && p.outcome === 'silent'));
   t.is(responder.probesAnswered, 0);
 });

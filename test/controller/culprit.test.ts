@@ -253,10 +253,10 @@ test('jumbo slower than 1500: a warning comparing both rates', (t) => {
 test('ping payload: IPv4 minus 28, IPv6 minus 48', (t) => {
   t.is(pingPayloadBytes(1500, 4), 1472);
   t.is(pingPayloadBytes(1500, 6), 1452);
-  const lines = pathMtuRepro({ agent: 'h1', address: '2001:db8:12::1' }, { agent: 'h7', address: '2001:db8:12::7' }, 1500);
+  const lines = pathMtuRepro({ agent: 'h1', address: '2001:2:0:12::1' }, { agent: 'h7', address: '2001:2:0:12::7' }, 1500);
   t.deepEqual(lines.map((l) => l.split('   #')[0]), [
-    'ping -M do -s 1453 -c 3 -I 2001:db8:12::1 2001:db8:12::7',
-    'ping -M do -s 1452 -c 3 -I 2001:db8:12::1 2001:db8:12::7',
+    'ping -M do -s 1453 -c 3 -I 2001:2:0:12::1 2001:2:0:12::7',
+    'ping -M do -s 1452 -c 3 -I 2001:2:0:12::1 2001:2:0:12::7',
   ]);
 });
 

@@ -34,7 +34,7 @@ function measured(pair: Pair, forward: PathCase, reverse: PathCase): PairResult 
 const OK: PathCase = { kind: 'ok' };
 const S1500: PathCase = { kind: 'silent', mtu: 1500 };
 const hosts = Array.from({ length: 7 }, (_, k) => `h${k + 1}`);
-const pairs = planPairs(new Map(hosts.map((h, k) => [h, [`10.0.12.${k + 1}`]])), hosts);
+const pairs = planPairs(new Map(hosts.map((h, k) => [h, [`198.18.12.${k + 1}`]])), hosts);
 const rack12 = () => pairs.map((p) => (p.b.agent === 'h7' ? measured(p, S1500, S1500) : measured(p, OK, OK)));
 
 const G = 1e9;
@@ -64,8 +64,8 @@ test('pathMtu 9000 on rack 12: the 12 directions through tor-2 fail, named', (t)
   const [check] = checkExpectations({ pathMtu: 9000 }, rack12());
   t.like(check, { name: 'pathMtu', expected: '9000', passed: 30, failed: 12, pass: false, notEvaluated: 0 });
   t.is(check!.failures.length, 12);
-  t.is(check!.failures[0], 'h1 (10.0.12.1) → h7 (10.0.12.7): path MTU 1500 (silent-drop), expected 9000');
-  t.true(check!.failures.includes('h7 (10.0.12.7) → h1 (10.0.12.1): path MTU 1500 (silent-drop), expected 9000'));
+  t.is(check!.failures[0], 'h1 (198.18.12.1) → h7 (198.18.12.7): path MTU 1500 (silent-drop), expected 9000');
+  t.true(check!.failures.includes('h7 (198.18.12.7) → h1 (198.18.12.1): path MTU 1500 (silent-drop), expected 9000'));
 });
 
 test('pathMtu: unreachable and unmeasured directions are failures', (t) => {
@@ -75,9 +75,9 @@ test('pathMtu: unreachable and unmeasured directions are failures', (t) => {
   const [check] = checkExpectations({ pathMtu: 9000 }, results);
   t.like(check, { passed: 3, failed: 3, pass: false });
   t.deepEqual(check!.failures, [
-    'h1 (10.0.12.1) → h3 (10.0.12.3): unreachable',
-    'h1 (10.0.12.1) → h4 (10.0.12.4): not measured (ERR_AGENT_UNREACHABLE: h4: connect ECONNREFUSED)',
-    'h4 (10.0.12.4) → h1 (10.0.12.1): not measured (ERR_AGENT_UNREACHABLE: h4: connect ECONNREFUSED)',
+    'h1 (198.18.12.1) → h3 (198.18.12.3): unreachable',
+    'h1 (198.18.12.1) → h4 (198.18.12.4): not measured (ERR_AGENT_UNREACHABLE: h4: connect ECONNREFUSED)',
+    'h4 (198.18.12.4) → h1 (198.18.12.1): not measured (ERR_AGENT_UNREACHABLE: h4: connect ECONNREFUSED)',
   ]);
   const [allGood] = checkExpectations({ pathMtu: 9000 }, [measured(pairs[0]!, OK, OK)]);
   t.like(allGood, { passed: 2, failed: 0, pass: true, failures: [] });
@@ -92,7 +92,7 @@ test('minLinkEfficiency: the best cell of each direction against the link speed'
   const results = [withThroughput(measured(pairs[0]!, OK, OK), 25_000)];
   const [check] = checkExpectations({ minLinkEfficiency: 0.9 }, results);
   t.like(check, { name: 'minLinkEfficiency', expected: '≥ 0.9', passed: 1, failed: 1, notEvaluated: 0, pass: false });
-  t.deepEqual(check!.failures, ['h2 (10.0.12.2) → h1 (10.0.12.1): best cell reached 84.0 % of 25000 Mbit/s, expected at least 90.0 %']);
+  t.deepEqual(check!.failures, ['h2 (198.18.12.2) → h1 (198.18.12.1): best cell reached 84.0 % of 25000 Mbit/s, expected at least 90.0 %']);
   const [lenient] = checkExpectations({ minLinkEfficiency: 0.8 }, results);
   t.like(lenient, { passed: 2, failed: 0, pass: true });
 });
@@ -102,8 +102,8 @@ test('minLinkEfficiency: unknown link speed is not evaluated, and not a pass', (
   const [check] = checkExpectations({ minLinkEfficiency: 0.5 }, results);
   t.like(check, { passed: 0, failed: 0, notEvaluated: 2, pass: false });
   t.deepEqual(check!.notes, [
-    'h1 (10.0.12.1) → h2 (10.0.12.2): link speed unknown, efficiency not evaluated',
-    'h2 (10.0.12.2) → h1 (10.0.12.1): link speed unknown, efficiency not evaluated',
+    'h1 (198.18.12.1) → h2 (198.18.12.2): link speed unknown, efficiency not evaluated',
+    'h2 (198.18.12.2) → h1 (198.18.12.1): link speed unknown, efficiency not evaluated',
   ]);
   const [nothing] = checkExpectations({ minLinkEfficiency: 0.5 }, [measured(pairs[0]!, OK, OK)]);
   t.like(nothing, { passed: 0, failed: 0, notEvaluated: 0, pass: false });
@@ -116,14 +116,14 @@ test('maxRetransmitsPerGB: retransmits / (bytes sent / 10^9), per cell', (t) => 
   t.is(retransmitsPerGB(reverseJumbo), 5000 / (21 * G * 5 / 8 / 1e9), '5000 retransmits over 13.125 GB');
   const [check] = checkExpectations({ maxRetransmitsPerGB: 100 }, [result]);
   t.like(check, { name: 'maxRetransmitsPerGB', expected: '≤ 100 retransmits/GB', passed: 3, failed: 1, pass: false });
-  t.deepEqual(check!.failures, ['h2 (10.0.12.2) → h1 (10.0.12.1) jumbo 9000 P4: 381 retransmits/GB, expected at most 100']);
+  t.deepEqual(check!.failures, ['h2 (198.18.12.2) → h1 (198.18.12.1) jumbo 9000 P4: 381 retransmits/GB, expected at most 100']);
 });
 
 test('maxRetransmitsPerGB: a cell without retransmit counts is not evaluated', (t) => {
   const result = withThroughput(measured(pairs[0]!, OK, OK), 25_000, null as unknown as number);
   const [check] = checkExpectations({ maxRetransmitsPerGB: 100 }, [result]);
   t.like(check, { passed: 3, failed: 0, notEvaluated: 1, pass: false });
-  t.deepEqual(check!.notes, ['h2 (10.0.12.2) → h1 (10.0.12.1) jumbo 9000 P4: no retransmit or byte counts reported']);
+  t.deepEqual(check!.notes, ['h2 (198.18.12.2) → h1 (198.18.12.1) jumbo 9000 P4: no retransmit or byte counts reported']);
 });
 
 test('the roll-up counts jumbo verdicts too', (t) => {

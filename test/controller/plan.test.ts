@@ -106,8 +106,8 @@ test('a duplicate agent name names both lines', async (t) => {
 
 test('an agent URL or data-plane address used twice is refused with both lines', (t) => {
   parseError(t, withBase('  - { name: h3, url: "http://198.19.0.1:7420/" }'), 5, /agents\[2\]\.url: "http:\/\/198\.19\.0\.1:7420\/" is also the URL of agent "h1" \(line 3\)/);
-  parseError(t, 'tokenFile: ./token\nagents:\n  - { name: h1, url: "http://198.19.0.1:7420", addresses: ["2001:db8::1"] }\n  - { name: h2, url: "http://198.19.0.2:7420", addresses: ["2001:DB8:0::1"] }',
-    4, /agents\[1\]\.addresses\[0\]: 2001:DB8:0::1 is also an address of agent "h1" \(line 3\)/);
+  parseError(t, 'tokenFile: ./token\nagents:\n  - { name: h1, url: "http://198.19.0.1:7420", addresses: ["2001:2:0::1"] }\n  - { name: h2, url: "http://198.19.0.2:7420", addresses: ["2001:2:0::1"] }',
+    4, /agents\[1\]\.addresses\[0\]: 2001:2:0::1 is also an address of agent "h1" \(line 3\)/);
 });
 
 test('one agent cannot form a pair, and agent names are checked', (t) => {

@@ -37,13 +37,13 @@ test('planPairs: every endpoint pair across agents once, a first in plan order',
 
 test('planPairs: same family only, and no reachability guess', (t) => {
   const pairs = planPairs(new Map([
-    ['h1', ['198.18.12.1', '2001:db8:12::1']],
-    ['h2', ['2001:db8:12::2']],
-    ['h3', ['192.168.99.3']],
+    ['h1', ['198.18.12.1', '2001:2:0:12::1']],
+    ['h2', ['2001:2:0:12::2']],
+    ['h3', ['198.19.99.3']],
   ]), ['h1', 'h2', 'h3']);
   t.deepEqual(pairs.map((p) => p.id), [
-    'h1/198.18.12.1~h3/192.168.99.3', // different subnets still pair: unreachable is a verdict, not a guess
-    'h1/2001:db8:12::1~h2/2001:db8:12::2',
+    'h1/198.18.12.1~h3/198.19.99.3', // different subnets still pair: unreachable is a verdict, not a guess
+    'h1/2001:2:0:12::1~h2/2001:2:0:12::2',
   ]);
 });
 
@@ -92,7 +92,7 @@ test('throughputRounds: two NICs per host are still one host; their NIC pairs go
 });
 
 test('throughputRounds: a host pair without pairs (family mismatch) leaves no empty round', (t) => {
-  const pairs = planPairs(new Map([['h1', ['198.18.0.1']], ['h2', ['198.18.0.2']], ['h3', ['2001:db8::3']], ['h4', ['2001:db8::4']]]), ['h1', 'h2', 'h3', 'h4']);
+  const pairs = planPairs(new Map([['h1', ['198.18.0.1']], ['h2', ['198.18.0.2']], ['h3', ['2001:2:0::3']], ['h4', ['2001:2:0::4']]]), ['h1', 'h2', 'h3', 'h4']);
   const rounds = throughputRounds(pairs, 'rounds');
   assertRounds(t, pairs, rounds);
   t.is(rounds.length, 1, 'h1⇄h2 and h3⇄h4 in one round');
@@ -122,7 +122,7 @@ test('estimateRun: 6 hosts at 10 Gbit/s, 1/2/4/8 streams × 2 rows × 2 directio
   t.is(e.throughputMs, 5 * 16 * 12_000);
   t.is(e.durationMs, 4000 + 960_000);
   t.is(e.bytes, 15 * 16 * 10 * 10e9 / 8, 'cells × 10 s × 10 Gbit/s / 8, every pair');
-  t.is(e.text, '15 pairs, 5 throughput rounds, about 16 min, at most 3 TB');
+  t.is(e.text, '15 pairs, 5 throughput rounds, about 16 min, path-MTU probes at most 27 MB, at most 3 TB');
 });
 
 test('estimateRun: the slower end sets the speed, a NIC entry beats the agent, unknown speeds are said', (t) => {
@@ -138,7 +138,7 @@ test('estimateRun: the slower end sets the speed, a NIC entry beats the agent, u
   t.is(e.durationMs, 1000 + 3 * 24 * 7000, 'three rounds of one pair each (3 hosts: one sits out)');
   t.is(e.pairsWithoutLinkSpeed, 2, 'both pairs with h3');
   t.is(e.bytes, 24 * 5 * 1e9 / 8, 'h1⇄h2 at the 1 Gbit/s of h1\'s NIC');
-  t.is(e.text, '3 pairs, 3 throughput rounds, about 8 min, at most 15 GB (+ 2 pairs of unknown link speed)');
+  t.is(e.text, '3 pairs, 3 throughput rounds, about 8 min, path-MTU probes at most 5.4 MB, at most 15 GB (+ 2 pairs of unknown link speed)');
 
   const none = estimateRun({ pairs, rounds, tests: ['throughput'], pmtuParallel: 1, throughput: { streams: [1], durationMs: 5000, repeats: 1 } });
   t.regex(none.text, /bytes unknown \(no link speed reported\)$/);
@@ -155,7 +155,7 @@ test('estimateRun: path MTU only', (t) => {
   t.is(e.pairs, 496);
   t.is(e.rounds, 0);
   t.is(e.bytes, 0);
-  t.is(e.text, '496 pairs, about 62 s');
+  t.is(e.text, '496 pairs, about 62 s, path-MTU probes at most 893 MB');
 });
 
 test('formatting', (t) => {

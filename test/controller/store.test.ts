@@ -31,8 +31,8 @@ function openStore(t: ExecutionContext, path: string): RunStore {
 const plan: Plan = {
   tokenFile: '/etc/pathprobe/token',
   agents: [
-    { name: 'r12-n1', url: 'https://10.0.12.1:7800', addresses: ['198.18.1.1'], labels: { rack: '12', tor: 'tor12a' } },
-    { name: 'r12-n2', url: 'https://10.0.12.2:7800', addresses: 'all', labels: { rack: '12', tor: 'tor12b' } },
+    { name: 'r12-n1', url: 'https://198.18.12.1:7800', addresses: ['198.18.1.1'], labels: { rack: '12', tor: 'tor12a' } },
+    { name: 'r12-n2', url: 'https://198.18.12.2:7800', addresses: 'all', labels: { rack: '12', tor: 'tor12b' } },
   ],
   expect: { pathMtu: 9000, minLinkEfficiency: 0.9 },
   tests: ['pmtu', 'throughput'],
@@ -82,7 +82,7 @@ function cell(pair: string, key: CellKey, startedAtMs: number, kind: 'ok' | 'err
       },
     }
     : kind === 'error'
-      ? { ...key, error: { code: 'ERR_AGENT_UNREACHABLE' as const, message: 'connect ECONNREFUSED 10.0.12.2:7800' } }
+      ? { ...key, error: { code: 'ERR_AGENT_UNREACHABLE' as const, message: 'connect ECONNREFUSED 198.18.12.2:7800' } }
       : { ...key, skipped: 'stalled-row' as const };
   return { pairId: pair, record, startedAtMs, endedAtMs: startedAtMs + 4200 };
 }

@@ -13,6 +13,7 @@ test.serial('a rack of 6 hosts plus one behind a silently capped second switch: 
   const htmlPath = `${files.dir}/report.html`;
   const result = await env.agents.cli(['run', files.planPath, '--db', files.dbPath, '--json', '--html', htmlPath], { timeoutMs: 120_000 });
   t.is(result.exitCode, 1, result.stderr);
+  t.regex(result.stderr, /plan: 21 pairs, about .*, path-MTU probes at most /, 'an estimate of time and bytes before anything runs');
   const report = JSON.parse(result.stdout);
   t.is(report.schema, 'pathprobe.run/v1');
   t.regex(report.runId, /^r\d{8}-\d{6}-[0-9a-f]{4}$/);

@@ -68,6 +68,8 @@ test.serial('a silently capped switch makes jumbo stall while 1500 works, and th
   t.is(rows.path.row.mssBytes, 4430);
   for (const cell of [...rows['1500'].cells, ...rows.path.cells]) t.is(cell.status, 'measured');
   t.true(rows.jumbo.cells[0].stalled);
+  // The stalled cell itself ended on time (1 s warm-up + 2 s + the agent's 5 s margin), not at some hang's end.
+  t.true(rows.jumbo.cells[0].runs[0].summary.elapsedMs <= 8000, `stalled cell took ${rows.jumbo.cells[0].runs[0].summary.elapsedMs} ms`);
   t.is(rows.jumbo.cells[1].status, 'skipped');
   t.is(forward.jumboVerdict.verdict, 'jumbo-stalled');
   t.true(forward.jumboVerdict.agreesWithPathMtu, JSON.stringify(forward.jumboVerdict));

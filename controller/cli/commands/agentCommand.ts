@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Argv, CommandModule } from 'yargs';
 
@@ -17,7 +18,7 @@ export const agentCommand: CommandModule = {
     const args = process.argv.slice(process.argv.indexOf('agent') + 1);
     const child = spawn(process.execPath, [AGENT_MAIN, ...args], { stdio: 'inherit' });
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
-    const code = await new Promise<number>((resolve) => child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 128 + 15 : 1))));
+    const code = await new Promise<number>((resolve) => child.on('exit', (exitCode, signal) => resolve(exitCode ?? 128 + (signal ? constants.signals[signal] : 0))));
     process.exitCode = code;
   },
 };

@@ -30,11 +30,13 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
     const say = (line: string) => process.stderr.write(`demo: ${line}\n`);
     await cleanupStale();
     let lab: Lab | undefined;
-    const teardown = async () => { await lab?.down(); };
-    const onSignal = () => { void teardown().finally(() => process.exit(130)); };
+    // Ctrl-C ends the demo at once; the finally below still tears the lab down.
+    let interrupt: (error: Error) => void = () => {};
+    const interrupted = new Promise<never>((_, reject) => { interrupt = reject; });
+    const onSignal = () => interrupt(new PathprobeError('ERR_INTERRUPTED', 'demo interrupted; the lab was torn down'));
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
-    try {
+    const demo = async () => {
       say(`building lab: h1 (NIC 9000) — switch sw1, port to h2 silently capped at ${argv.cap} — h2 (NIC 9000)`);
       lab = await labUp(silentCap({ capBytes: argv.cap }));
       const agents = await startLabAgents(lab);
@@ -56,9 +58,12 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
         throw new PathprobeError('ERR_PROBE_FAILED', `expected silent-drop at ${argv.cap} in both directions, got ${seen}`);
       }
       say(`found the planted cap: silent-drop above ${argv.cap} bytes in both directions`);
+    };
+    try {
+      await Promise.race([demo(), interrupted]);
     } finally {
       say('tearing the lab down');
-      await teardown();
+      await lab?.down();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }

@@ -1,7 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
-import { isIP } from 'node:net';
 import { PathprobeError } from '../../../proto/errorCodes.js';
-import { AgentClient, parseAgentUrl } from '../../agentClient.js';
+import { AgentClient, addressFor, parseAgentUrl } from '../../agentClient.js';
 import { measurePathMtu } from '../../pmtu/measurePathMtu.js';
 import { pmtuReport } from '../../report/pmtuReport.js';
 import { pmtuTable } from '../../report/pmtuTable.js';
@@ -14,18 +13,6 @@ interface PmtuArgs {
   'to-address'?: string;
   'token-file'?: string;
   json: boolean;
-}
-
-function checkAddress(value: string | undefined, flag: string): void {
-  if (value !== undefined && isIP(value) === 0) {
-    throw new PathprobeError('ERR_USAGE', `${flag} ${JSON.stringify(value)} is not an IPv4 or IPv6 address`);
-  }
-}
-
-/** A URL's host as a bare address ("[2001:2::1]" → "2001:2::1"), if it is one. */
-function addressOfUrl(url: URL): string | undefined {
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  return isIP(host) ? host : undefined;
 }
 
 export const pmtuCommand: CommandModule<object, PmtuArgs> = {
@@ -42,12 +29,11 @@ export const pmtuCommand: CommandModule<object, PmtuArgs> = {
     const token = await readToken(argv['token-file']);
     const fromUrl = parseAgentUrl(argv.from, '--from');
     const toUrl = argv.to === undefined ? null : parseAgentUrl(argv.to, '--to');
-    checkAddress(argv['from-address'], '--from-address');
-    checkAddress(argv['to-address'], '--to-address');
-    const fromAddress = argv['from-address'] ?? addressOfUrl(fromUrl);
-    const toAddress = argv['to-address'] ?? (toUrl ? addressOfUrl(toUrl) : undefined);
-    if (!fromAddress) throw new PathprobeError('ERR_USAGE', '--from-address is needed: the --from URL does not name an IP address');
-    if (!toAddress) throw new PathprobeError('ERR_USAGE', toUrl ? '--to-address is needed: the --to URL does not name an IP address' : 'give --to URL (a peer agent) or --to-address IP (a target with no agent)');
+    const fromAddress = addressFor(argv['from-address'], fromUrl, '--from-address');
+    if (!toUrl && argv['to-address'] === undefined) {
+      throw new PathprobeError('ERR_USAGE', 'give --to URL (a peer agent) or --to-address IP (a target with no agent)');
+    }
+    const toAddress = toUrl ? addressFor(argv['to-address'], toUrl, '--to-address') : addressFor(argv['to-address'], fromUrl, '--to-address');
 
     const measurement = await measurePathMtu({
       from: new AgentClient(fromUrl, { token }),

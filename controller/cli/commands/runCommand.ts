@@ -10,6 +10,7 @@ import { runSummary } from '../../report/runSummary.js';
 import { renderRunHtml } from '../../report/html/renderRunHtml.js';
 import type { Plan, RunReport } from '../../run/runModel.js';
 import { readToken } from '../readToken.js';
+import { EXIT_INTERRUPTED } from '../exitCodeOf.js';
 
 interface RunArgs { plan?: string; resume?: string; html?: string; json: boolean; db: string }
 
@@ -54,26 +55,32 @@ export const runCommand: CommandModule<object, RunArgs> = {
         runId = store.createRun({ plan, planPath: argv.plan!, startedAtMs: Date.now() });
       }
       const token = await readToken(plan.tokenFile);
-      const progress = createRunProgress(process.stderr, { tty: process.stderr.isTTY === true });
+      const progress = createRunProgress(process.stderr, { tty: process.stderr.isTTY === true, agents: plan.agents.map((agent) => agent.name) });
       progress.line(`${argv.resume ? 'resuming' : 'run'} ${runId} (stored in ${argv.db})`);
 
+      const resumeHint = `resume with: pathprobe run --resume ${runId} --db ${argv.db}`;
+      // First Ctrl-C: no new measurement starts, the ones in flight finish and are stored.
+      // Second: stop at once; everything measured is already stored.
       const abort = new AbortController();
+      let stopNow: (error: Error) => void = () => {};
+      const stoppedNow = new Promise<never>((_, reject) => { stopNow = reject; });
       const onSignal = () => {
         if (abort.signal.aborted) {
-          // Second Ctrl-C: everything measured is already stored.
           store.markInterrupted(runId);
-          process.exit(130);
+          stopNow(new PathprobeError('ERR_INTERRUPTED', `stopped at once; every finished measurement is stored; ${resumeHint}`));
+          return;
         }
-        progress.line(`stopping after the measurements in flight; resume with: pathprobe run --resume ${runId} --db ${argv.db}`);
+        progress.line(`stopping after the measurements in flight; ${resumeHint}`);
         abort.abort();
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       let report: RunReport;
       try {
-        report = await runPlan({ plan, store, runId, token, progress, signal: abort.signal });
+        report = await Promise.race([runPlan({ plan, store, runId, token, progress, signal: abort.signal }), stoppedNow]);
       } catch (error) {
-        if (!abort.signal.aborted) throw error;
+        const interrupted = error instanceof PathprobeError && error.code === 'ERR_INTERRUPTED';
+        if (!interrupted || !abort.signal.aborted || error.message !== 'interrupted') throw error;
         report = assembleRunReport({ runId, plan, store, status: 'interrupted' });
       } finally {
         process.off('SIGINT', onSignal);
@@ -85,9 +92,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
       } else {
         store.finishRun(runId, { status: 'done', exitCode: report.exitCode, finishedAtMs: Date.now() });
         report = assembleRunReport({ runId, plan, store, status: 'done' });
+        // Kept with the run: `runs` lists its findings, later baselines compare against it.
+        store.saveReport(runId, report);
       }
       await printRunReport(report, argv);
-      process.exitCode = report.status === 'interrupted' ? 130 : report.exitCode;
+      process.exitCode = report.status === 'interrupted' ? EXIT_INTERRUPTED : report.exitCode;
     } finally {
       store.close();
     }

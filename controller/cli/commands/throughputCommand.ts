@@ -1,9 +1,8 @@
 import { writeFile } from 'node:fs/promises';
-import { isIP } from 'node:net';
 import type { Argv, CommandModule } from 'yargs';
 import { PathprobeError } from '../../../proto/errorCodes.js';
-import { formatBitsPerSecond } from '../../aggregate/throughputFormat.js';
-import { AgentClient, parseAgentUrl } from '../../agentClient.js';
+import { cellRecordText } from '../../report/cellRecordText.js';
+import { AgentClient, addressFor, parseAgentUrl } from '../../agentClient.js';
 import { measurePathMtu } from '../../pmtu/measurePathMtu.js';
 import { throughputCsv } from '../../report/throughputCsv.js';
 import { throughputReport } from '../../report/throughputReport.js';
@@ -27,26 +26,6 @@ interface ThroughputArgs {
   csv?: string;
 }
 
-function addressOf(value: string | undefined, url: URL, flag: string): string {
-  if (value !== undefined) {
-    if (isIP(value) === 0) throw new PathprobeError('ERR_USAGE', `${flag} ${JSON.stringify(value)} is not an IPv4 or IPv6 address`);
-    return value;
-  }
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (isIP(host) === 0) throw new PathprobeError('ERR_USAGE', `${flag} is needed: the agent URL does not name an IP address`);
-  return host;
-}
-
-function describeRecord(record: CellRecord): string {
-  const cell = `${record.direction} ${record.row} P${record.streams} #${record.repeat}`;
-  if ('skipped' in record) return `${cell}: skipped (the row already stalled)`;
-  if ('error' in record) return `${cell}: error: ${record.error.message}`;
-  const failure = record.result.processes.find((p) => p.failure)?.failure;
-  if (failure) return `${cell}: ${failure.class}: ${failure.message}`;
-  const bitsPerSecond = record.result.processes.reduce((sum, p) => sum + (p.bitsPerSecondReceived ?? 0), 0);
-  return `${cell}: ${formatBitsPerSecond(bitsPerSecond)}`;
-}
-
 export const throughputCommand: CommandModule<object, ThroughputArgs> = {
   command: 'throughput',
   describe: 'measure throughput at 1500 and jumbo frames over a sweep of stream counts, after a path-MTU sweep',
@@ -67,8 +46,8 @@ export const throughputCommand: CommandModule<object, ThroughputArgs> = {
     const token = await readToken(argv['token-file']);
     const fromUrl = parseAgentUrl(argv.from, '--from');
     const toUrl = parseAgentUrl(argv.to, '--to');
-    const fromAddress = addressOf(argv['from-address'], fromUrl, '--from-address');
-    const toAddress = addressOf(argv['to-address'], toUrl, '--to-address');
+    const fromAddress = addressFor(argv['from-address'], fromUrl, '--from-address');
+    const toAddress = addressFor(argv['to-address'], toUrl, '--to-address');
     if (argv.csv !== undefined) {
       // Fail on an unwritable path now, not after minutes of measuring.
       await writeFile(argv.csv, '').catch((error: NodeJS.ErrnoException) => {
@@ -86,7 +65,7 @@ export const throughputCommand: CommandModule<object, ThroughputArgs> = {
     const estimateS = Math.ceil((cellCount * (options.durationMs + 2000)) / 1000);
     say(`${cellCount} runs of ${options.durationMs / 1000} s (rows: ${plan.map((d) => `${d.direction} ${d.rows.map((r) => r.label).join(', ')}`).join('; ')}); at most ~${estimateS} s`);
 
-    const records = await measureThroughput(plan, options, (record) => say(describeRecord(record)));
+    const records = await measureThroughput(plan, options, (record) => say(`${record.direction} ${cellRecordText(record)}`));
     const report = throughputReport(pmtu, records, options);
     process.stdout.write(argv.json ? JSON.stringify(report, null, 2) + '\n' : throughputTable(report));
     if (argv.csv !== undefined) await writeFile(argv.csv, throughputCsv(report));

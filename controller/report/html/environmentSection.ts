@@ -3,6 +3,7 @@ import type { RunReport } from '../../run/runModel.js';
 import { speed } from './format.js';
 import { html, type SafeHtml } from './html.js';
 import { section } from './section.js';
+import { addressOfCidr } from '../../../proto/ipAddress.js';
 
 function labels(l: Record<string, string>): SafeHtml {
   const entries = Object.entries(l);
@@ -10,7 +11,7 @@ function labels(l: Record<string, string>): SafeHtml {
 }
 
 function nicCells(n: NicFacts, tested: readonly string[]): SafeHtml {
-  const isTested = n.addresses.some((a) => tested.includes(a.split('/')[0]!));
+  const isTested = n.addresses.some((a) => tested.includes(addressOfCidr(a)));
   return html`<td><code>${n.name}</code>${isTested ? html` <span class="tag">tested</span>` : ''}</td><td class="num">${n.mtuBytes}</td><td>${n.addresses.map((a, i) => html`${i ? html`<br>` : ''}<code>${a}</code>`)}</td><td>${speed(n.speedMbps)}</td><td>${n.driver ?? '—'}</td><td>${n.operState ?? '—'}</td><td><code>${n.macAddress ?? '—'}</code></td>`;
 }
 

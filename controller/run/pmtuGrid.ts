@@ -1,0 +1,33 @@
+import type { PmtuReport } from '../report/pmtuReport.js';
+import type { Pair } from './runModel.js';
+
+const SYMBOL: Record<string, string> = {
+  ok: '✓', 'silent-drop': 'S', 'frag-needed': 'F', 'mtu-mismatch': 'M', unreachable: 'U', error: 'E',
+};
+const SEVERITY = ['✓', 'M', 'F', 'S', 'U', 'E'];
+
+/**
+ * The path-MTU matrix as it fills in: one row per sending host, one column per receiving host,
+ * `·` until measured. A host with several NICs shows its worst direction. Pure.
+ */
+export function pmtuGrid(agents: readonly string[], results: ReadonlyMap<string, { pair: Pair; report: PmtuReport }>): string[] {
+  const cell = new Map<string, string>();
+  const put = (from: string, to: string, verdict: string) => {
+    const key = `${from}>${to}`;
+    const symbol = SYMBOL[verdict] ?? '?';
+    const previous = cell.get(key);
+    if (!previous || SEVERITY.indexOf(symbol) > SEVERITY.indexOf(previous)) cell.set(key, symbol);
+  };
+  for (const { pair, report } of results.values()) {
+    put(pair.a.agent, pair.b.agent, report.forward.verdict);
+    if (report.reverse) put(pair.b.agent, pair.a.agent, report.reverse.verdict);
+  }
+  const width = Math.max(2, ...agents.map((name) => name.length));
+  const pad = (text: string) => text.padEnd(width);
+  const lines = [`${pad('')}  ${agents.map((to) => pad(to)).join(' ')}`];
+  for (const from of agents) {
+    lines.push(`${pad(from)}  ${agents.map((to) => pad(from === to ? ' ' : cell.get(`${from}>${to}`) ?? '·')).join(' ')}`.trimEnd());
+  }
+  lines.push('✓ ok  S silent-drop  F frag-needed  M mtu-mismatch  U unreachable  E error  · pending');
+  return lines;
+}
