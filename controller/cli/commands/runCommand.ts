@@ -3,8 +3,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { PathprobeError } from '../../../proto/errorCodes.js';
 import { loadPlan } from '../../plan/loadPlan.js';
 import { RunStore } from '../../store/RunStore.js';
-import { runPlan } from '../../run/runPlan.js';
-import { assembleRunReport } from '../../run/assembleRunReport.js';
+import { executeRun } from '../../run/executeRun.js';
 import { createRunProgress } from '../../run/runProgress.js';
 import { runSummary } from '../../report/runSummary.js';
 import { renderRunHtml } from '../../report/html/renderRunHtml.js';
@@ -77,23 +76,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
       process.on('SIGTERM', onSignal);
       let report: RunReport;
       try {
-        report = await Promise.race([runPlan({ plan, store, runId, token, progress, signal: abort.signal }), stoppedNow]);
-      } catch (error) {
-        const interrupted = error instanceof PathprobeError && error.code === 'ERR_INTERRUPTED';
-        if (!interrupted || !abort.signal.aborted || error.message !== 'interrupted') throw error;
-        report = assembleRunReport({ runId, plan, store, status: 'interrupted' });
+        report = await executeRun({ plan, store, runId, token, progress, signal: abort.signal, stopNow: stoppedNow });
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
-        progress.done();
-      }
-      if (report.status === 'interrupted') {
-        store.markInterrupted(runId);
-      } else {
-        store.finishRun(runId, { status: 'done', exitCode: report.exitCode, finishedAtMs: Date.now() });
-        report = assembleRunReport({ runId, plan, store, status: 'done' });
-        // Kept with the run: `runs` lists its findings, later baselines compare against it.
-        store.saveReport(runId, report);
       }
       await printRunReport(report, argv);
       process.exitCode = report.status === 'interrupted' ? EXIT_INTERRUPTED : report.exitCode;
