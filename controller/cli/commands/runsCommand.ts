@@ -1,5 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { RunStore } from '../../store/RunStore.js';
+import { runsTable } from '../../report/runsTable.js';
 import { DB_OPTION } from './runCommand.js';
 
 interface RunsArgs { db: string; json: boolean }
@@ -22,9 +23,7 @@ export const runsCommand: CommandModule<object, RunsArgs> = {
         process.stdout.write(`no runs in ${argv.db}\n`);
         return;
       }
-      for (const run of runs) {
-        process.stdout.write(`${JSON.stringify(run)}\n`);
-      }
+      process.stdout.write(runsTable(runs));
     } finally {
       store.close();
     }
