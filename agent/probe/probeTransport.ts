@@ -77,6 +77,9 @@ export interface ProbeTransport {
   close(): Promise<void>;
 }
 
+/** Longest the kernel may take to accept one probe before it counts as a send-error. */
+const SEND_STALL_MS = 1000;
+const STALLED_SEND = `not sent within ${SEND_STALL_MS} ms: the socket stayed unwritable`;
 /** Smallest gap between two sends: a burst of 9000 B probes must not overrun a NIC or shaper queue. */
 const MIN_SEND_GAP_MS = 0.05;
 /** The largest ICMP / ICMPv6 message plus its IPv4 header; the default 4096 silently truncates. */
@@ -373,9 +376,18 @@ function createTransport(ctx: {
     return buildEchoRequest({ family, sizeBytes, id: echoId ?? 0, seq: seq & 0xffff, probeSeq: seq });
   };
 
-  /** Hands one probe to the kernel; resolves once sendto returned (raw-socket queues until writable). */
-  const sendOne = (probe: Probe, r: Round): Promise<void> =>
-    new Promise<void>((resolve) => {
+  /**
+   * Hands one probe to the kernel; resolves once sendto returned (raw-socket queues until
+   * writable), or after SEND_STALL_MS: toward an address whose neighbour never resolves the socket
+   * can stay unwritable, and a round must end anyway. Such a probe is a send-error.
+   */
+  const sendOne = (probe: Probe, r: Round): Promise<boolean> =>
+    new Promise<boolean>((resolveSent) => {
+      const stall = setTimeout(() => {
+        if (round === r && !probe.answered) answer(probe, performance.now(), { outcome: 'send-error', error: STALLED_SEND });
+        resolveSent(false);
+      }, SEND_STALL_MS);
+      const resolve = () => { clearTimeout(stall); resolveSent(true); };
       const packet = buildProbe(probe.report.sizeBytes, probe.report.seq);
       sender.send(
         packet,
@@ -408,7 +420,11 @@ function createTransport(ctx: {
       await pause(lastSendPerf);
       if (round !== r) return;
       probe.report.sentAtMs = performance.now() - openedAtPerf;
-      await sendOne(probe, r);
+      if (!(await sendOne(probe, r))) {
+        // The socket is stuck: the rest of the round would stall the same way.
+        for (const rest of r.probes) if (round === r && !rest.answered) answer(rest, performance.now(), { outcome: 'send-error', error: STALLED_SEND });
+        return;
+      }
       lastSendPerf = performance.now();
     }
     if (round === r) r.timer = setTimeout(() => settle(r), timeoutMs);

@@ -14,6 +14,7 @@ import { IperfRunRequest, StartIperfServersRequest } from '../../proto/throughpu
 import { ThroughputSlot } from '../throughputSlot.js';
 import { IperfSessions } from '../iperfSessions.js';
 import { runIperfClients } from '../iperf/runIperfClients.js';
+import { createAgentMetrics, type AgentMetrics } from '../metrics/agentMetrics.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -23,10 +24,13 @@ export interface AgentServerOptions {
   facts: () => Promise<AgentFactsResponse>;
   maxConcurrentSweeps?: number;
   log?: (line: string) => void;
+  /** Counts tests, failures and busy refusals, served at GET /metrics; a fresh set by default. */
+  metrics?: AgentMetrics;
 }
 
 export interface AgentServer {
   server: Server;
+  metrics: AgentMetrics;
   close(): Promise<void>;
 }
 
@@ -84,14 +88,19 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
   const iperfSessions = new IperfSessions(throughputSlot);
   const maxSweeps = options.maxConcurrentSweeps ?? 16;
   const log = options.log ?? (() => {});
+  const metrics = options.metrics ?? createAgentMetrics();
   let sweepsRunning = 0;
 
   /** Runs in flight: aborted when their controller hangs up or the agent shuts down. */
   const runsInFlight = new Set<AbortController>();
 
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<{ status: number; body: unknown }> {
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<{ status: number; body: unknown } | { status: number; text: { contentType: string; text: string } }> {
     if (!authorized(req.headers.authorization)) {
       throw new PathprobeError('ERR_AUTH', 'missing or wrong bearer token');
+    }
+    // Prometheus scrapes with the bearer token but without the contract-version header.
+    if (req.method === 'GET' && new URL(req.url ?? '/', 'http://agent').pathname === '/metrics') {
+      return { status: 200, text: await metrics.render() };
     }
     const headerVersion = req.headers[CONTRACT_VERSION_HEADER];
     const versionProblem = contractVersionProblem(headerVersion === undefined ? undefined : Number(headerVersion), 'this agent');
@@ -126,8 +135,12 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
         throw new PathprobeError('ERR_BUSY', `this agent is already running ${sweepsRunning} path-MTU sweeps`);
       }
       sweepsRunning += 1;
+      metrics.testStarted('pmtu');
       try {
         return { status: 200, body: await runPmtuSweep(request) };
+      } catch (error) {
+        metrics.testFailed('pmtu');
+        throw error;
       } finally {
         sweepsRunning -= 1;
       }
@@ -157,9 +170,14 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
       const hangUp = () => { if (!res.writableFinished) abort.abort(); };
       res.once('close', hangUp);
       runsInFlight.add(abort);
+      metrics.testStarted('throughput');
+      let measured = false;
       try {
-        return { status: 200, body: await runIperfClients(request, { signal: abort.signal }) };
+        const result = await runIperfClients(request, { signal: abort.signal });
+        measured = result.processes.length > 0 && result.processes.every((p) => p.failure === null);
+        return { status: 200, body: result };
       } finally {
+        if (!measured) metrics.testFailed('throughput');
         runsInFlight.delete(abort);
         res.off('close', hangUp);
         release();
@@ -170,10 +188,18 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
 
   const server = createServer((req, res) => {
     route(req, res).then(
-      ({ status, body }) => send(res, status, body),
+      (answer) => {
+        if ('text' in answer) {
+          res.writeHead(answer.status, { 'content-type': answer.text.contentType, 'content-length': Buffer.byteLength(answer.text.text) });
+          res.end(answer.text.text);
+        } else {
+          send(res, answer.status, answer.body);
+        }
+      },
       (error: unknown) => {
         const known = error instanceof PathprobeError;
         const code = known ? error.code : 'ERR_INTERNAL';
+        if (code === 'ERR_BUSY') metrics.busyRefused();
         const message = error instanceof Error ? error.message : String(error);
         if (!known || code === 'ERR_PROBE_FAILED') log(`${req.method} ${req.url}: ${code}: ${message}`);
         const body: ErrorResponse = { v: CONTRACT_VERSION, error: { code, message } };
@@ -187,6 +213,7 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
 
   return {
     server,
+    metrics,
     async close() {
       for (const abort of runsInFlight) abort.abort();
       await Promise.all([responders.closeAll(), iperfSessions.stopAll()]);

@@ -12,6 +12,7 @@ import { runsCommand } from './commands/runsCommand.js';
 import { reportCommand } from './commands/reportCommand.js';
 import { baselineCommand } from './commands/baselineCommand.js';
 import { diffCommand } from './commands/diffCommand.js';
+import { serveCommand } from './commands/serveCommand.js';
 import { exitCodeOf } from './exitCodeOf.js';
 
 async function main(): Promise<void> {
@@ -26,8 +27,9 @@ async function main(): Promise<void> {
     .command(reportCommand)
     .command(baselineCommand)
     .command(diffCommand)
+    .command(serveCommand)
     .command(demoCommand)
-    .demandCommand(1, 'name a command: agent, pmtu, throughput, run, runs, report, baseline, diff or demo')
+    .demandCommand(1, 'name a command: agent, pmtu, throughput, run, runs, report, baseline, diff, serve or demo')
     .strict()
     .help()
     .fail((message, error) => {

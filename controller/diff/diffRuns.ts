@@ -416,12 +416,14 @@ function envIndex(report: RunReport): EnvIndex {
   for (const [agent, f] of Object.entries(report.facts)) {
     if (!('error' in f)) index.hosts.set(agent, { agentVersion: f.agentVersion, kernel: f.kernel });
   }
-  const fromEnd = (end: EndReport | undefined) => {
+  // Keyed by the plan's agent name: an end's own name is its hostname (or address), which would
+  // file the same NIC twice.
+  const fromEnd = (agent: string, end: EndReport | undefined) => {
     if (!end) return;
-    if (!index.hosts.has(end.name) && (end.agentVersion !== null || end.kernel !== null)) {
-      index.hosts.set(end.name, { agentVersion: end.agentVersion, kernel: end.kernel });
+    if (!index.hosts.has(agent) && (end.agentVersion !== null || end.kernel !== null)) {
+      index.hosts.set(agent, { agentVersion: end.agentVersion, kernel: end.kernel });
     }
-    const key = `${end.name}/${end.address}`;
+    const key = `${agent}/${end.address}`;
     if (!index.nics.has(key) && end.nic) index.nics.set(key, end.nic);
   };
   for (const result of report.pairs) {
@@ -433,8 +435,8 @@ function envIndex(report: RunReport): EnvIndex {
       const nic = facts(end.agent)?.nics.find((n) => n.addresses.some((a) => bareAddress(a) === end.address));
       if (nic) index.nics.set(key, nic);
     }
-    fromEnd(result.pmtu?.from);
-    fromEnd(result.pmtu?.to);
+    fromEnd(pair.a.agent, result.pmtu?.from);
+    fromEnd(pair.b.agent, result.pmtu?.to);
     for (const cell of result.cells) {
       const r = cell.record;
       if (!('result' in r)) continue;

@@ -7,6 +7,7 @@ import { inferCulprits, pairFindings } from '../aggregate/culprit.js';
 import { checkExpectations } from '../aggregate/expectations.js';
 import { rollUp } from '../aggregate/rollup.js';
 import { endpointsOf } from './endpointsOf.js';
+import { pairsInScope } from './onlyThrough.js';
 import type { Finding, PairResult, Plan, RunReport } from './runModel.js';
 
 /** 3 when something could not be measured, 1 when an expectation or a check failed, else 0. */
@@ -28,7 +29,8 @@ export function assembleRunReport(input: { runId: string; plan: Plan; store: Run
   const stored = store.loadResults(runId);
   if (!stored) throw new PathprobeError('ERR_USAGE', `no run ${runId} in the store`);
   const facts = new Map(Object.entries(stored.facts).filter((entry): entry is [string, AgentFactsResponse] => !('error' in entry[1])));
-  const pairs = planPairs(endpointsOf(plan, facts), plan.agents.map((agent) => agent.name));
+  // A run restricted with --only-through (kept in its plan) reports only the pairs it tested.
+  const pairs = pairsInScope(plan, planPairs(endpointsOf(plan, facts), plan.agents.map((agent) => agent.name)));
   const results: PairResult[] = pairs.map((pair) => {
     const pmtu = stored.pmtu.get(pair.id);
     const cells = stored.cells.filter((cell) => cell.pairId === pair.id);

@@ -3,6 +3,7 @@ import type { CellRecord } from '../throughput/measureThroughput.js';
 import type { ThroughputMatrix } from '../aggregate/throughputMatrix.js';
 import type { AgentFactsResponse } from '../../proto/agentFacts.js';
 import type { Rollup } from '../aggregate/rollup.js';
+import type { RunDiff } from '../diff/diffRuns.js';
 
 /*
  * The shared vocabulary of a commissioning run: what a plan says, what one pair is, and what a run
@@ -41,6 +42,19 @@ export interface Plan {
     /** 'rounds': disjoint pairs at once (no host in two tests); 'serial': one pair at a time. */
     throughput: 'rounds' | 'serial';
   };
+  /**
+   * `run --only-through switch=tor-b12`: only the pairs crossing this label value (one end has it,
+   * the other not) are tested. Not part of a plan file: set by the CLI and stored with the run's
+   * plan, so `--resume` keeps it. Absent = every pair. Not part of the plan key (planKey.ts): a
+   * restricted run shares the baseline of its plan.
+   */
+  onlyThrough?: LabelSelector;
+}
+
+/** One label value, e.g. `{ key: 'switch', value: 'tor-b12' }` for `switch=tor-b12`. */
+export interface LabelSelector {
+  key: string;
+  value: string;
 }
 
 /** One tested NIC: an agent and one of its data-plane addresses. */
@@ -114,5 +128,22 @@ export interface RunReport {
   rollup: Rollup;
   expectations: ExpectationResult[];
   findings: Finding[];
+  /**
+   * Includes a regression found by `comparison` (then at least 1). Without `--compare` it is
+   * the run's own exit code as stored.
+   */
   exitCode: number;
+  /**
+   * `run --compare baseline|RUN_ID`: the diff of that run to this one, restricted to this run's
+   * pairs in scope (`plan.onlyThrough`); null when the plan has no baseline; absent without --compare.
+   */
+  comparison?: RunComparison | null;
 }
+
+/** A run's diff against its baseline (or a named run), carried in the run's report. */
+export type RunComparison = RunDiff & {
+  /** The run compared with (= `base.runId`). */
+  baselineRunId: string;
+  /** How it was chosen: the plan's baseline, or a run named with `--compare RUN_ID`. */
+  against: 'baseline' | 'run';
+};

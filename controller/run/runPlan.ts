@@ -14,6 +14,7 @@ import { assembleRunReport } from './assembleRunReport.js';
 import type { Pair, Plan, RunReport, StoredCell } from './runModel.js';
 import type { RunProgress } from './runProgress.js';
 import { addressOfCidr } from '../../proto/ipAddress.js';
+import { pairsInScope, selectorText } from './onlyThrough.js';
 
 export interface RunPlanInput {
   plan: Plan;
@@ -56,7 +57,9 @@ export async function runPlan(input: RunPlanInput): Promise<RunReport> {
   }));
 
   const endpoints = endpointsOf(plan, facts);
-  const pairs = planPairs(endpoints, plan.agents.map((agent) => agent.name));
+  const allPairs = planPairs(endpoints, plan.agents.map((agent) => agent.name));
+  const pairs = pairsInScope(plan, allPairs);
+  if (plan.onlyThrough) progress.line(`only the pairs crossing ${selectorText(plan.onlyThrough)}: ${pairs.length} of ${allPairs.length}`);
   const rounds = throughputRounds(pairs, plan.concurrency.throughput);
   const linkSpeedMbps: Record<string, number | null> = {};
   for (const [agent, agentFacts] of facts) {

@@ -1,7 +1,8 @@
 import test from 'ava';
 import { exec, systemCommand } from '../../agent/exec.js';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { REPO_ROOT } from '../helpers/repoPaths.js';
 
 test('a finished command returns its exit code and output as facts', async (t) => {
@@ -21,7 +22,8 @@ test('a command past its deadline gets SIGTERM', async (t) => {
 
 test('a command that ignores SIGTERM is killed with SIGKILL, children included', async (t) => {
   // The inner sleep is a grandchild: the whole process group must go.
-  const result = await exec('sh', ['-c', 'trap "" TERM; sleep 30 & wait; echo never'], { timeoutMs: 100, killGraceMs: 200 });
+  // 1 s: long enough for the shell to reach its trap even on a loaded machine.
+  const result = await exec('sh', ['-c', 'trap "" TERM; sleep 30 & wait; echo never'], { timeoutMs: 1000, killGraceMs: 200 });
   t.true(result.timedOut);
   t.is(result.signal, 'SIGKILL');
   t.is(result.stdout, '');
@@ -72,19 +74,22 @@ test('aborting the signal ends the command with SIGTERM and says aborted, not ti
 test('an abort escalates to SIGKILL for a group that ignores SIGTERM, children included', async (t) => {
   const controller = new AbortController();
   let pid: number | undefined;
-  const running = exec('sh', ['-c', 'trap "" TERM; sleep 30 & wait; echo never'], {
+  // Abort only once the shell ignores SIGTERM: on a loaded machine it may not have got that far.
+  const ready = join(mkdtempSync(join(tmpdir(), 'pathprobe-exec-')), 'ready');
+  t.teardown(() => rmSync(dirname(ready), { recursive: true, force: true }));
+  const running = exec('sh', ['-c', `trap "" TERM; : > ${ready}; sleep 30 & wait; echo never`], {
     timeoutMs: 10_000,
     killGraceMs: 200,
     signal: controller.signal,
     onSpawn: (spawnedPid) => { pid = spawnedPid; },
   });
-  setTimeout(() => controller.abort(), 100);
+  while (!existsSync(ready)) await new Promise((resolve) => setTimeout(resolve, 10));
+  controller.abort();
   const result = await running;
   t.true(result.aborted);
   t.false(result.timedOut);
   t.is(result.signal, 'SIGKILL');
   t.is(result.stdout, '');
-  t.true(result.durationMs < 5_000);
   // The grandchild sleep shared the group: nothing of it still runs.
   t.deepEqual(liveGroupMembers(pid!), []);
 });

@@ -1,4 +1,5 @@
 import type { RunReport } from '../../run/runModel.js';
+import { changesSection } from './changesSection.js';
 import { environmentSection } from './environmentSection.js';
 import { findingsSection } from './findingsSection.js';
 import { utc } from './format.js';
@@ -21,6 +22,8 @@ const TOC: Array<[string, string]> = [
  */
 export function renderRunHtml(report: RunReport): string {
   const overall = overallResult(report);
+  // "Changes since baseline" only for a run made with --compare.
+  const toc = report.comparison === undefined ? TOC : [TOC[0]!, ['changes', 'Changes'] as [string, string], ...TOC.slice(1)];
   const doc = html`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -35,9 +38,10 @@ export function renderRunHtml(report: RunReport): string {
 <div><h1>pathprobe commissioning report</h1><div class="sub">Run <code>${report.runId}</code> · ${report.plan.agents.length} hosts · ${report.pairs.length} pairs</div></div>
 <div class="stamp">${utc(report.startedAt)}<br>${report.schema}</div>
 </div></header>
-<nav class="toc" aria-label="Sections">${TOC.map(([id, label]) => html`<a href="#${id}">${label}</a>`)}</nav>
+<nav class="toc" aria-label="Sections">${toc.map(([id, label]) => html`<a href="#${id}">${label}</a>`)}</nav>
 <main>
 ${summarySection(report)}
+${changesSection(report)}
 ${pmtuMatrixSection(report, 'forward')}
 ${pmtuMatrixSection(report, 'reverse')}
 ${throughputMatrixSection(report, '1500')}

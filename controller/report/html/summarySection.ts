@@ -39,15 +39,15 @@ export function summarySection(report: RunReport): SafeHtml {
   const throughputPairs = report.pairs.filter((p) => p.throughput).length;
   const body = html`<div class="verdict-banner ${overall.toLowerCase()}" data-testid="overall" data-overall="${overall}">
 <div class="big">${overall}</div>
-<div>${overall === 'PASS' ? 'The rack meets every expectation of the plan.' : overall === 'FAIL' ? `${fails} failing finding${fails === 1 ? '' : 's'}, ${report.expectations.filter((e) => !e.pass).length} expectation${report.expectations.filter((e) => !e.pass).length === 1 ? '' : 's'} not met.` : `The run is ${report.status}: results are partial.`}</div>
+<div>${overall === 'PASS' ? 'The rack meets every expectation of the plan.' : overall === 'FAIL' ? `${fails} failing finding${fails === 1 ? '' : 's'}, ${report.expectations.filter((e) => !e.pass).length} expectation${report.expectations.filter((e) => !e.pass).length === 1 ? '' : 's'} not met.` : `The run is ${report.status}: results are partial.`}${report.comparison?.regressed ? ` Regressed since ${report.comparison.baselineRunId} (see Changes since baseline).` : ''}</div>
 </div>
 <dl class="facts">
 <div><dt>Run</dt><dd><code>${report.runId}</code></dd></div>
 <div><dt>Status</dt><dd>${report.status}</dd></div>
 <div><dt>Started</dt><dd>${utc(report.startedAt)}</dd></div>
 <div><dt>Finished</dt><dd>${utc(report.finishedAt)} (${duration(report.startedAt, report.finishedAt)})</dd></div>
-<div><dt>Exit code</dt><dd><strong>${report.exitCode}</strong> — ${EXIT_MEANING[report.exitCode] ?? 'unknown'}</dd></div>
-<div><dt>Scope</dt><dd>${hosts} host${hosts === 1 ? '' : 's'}, ${report.pairs.length} pairs, tests: ${report.plan.tests.join(', ')}; throughput on ${throughputPairs} pair${throughputPairs === 1 ? '' : 's'}</dd></div>
+<div><dt>Exit code</dt><dd><strong>${report.exitCode}</strong> — ${EXIT_MEANING[report.exitCode] ?? 'unknown'}${report.exitCode === 1 && report.comparison?.regressed ? '; or a regression since the baseline' : ''}</dd></div>
+<div><dt>Scope</dt><dd>${hosts} host${hosts === 1 ? '' : 's'}, ${report.pairs.length} pairs${report.plan.onlyThrough ? ` (only those crossing ${report.plan.onlyThrough.key}=${report.plan.onlyThrough.value})` : ''}, tests: ${report.plan.tests.join(', ')}; throughput on ${throughputPairs} pair${throughputPairs === 1 ? '' : 's'}</dd></div>
 <div><dt>Path MTU</dt><dd>${verdictCounts(report)}</dd></div>
 <div><dt>Findings</dt><dd>${fails} fail, ${warns} warn</dd></div>
 </dl>

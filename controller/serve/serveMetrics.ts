@@ -1,0 +1,166 @@
+import { createServer, type Server } from 'node:http';
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { Plan, RunReport } from '../run/runModel.js';
+
+/*
+ * The Prometheus metrics of `pathprobe serve`, in a registry of their own (never prom-client's
+ * global one). Label cardinality is bounded by the plan: `pair` takes only the pair ids of the last
+ * run whose both ends are agents of the plan, `direction` is forward|reverse, `row` is
+ * 1500|jumbo|path, `verdict`, `result` and `reason` come from fixed lists. No free text (agent
+ * errors, explanations, hostnames) ever becomes a label value. The per-pair series are replaced
+ * as a whole after each finished run, so a series exists only for a pair of the last run.
+ */
+
+export const VERDICT_LABELS = ['ok', 'mtu-mismatch', 'frag-needed', 'silent-drop', 'unreachable', 'error', 'other'] as const;
+export type RunResult = 'ok' | 'findings' | 'incomplete' | 'interrupted' | 'error';
+export const RUN_RESULTS: readonly RunResult[] = ['ok', 'findings', 'incomplete', 'interrupted', 'error'];
+const DIRECTIONS = ['forward', 'reverse'] as const;
+const ROWS = new Set(['1500', 'jumbo', 'path']);
+
+export interface ServeMetrics {
+  readonly registry: Registry;
+  /** Replaces the per-pair gauges and verdict counts with those of a finished run. */
+  recordReport(report: RunReport, plan: Plan): void;
+  /** Counts an ended run; a run that measured everything (ok or with findings) also sets the last success time. */
+  recordRunEnd(result: RunResult, durationSeconds: number, endedAtMs?: number): void;
+  recordSkipped(reason: 'overlap'): void;
+  recordRegressed(regressed: boolean): void;
+  recordWebhookFailure(): void;
+}
+
+export function createServeMetrics(): ServeMetrics {
+  const registry = new Registry();
+  const pathMtu = new Gauge({
+    name: 'pathprobe_path_mtu_bytes', help: 'Path MTU of the last finished run, per pair and direction',
+    labelNames: ['pair', 'direction'] as const, registers: [registry],
+  });
+  const throughput = new Gauge({
+    name: 'pathprobe_throughput_bits_per_second',
+    help: 'Best median received rate over the stream counts of one frame-size row, last finished run',
+    labelNames: ['pair', 'direction', 'row'] as const, registers: [registry],
+  });
+  const verdicts = new Gauge({
+    name: 'pathprobe_verdicts', help: 'Path-MTU verdicts of the directions of the last finished run',
+    labelNames: ['verdict'] as const, registers: [registry],
+  });
+  const runDuration = new Gauge({ name: 'pathprobe_run_duration_seconds', help: 'Duration of the last ended run', registers: [registry] });
+  const lastSuccess = new Gauge({
+    name: 'pathprobe_last_success_timestamp_seconds',
+    help: 'When the last run that measured everything (exit 0 or 1) ended, Unix seconds', registers: [registry],
+  });
+  const lastRegressed = new Gauge({
+    name: 'pathprobe_last_run_regressed', help: '1 when the last finished run regressed against its baseline, else 0', registers: [registry],
+  });
+  const runsTotal = new Counter({
+    name: 'pathprobe_runs_total', help: 'Runs ended, by result (ok, findings, incomplete, interrupted, error)',
+    labelNames: ['result'] as const, registers: [registry],
+  });
+  const runsSkipped = new Counter({
+    name: 'pathprobe_runs_skipped_total', help: 'Scheduled starts refused, by reason',
+    labelNames: ['reason'] as const, registers: [registry],
+  });
+  const webhookFailures = new Counter({
+    name: 'pathprobe_webhook_failures_total', help: 'Alert webhooks that failed after every retry', registers: [registry],
+  });
+  // Every fixed-list series exists from the start (at 0), so rate() and absent() behave.
+  for (const result of RUN_RESULTS) runsTotal.inc({ result }, 0);
+  runsSkipped.inc({ reason: 'overlap' }, 0);
+  webhookFailures.inc(0);
+
+  return {
+    registry,
+    recordReport(report, plan) {
+      const agents = new Map(plan.agents.map((agent) => [agent.name, agent]));
+      const inPlan = (agent: string, address: string): boolean => {
+        const planned = agents.get(agent);
+        return planned !== undefined && (planned.addresses === 'all' || planned.addresses.includes(address));
+      };
+      pathMtu.reset();
+      throughput.reset();
+      const counts = new Map<string, number>(VERDICT_LABELS.map((v) => [v, 0]));
+      for (const result of report.pairs) {
+        const { pair } = result;
+        if (!inPlan(pair.a.agent, pair.a.address) || !inPlan(pair.b.agent, pair.b.address)) continue;
+        if (result.pmtuError) counts.set('error', counts.get('error')! + 1);
+        for (const direction of DIRECTIONS) {
+          const measured = result.pmtu?.[direction];
+          if (measured) {
+            const verdict = (VERDICT_LABELS as readonly string[]).includes(measured.verdict) ? measured.verdict : 'other';
+            counts.set(verdict, counts.get(verdict)! + 1);
+            if ('pathMtu' in measured && typeof measured.pathMtu === 'number') pathMtu.set({ pair: pair.id, direction }, measured.pathMtu);
+          }
+          const matrix = result.throughput?.directions.find((d) => d.direction === direction);
+          for (const row of matrix?.rows ?? []) {
+            if (!ROWS.has(row.row.row)) continue;
+            const medians = row.cells.map((cell) => cell.medianBitsPerSecond).filter((m): m is number => typeof m === 'number');
+            if (medians.length) throughput.set({ pair: pair.id, direction, row: row.row.row }, Math.max(...medians));
+          }
+        }
+      }
+      for (const [verdict, count] of counts) verdicts.set({ verdict }, count);
+    },
+    recordRunEnd(result, durationSeconds, endedAtMs = Date.now()) {
+      runsTotal.inc({ result });
+      runDuration.set(durationSeconds);
+      if (result === 'ok' || result === 'findings') lastSuccess.set(endedAtMs / 1000);
+    },
+    recordSkipped(reason) {
+      runsSkipped.inc({ reason });
+    },
+    recordRegressed(regressed) {
+      lastRegressed.set(regressed ? 1 : 0);
+    },
+    recordWebhookFailure() {
+      webhookFailures.inc();
+    },
+  };
+}
+
+export interface MetricsServer {
+  server: Server;
+  /** e.g. http://127.0.0.1:9420/metrics */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serves `registry` at GET /metrics on host:port (port 0 = any free port); 404 elsewhere. */
+export async function listenMetrics(registry: Registry, listen: { host: string; port: number }): Promise<MetricsServer> {
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://serve').pathname;
+    if (path !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found: metrics are at /metrics\n');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('method not allowed\n');
+      return;
+    }
+    registry.metrics().then(
+      (text) => {
+        res.writeHead(200, { 'content-type': registry.contentType, 'content-length': Buffer.byteLength(text) });
+        res.end(req.method === 'HEAD' ? undefined : text);
+      },
+      (error: unknown) => {
+        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end(`cannot collect metrics: ${(error as Error).message}\n`);
+      },
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listen.port, listen.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : listen.port;
+  const hostText = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
+  return {
+    server,
+    url: `http://${hostText}:${port}/metrics`,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}
