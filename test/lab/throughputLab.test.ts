@@ -43,8 +43,9 @@ test.serial('on a rate-limited link the measured throughput matches the configur
 });
 
 test.serial('with two paths and per-flow hashing the sweet spot is more than one stream', async (t) => {
-  const env = await labWithAgents(t, twoPathEcmp({ rateMbitPerPath: 250 }));
-  // 8 flows all hashed onto one of two links: 2 × 2^-8, so the P8 cell sees both paths.
+  const env = await labWithAgents(t, twoPathEcmp({ rateMbitPerPath: 100 }));
+  // 8 flows all hashed onto one of two links: 2 × 2^-8, so the P8 cell sees both paths. Rates stay
+  // low: every lab node shares this VM's 2 cores, and a busy core marks the cell tool-bound.
   const result = await env.agents.cli(throughputArgs(env, ['--streams', '1,8', '--duration', '2s', '--repeats', '2', '--direction', 'forward']), { timeoutMs: 120_000 });
   t.is(result.exitCode, 0, result.stderr);
   const row = JSON.parse(result.stdout).matrix.directions[0].rows[0];
@@ -52,7 +53,7 @@ test.serial('with two paths and per-flow hashing the sweet spot is more than one
   const [p1, p8] = row.cells.map((c: any) => c.medianBitsPerSecond);
   t.log(`P1 ${(p1 / 1e6).toFixed(0)} Mbit/s, P8 ${(p8 / 1e6).toFixed(0)} Mbit/s`);
   t.true(p8 > 1.5 * p1);
-  t.is(row.sweetSpot.streams, 8);
+  t.is(row.sweetSpot.streams, 8, JSON.stringify({ sweetSpot: row.sweetSpot, toolBound: row.cells.map((c: any) => c.toolBoundReason) }));
 });
 
 test.serial('a silently capped switch makes jumbo stall while 1500 works, and the rest of the jumbo row is skipped', async (t) => {
