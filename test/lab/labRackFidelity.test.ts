@@ -8,27 +8,10 @@ import { labUp } from '../../scripts/lab/labUp.js';
 import { listNetns } from '../../scripts/lab/removeNamespaces.js';
 import { manyHosts, rack, rackSwitchOf, silentCap } from '../../scripts/lab/topologies.js';
 import type { Topology } from '../../scripts/lab/topology.js';
+import { ICMP_HINT, ping } from '../helpers/dfPing.js';
 
 // Rack-sized labs for the commissioning tests and the benchmark: real packets, needs root.
 
-const ICMP_HINT = /Frag needed|Packet too big|local error|message too long|No buffer space/i;
-
-interface PingOutcome {
-  passed: boolean;
-  output: string;
-}
-
-/** iputils ping with DF set; sizeBytes is the whole IP packet (payload + 28 for v4, + 48 for v6). */
-async function ping(lab: Lab, from: string, address: string, sizeBytes: number, count = 2): Promise<PingOutcome> {
-  const v6 = address.includes(':');
-  const payloadBytes = sizeBytes - (v6 ? 48 : 28);
-  const result = await lab.exec(
-    from,
-    ['ping', v6 ? '-6' : '-4', '-M', 'do', '-s', String(payloadBytes), '-c', String(count), '-i', '0.2', '-W', '1', address],
-    { timeoutMs: 10_000 },
-  );
-  return { passed: result.exitCode === 0, output: `${result.stdout}\n${result.stderr}` };
-}
 
 async function expectPass(t: ExecutionContext, lab: Lab, from: string, address: string, sizeBytes: number): Promise<void> {
   const r = await ping(lab, from, address, sizeBytes);
