@@ -1,6 +1,6 @@
 import type { ExpectationResult, Pair, PairResult, PlanExpectations } from '../run/runModel.js';
 import type { ThroughputCell } from './throughputCell.js';
-import { median, numbers } from './sampleStats.js';
+import { median, numbers } from '../model/sampleStats.js';
 import { pairDirections } from './rollup.js';
 
 /** 1 GB = 10^9 bytes, as link speeds count. */

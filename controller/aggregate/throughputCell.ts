@@ -4,7 +4,7 @@ import { maxGoodputBitsPerSecond, segmentPayloadBytes } from './throughputGoodpu
 import type { ThroughputRow, ThroughputRowKind } from './throughputRows.js';
 import type { ThroughputRunSummary } from './throughputRun.js';
 import { summarizeRun } from './throughputRun.js';
-import { maxOf, median, minOf, numbers, relativeSpread } from './sampleStats.js';
+import { maxOf, median, minOf, numbers, relativeSpread } from '../model/sampleStats.js';
 
 /** Why a cell was not run: its row already stalled, so larger jumbo cells would only hang (notes §6). */
 export type ThroughputSkipReason = 'stalled-row';

@@ -1,5 +1,5 @@
 import type { IperfFailureClass, IperfProcessResult, IperfRunResult } from '../../proto/throughput.js';
-import { coefficientOfVariation, maxOf, numbers } from './sampleStats.js';
+import { coefficientOfVariation, maxOf, numbers } from '../model/sampleStats.js';
 
 /** iperf3 3.12 is single-threaded: a process at ≥ 85 % of a core measured itself (notes §11). */
 export const TOOL_BOUND_PROCESS_CPU_PERCENT = 85;

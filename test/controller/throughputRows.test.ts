@@ -1,7 +1,7 @@
 import test from 'ava';
 import { throughputRows } from '../../controller/aggregate/throughputRows.js';
 import { goodputFraction, maxGoodputBitsPerSecond, segmentPayloadBytes } from '../../controller/aggregate/throughputGoodput.js';
-import { coefficientOfVariation, median, relativeSpread } from '../../controller/aggregate/sampleStats.js';
+import { coefficientOfVariation, median, relativeSpread } from '../../controller/model/sampleStats.js';
 
 test('9000-byte NICs with a 4470 path give a 1500, a jumbo and a path row, in that order', (t) => {
   const rows = throughputRows({ family: 4, senderNicMtuBytes: 9000, receiverNicMtuBytes: 9000, pathMtuBytes: 4470 });
