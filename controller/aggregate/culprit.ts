@@ -1,5 +1,5 @@
 import type { Endpoint, Finding, Pair, PairResult, PlanAgent } from '../run/runModel.js';
-import { frameBytes } from './frameBytes.js';
+import { frameBytes } from '../model/frameBytes.js';
 import { labelGroups, pairDirections, type DirectionOutcome } from './rollup.js';
 import { iperfRepro, pathMtuRepro, reachabilityRepro, tracepathRepro } from './reproCommands.js';
 

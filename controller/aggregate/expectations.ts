@@ -1,5 +1,5 @@
 import type { ExpectationResult, Pair, PairResult, PlanExpectations } from '../run/runModel.js';
-import type { ThroughputCell } from './throughputCell.js';
+import type { ThroughputCell } from '../throughput/throughputCell.js';
 import { median, numbers } from '../model/sampleStats.js';
 import { pairDirections } from './rollup.js';
 

@@ -1,7 +1,7 @@
-import type { DirectionReport } from '../report/pmtuReport.js';
+import type { DirectionReport } from '../pmtu/pmtuReport.js';
 import type { Endpoint, Pair, PairResult, PlanAgent } from '../run/runModel.js';
-import type { PmtuVerdict } from './pmtuVerdict.js';
-import type { JumboVerdictKind } from './throughputJumboVerdict.js';
+import type { PmtuVerdict } from '../pmtu/pmtuVerdict.js';
+import type { JumboVerdictKind } from '../throughput/throughputJumboVerdict.js';
 
 /** A path MTU verdict, or 'error' when the direction could not be measured at all. */
 export type RollupVerdict = PmtuVerdict | 'error';

@@ -13,7 +13,7 @@ import { reportCommand } from './commands/reportCommand.js';
 import { baselineCommand } from './commands/baselineCommand.js';
 import { diffCommand } from './commands/diffCommand.js';
 import { serveCommand } from './commands/serveCommand.js';
-import { exitCodeOf } from './exitCodeOf.js';
+import { exitCodeOf } from '../model/exitCodes.js';
 
 async function main(): Promise<void> {
   await yargs(hideBin(process.argv))

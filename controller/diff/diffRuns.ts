@@ -1,8 +1,8 @@
 import type { AgentFactsResponse, NicFacts } from '../../proto/agentFacts.js';
-import type { ThroughputCell, ThroughputCellStatus } from '../aggregate/throughputCell.js';
-import type { ThroughputDirectionMatrix } from '../aggregate/throughputMatrix.js';
-import { formatBitsPerSecond, formatPercent } from '../aggregate/throughputFormat.js';
-import type { DirectionReport, EndReport } from '../report/pmtuReport.js';
+import type { ThroughputCell, ThroughputCellStatus } from '../throughput/throughputCell.js';
+import type { ThroughputDirectionMatrix } from '../throughput/throughputMatrix.js';
+import { formatBitsPerSecond, formatPercent } from '../render/throughputFormat.js';
+import type { DirectionReport, EndReport } from '../pmtu/pmtuReport.js';
 import type { Pair, PairResult, RunReport } from '../run/runModel.js';
 
 /*

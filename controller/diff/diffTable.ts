@@ -1,4 +1,4 @@
-import { formatBitsPerSecond, formatPercent } from '../aggregate/throughputFormat.js';
+import { formatBitsPerSecond, formatPercent } from '../render/throughputFormat.js';
 import type { Pair } from '../run/runModel.js';
 import type { DiffChange, DiffValue, EnvironmentKind, PairDiff, RunDiff } from './diffRuns.js';
 

@@ -1,6 +1,6 @@
 import type { AgentFactsResponse } from '../../proto/agentFacts.js';
 import { PathprobeError } from '../../proto/errorCodes.js';
-import { throughputMatrixOf } from '../report/throughputReport.js';
+import { throughputMatrixOf } from '../throughput/throughputReport.js';
 import type { RunStore } from '../store/RunStore.js';
 import { planPairs } from '../schedule/planPairs.js';
 import { inferCulprits, pairFindings } from '../aggregate/culprit.js';

@@ -1,6 +1,6 @@
-import type { PmtuReport } from '../report/pmtuReport.js';
+import type { PmtuReport } from '../pmtu/pmtuReport.js';
 import type { CellRecord } from '../throughput/measureThroughput.js';
-import type { ThroughputMatrix } from '../aggregate/throughputMatrix.js';
+import type { ThroughputMatrix } from '../throughput/throughputMatrix.js';
 import type { AgentFactsResponse } from '../../proto/agentFacts.js';
 import type { Rollup } from '../aggregate/rollup.js';
 import type { RunDiff } from '../diff/diffRuns.js';

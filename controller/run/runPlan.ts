@@ -4,7 +4,7 @@ import { endpointsOf } from './endpointsOf.js';
 import { PathprobeError } from '../../proto/errorCodes.js';
 import { AgentClient, parseAgentUrl } from '../agentClient.js';
 import { measurePathMtu } from '../pmtu/measurePathMtu.js';
-import { pmtuReport, type PmtuReport } from '../report/pmtuReport.js';
+import { pmtuReport, type PmtuReport } from '../pmtu/pmtuReport.js';
 import { cellKeyId, measureThroughput, planThroughput, type CellRecord } from '../throughput/measureThroughput.js';
 import type { RunStore } from '../store/RunStore.js';
 import { planPairs } from '../schedule/planPairs.js';

@@ -1,7 +1,7 @@
-import type { PmtuReport } from '../report/pmtuReport.js';
+import type { PmtuReport } from '../pmtu/pmtuReport.js';
 import type { CellRecord } from '../throughput/measureThroughput.js';
-import { cellRecordText } from '../report/cellRecordText.js';
-import { pmtuGrid } from './pmtuGrid.js';
+import { cellRecordText } from '../throughput/cellRecordText.js';
+import { pmtuGrid } from '../pmtu/pmtuGrid.js';
 import type { Pair } from './runModel.js';
 
 /** What a run tells its operator while it goes. */

@@ -1,5 +1,5 @@
 import type { AgentFactsResponse } from '../../proto/agentFacts.js';
-import type { DirectionReport, PmtuReport } from '../report/pmtuReport.js';
+import type { DirectionReport, PmtuReport } from '../pmtu/pmtuReport.js';
 import type { Plan, RunReport, StoredCell } from '../run/runModel.js';
 import type { CellRecord } from '../throughput/measureThroughput.js';
 

@@ -4,8 +4,8 @@ import { addressFamilyOf } from '../../proto/ipAddress.js';
 import { MAX_IPERF_PROCESSES, type IperfRunResult } from '../../proto/throughput.js';
 import type { AgentClient } from '../agentClient.js';
 import { whenNotBusy } from '../whenNotBusy.js';
-import { throughputRows, type ThroughputRow, type ThroughputRowKind } from '../aggregate/throughputRows.js';
-import type { DirectionReport, PmtuReport } from '../report/pmtuReport.js';
+import { throughputRows, type ThroughputRow, type ThroughputRowKind } from './throughputRows.js';
+import type { DirectionReport, PmtuReport } from '../pmtu/pmtuReport.js';
 import type { ThroughputOptions } from './parseThroughputOptions.js';
 
 export type Direction = 'forward' | 'reverse';

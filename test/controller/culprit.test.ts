@@ -4,10 +4,10 @@ import type { PmtuSweepResult } from '../../proto/pmtuSweep.js';
 import type { IperfProcessResult, IperfRunResult } from '../../proto/throughput.js';
 import { PathprobeError } from '../../proto/errorCodes.js';
 import type { PathMtuEnd } from '../../controller/pmtu/measurePathMtu.js';
-import { pmtuReport } from '../../controller/report/pmtuReport.js';
+import { pmtuReport } from '../../controller/pmtu/pmtuReport.js';
 import type { Pair, PairResult, PlanAgent } from '../../controller/run/runModel.js';
 import { planPairs } from '../../controller/schedule/planPairs.js';
-import { throughputMatrix, type ThroughputMatrixRun } from '../../controller/aggregate/throughputMatrix.js';
+import { throughputMatrix, type ThroughputMatrixRun } from '../../controller/throughput/throughputMatrix.js';
 import { inferCulprits, pairFindings } from '../../controller/aggregate/culprit.js';
 import { pathMtuRepro, pingPayloadBytes } from '../../controller/aggregate/reproCommands.js';
 

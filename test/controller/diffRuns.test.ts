@@ -1,7 +1,7 @@
 import test from 'ava';
 import { diffRuns, jumboVerdictGotWorse, verdictGotWorse, type DiffChange } from '../../controller/diff/diffRuns.js';
 import { renderDiffTable } from '../../controller/diff/diffTable.js';
-import { throughputMatrixOf } from '../../controller/report/throughputReport.js';
+import { throughputMatrixOf } from '../../controller/throughput/throughputReport.js';
 import type { PairResult, RunReport } from '../../controller/run/runModel.js';
 import type { CellRecord } from '../../controller/throughput/measureThroughput.js';
 import type { AgentFactsResponse } from '../../proto/agentFacts.js';

@@ -3,10 +3,10 @@ import type { NicFacts } from '../../proto/agentFacts.js';
 import type { PmtuSweepResult } from '../../proto/pmtuSweep.js';
 import type { IperfProcessResult, IperfRunResult } from '../../proto/throughput.js';
 import type { PathMtuEnd } from '../../controller/pmtu/measurePathMtu.js';
-import { pmtuReport } from '../../controller/report/pmtuReport.js';
+import { pmtuReport } from '../../controller/pmtu/pmtuReport.js';
 import type { Pair, PairResult } from '../../controller/run/runModel.js';
 import { planPairs } from '../../controller/schedule/planPairs.js';
-import { throughputMatrix, type ThroughputMatrixRun } from '../../controller/aggregate/throughputMatrix.js';
+import { throughputMatrix, type ThroughputMatrixRun } from '../../controller/throughput/throughputMatrix.js';
 import { checkExpectations, retransmitsPerGB } from '../../controller/aggregate/expectations.js';
 import { rollUp } from '../../controller/aggregate/rollup.js';
 

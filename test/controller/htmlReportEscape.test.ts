@@ -1,5 +1,5 @@
 import test from 'ava';
-import { escapeHtml } from '../../controller/report/html/escapeHtml.js';
+import { escapeHtml } from '../../controller/render/escapeHtml.js';
 import { renderRunHtml } from '../../controller/report/html/renderRunHtml.js';
 import type { RunReport } from '../../controller/run/runModel.js';
 import { rackRun } from '../fixtures/runs/rackRun.js';

@@ -1,6 +1,6 @@
 import test from 'ava';
-import { pmtuGrid } from '../../controller/run/pmtuGrid.js';
-import type { PmtuReport } from '../../controller/report/pmtuReport.js';
+import { pmtuGrid } from '../../controller/pmtu/pmtuGrid.js';
+import type { PmtuReport } from '../../controller/pmtu/pmtuReport.js';
 import { pairId } from '../../controller/run/runModel.js';
 
 function measured(a: string, b: string, forward: string, reverse: string) {

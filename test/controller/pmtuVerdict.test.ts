@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { NicFacts } from '../../proto/agentFacts.js';
 import type { PmtuSweepResult } from '../../proto/pmtuSweep.js';
-import { pmtuVerdict } from '../../controller/aggregate/pmtuVerdict.js';
+import { pmtuVerdict } from '../../controller/pmtu/pmtuVerdict.js';
 
 function nic(mtuBytes: number): NicFacts {
   return { name: 'eth0', mtuBytes, addresses: [], macAddress: null, speedMbps: 10000, driver: 'veth', operState: 'up' };

@@ -2,7 +2,7 @@ import test from 'ava';
 import type { NicFacts } from '../../proto/agentFacts.js';
 import type { PmtuSweepResult } from '../../proto/pmtuSweep.js';
 import type { PathMtuEnd } from '../../controller/pmtu/measurePathMtu.js';
-import { pmtuReport } from '../../controller/report/pmtuReport.js';
+import { pmtuReport } from '../../controller/pmtu/pmtuReport.js';
 import type { Pair, PairResult, PlanAgent } from '../../controller/run/runModel.js';
 import { planPairs } from '../../controller/schedule/planPairs.js';
 import { labelGroups, pairDirections, rollUp, worstVerdict } from '../../controller/aggregate/rollup.js';

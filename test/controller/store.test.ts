@@ -9,7 +9,7 @@ import { RunStore } from '../../controller/store/RunStore.js';
 import { RUN_ID_PATTERN } from '../../controller/store/runId.js';
 import { SCHEMA_VERSION } from '../../controller/store/migrations.js';
 import { pairId, type Plan, type RunReport, type StoredCell } from '../../controller/run/runModel.js';
-import { PMTU_REPORT_SCHEMA, type PmtuReport } from '../../controller/report/pmtuReport.js';
+import { PMTU_REPORT_SCHEMA, type PmtuReport } from '../../controller/pmtu/pmtuReport.js';
 import type { CellKey } from '../../controller/throughput/measureThroughput.js';
 import type { AgentFactsResponse } from '../../proto/agentFacts.js';
 import { PathprobeError } from '../../proto/errorCodes.js';

@@ -1,8 +1,8 @@
 import test from 'ava';
 import { IperfRunResult, type IperfProcessResult } from '../../proto/throughput.js';
-import { summarizeRun } from '../../controller/aggregate/throughputRun.js';
-import { summarizeCell, type ThroughputCellRepeat } from '../../controller/aggregate/throughputCell.js';
-import { throughputRows } from '../../controller/aggregate/throughputRows.js';
+import { summarizeRun } from '../../controller/throughput/throughputRun.js';
+import { summarizeCell, type ThroughputCellRepeat } from '../../controller/throughput/throughputCell.js';
+import { throughputRows } from '../../controller/throughput/throughputRows.js';
 
 const G = 1e9;
 const [row1500, rowJumbo] = throughputRows({ family: 4, senderNicMtuBytes: 9000, receiverNicMtuBytes: 9000, pathMtuBytes: null });

@@ -1,8 +1,8 @@
 import test from 'ava';
 import type { IperfProcessResult, IperfRunResult } from '../../proto/throughput.js';
-import { summarizeCell, type ThroughputCell } from '../../controller/aggregate/throughputCell.js';
-import { throughputRows, type ThroughputRow } from '../../controller/aggregate/throughputRows.js';
-import { throughputJumboVerdict, type JumboVerdictInput } from '../../controller/aggregate/throughputJumboVerdict.js';
+import { summarizeCell, type ThroughputCell } from '../../controller/throughput/throughputCell.js';
+import { throughputRows, type ThroughputRow } from '../../controller/throughput/throughputRows.js';
+import { throughputJumboVerdict, type JumboVerdictInput } from '../../controller/throughput/throughputJumboVerdict.js';
 
 const G = 1e9;
 const [row1500, rowJumbo] = throughputRows({ family: 4, senderNicMtuBytes: 9000, receiverNicMtuBytes: 9000, pathMtuBytes: null }) as [ThroughputRow, ThroughputRow];

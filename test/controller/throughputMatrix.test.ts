@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { IperfProcessResult, IperfRunResult } from '../../proto/throughput.js';
-import { throughputMatrix, type ThroughputMatrixContext, type ThroughputMatrixRun } from '../../controller/aggregate/throughputMatrix.js';
+import { throughputMatrix, type ThroughputMatrixContext, type ThroughputMatrixRun } from '../../controller/throughput/throughputMatrix.js';
 
 const G = 1e9;
 function run(gbps: number, retransmits = 0): IperfRunResult {

@@ -1,6 +1,6 @@
 import test from 'ava';
-import { throughputRows } from '../../controller/aggregate/throughputRows.js';
-import { goodputFraction, maxGoodputBitsPerSecond, segmentPayloadBytes } from '../../controller/aggregate/throughputGoodput.js';
+import { throughputRows } from '../../controller/throughput/throughputRows.js';
+import { goodputFraction, maxGoodputBitsPerSecond, segmentPayloadBytes } from '../../controller/throughput/throughputGoodput.js';
 import { coefficientOfVariation, median, relativeSpread } from '../../controller/model/sampleStats.js';
 
 test('9000-byte NICs with a 4470 path give a 1500, a jumbo and a path row, in that order', (t) => {

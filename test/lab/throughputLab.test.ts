@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rateLimited, silentCap, twoPathEcmp, cleanPath } from '../../scripts/lab/topologies.js';
-import { goodputFraction } from '../../controller/aggregate/throughputGoodput.js';
+import { goodputFraction } from '../../controller/throughput/throughputGoodput.js';
 import { labWithAgents } from '../helpers/pmtuInLab.js';
 
 function throughputArgs(env: Awaited<ReturnType<typeof labWithAgents>>, extra: string[]): string[] {

@@ -2,8 +2,8 @@ import type { Argv, CommandModule } from 'yargs';
 import { PathprobeError } from '../../../proto/errorCodes.js';
 import { AgentClient, addressFor, parseAgentUrl } from '../../agentClient.js';
 import { measurePathMtu } from '../../pmtu/measurePathMtu.js';
-import { pmtuReport } from '../../report/pmtuReport.js';
-import { pmtuTable } from '../../report/pmtuTable.js';
+import { pmtuReport } from '../../pmtu/pmtuReport.js';
+import { pmtuTable } from '../../pmtu/pmtuTable.js';
 import { readToken } from '../readToken.js';
 
 interface PmtuArgs {

@@ -14,7 +14,7 @@ import { diffRuns } from '../../diff/diffRuns.js';
 import { renderDiffTable } from '../../diff/diffTable.js';
 import { planKeyOf } from '../../diff/planKey.js';
 import { readToken } from '../readToken.js';
-import { EXIT_INTERRUPTED } from '../exitCodeOf.js';
+import { EXIT_INTERRUPTED } from '../../model/exitCodes.js';
 
 interface RunArgs { plan?: string; resume?: string; html?: string; json: boolean; db: string; compare?: string; onlyThrough?: string }
 

@@ -1,13 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
 import { PathprobeError } from '../../../proto/errorCodes.js';
-import { cellRecordText } from '../../report/cellRecordText.js';
+import { cellRecordText } from '../../throughput/cellRecordText.js';
 import { AgentClient, addressFor, parseAgentUrl } from '../../agentClient.js';
 import { measurePathMtu } from '../../pmtu/measurePathMtu.js';
-import { throughputCsv } from '../../report/throughputCsv.js';
-import { throughputReport } from '../../report/throughputReport.js';
-import { pmtuReport } from '../../report/pmtuReport.js';
-import { throughputTable } from '../../report/throughputTable.js';
+import { throughputCsv } from '../../throughput/throughputCsv.js';
+import { throughputReport } from '../../throughput/throughputReport.js';
+import { pmtuReport } from '../../pmtu/pmtuReport.js';
+import { throughputTable } from '../../throughput/throughputTable.js';
 import { measureThroughput, planThroughput, type CellRecord } from '../../throughput/measureThroughput.js';
 import { parseThroughputOptions } from '../../throughput/parseThroughputOptions.js';
 import { readToken } from '../readToken.js';

@@ -1,9 +1,9 @@
-import { formatBitsPerSecond, formatPercent } from '../../aggregate/throughputFormat.js';
+import { formatBitsPerSecond, formatPercent } from '../../render/throughputFormat.js';
 import type { DiffChange, DiffValue, PairDiff } from '../../diff/diffRuns.js';
 import type { Pair, RunReport } from '../../run/runModel.js';
-import { utc } from './format.js';
-import { html, type SafeHtml } from './html.js';
-import { section } from './section.js';
+import { utc } from '../../render/format.js';
+import { html, type SafeHtml } from '../../render/html.js';
+import { section } from '../../render/section.js';
 
 const INTRO = 'What changed since the run this one was compared with (pathprobe run --compare), per pair and direction: '
   + 'path MTU and verdict changes always count, throughput only beyond the repeats\' noise and the threshold; '

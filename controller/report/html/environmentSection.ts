@@ -1,8 +1,8 @@
 import type { NicFacts } from '../../../proto/agentFacts.js';
 import type { RunReport } from '../../run/runModel.js';
-import { speed } from './format.js';
-import { html, type SafeHtml } from './html.js';
-import { section } from './section.js';
+import { speed } from '../../render/format.js';
+import { html, type SafeHtml } from '../../render/html.js';
+import { section } from '../../render/section.js';
 import { addressOfCidr } from '../../../proto/ipAddress.js';
 
 function labels(l: Record<string, string>): SafeHtml {

@@ -2,13 +2,13 @@ import type { RunReport } from '../../run/runModel.js';
 import { changesSection } from './changesSection.js';
 import { environmentSection } from './environmentSection.js';
 import { findingsSection } from './findingsSection.js';
-import { utc } from './format.js';
-import { html, trusted } from './html.js';
-import { pmtuMatrixSection } from './pmtuMatrixSection.js';
+import { utc } from '../../render/format.js';
+import { html, trusted } from '../../render/html.js';
+import { pmtuMatrixSection } from '../../pmtu/pmtuMatrixSection.js';
 import { REPORT_CSS } from './reportCss.js';
 import { overallResult, summarySection } from './summarySection.js';
-import { sweetSpotSection } from './sweetSpotSection.js';
-import { throughputMatrixSection } from './throughputMatrixSection.js';
+import { sweetSpotSection } from '../../throughput/sweetSpotSection.js';
+import { throughputMatrixSection } from '../../throughput/throughputMatrixSection.js';
 
 const TOC: Array<[string, string]> = [
   ['summary', 'Summary'], ['pmtu-matrix-forward', 'Path MTU →'], ['pmtu-matrix-reverse', 'Path MTU ←'],

@@ -1,7 +1,7 @@
-import type { DirectionReport } from '../pmtuReport.js';
-import type { ThroughputDirectionMatrix } from '../../aggregate/throughputMatrix.js';
+import type { DirectionReport } from '../../pmtu/pmtuReport.js';
+import type { ThroughputDirectionMatrix } from '../../throughput/throughputMatrix.js';
 import type { Endpoint, PairResult, RunReport } from '../../run/runModel.js';
-import { html, type SafeHtml } from './html.js';
+import { html, type SafeHtml } from '../../render/html.js';
 
 /** One measured direction of one pair, found by sender and receiver. */
 export interface RunDirection {

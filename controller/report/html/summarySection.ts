@@ -1,8 +1,8 @@
 import type { RunReport } from '../../run/runModel.js';
-import { duration, utc } from './format.js';
-import { html, type SafeHtml } from './html.js';
-import { section } from './section.js';
-import { VERDICT_STYLE, type CellVerdict } from './verdictStyle.js';
+import { duration, utc } from '../../render/format.js';
+import { html, type SafeHtml } from '../../render/html.js';
+import { section } from '../../render/section.js';
+import { VERDICT_STYLE, type CellVerdict } from '../../pmtu/verdictStyle.js';
 
 const EXIT_MEANING: Record<number, string> = {
   0: 'all checks passed and every expectation was met',

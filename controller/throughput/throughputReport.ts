@@ -1,8 +1,8 @@
 import { addressFamilyOf } from '../../proto/ipAddress.js';
-import { throughputMatrix, type ThroughputMatrix } from '../aggregate/throughputMatrix.js';
-import type { CellRecord } from '../throughput/measureThroughput.js';
-import type { ThroughputOptions } from '../throughput/parseThroughputOptions.js';
-import type { PmtuReport, DirectionReport } from './pmtuReport.js';
+import { throughputMatrix, type ThroughputMatrix } from './throughputMatrix.js';
+import type { CellRecord } from './measureThroughput.js';
+import type { ThroughputOptions } from './parseThroughputOptions.js';
+import type { PmtuReport, DirectionReport } from '../pmtu/pmtuReport.js';
 
 export const THROUGHPUT_REPORT_SCHEMA = 'pathprobe.throughput/v1';
 

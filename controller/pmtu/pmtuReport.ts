@@ -1,8 +1,8 @@
 import type { NicFacts } from '../../proto/agentFacts.js';
 import type { ErrorCode } from '../../proto/errorCodes.js';
 import type { ProbeRecord } from '../../proto/pmtuSweep.js';
-import { pmtuVerdict, type DirectionVerdict } from '../aggregate/pmtuVerdict.js';
-import type { DirectionOutcome, PathMtuEnd, PathMtuMeasurement } from '../pmtu/measurePathMtu.js';
+import { pmtuVerdict, type DirectionVerdict } from './pmtuVerdict.js';
+import type { DirectionOutcome, PathMtuEnd, PathMtuMeasurement } from './measurePathMtu.js';
 
 export const PMTU_REPORT_SCHEMA = 'pathprobe.pmtu/v1';
 

@@ -1,6 +1,6 @@
 import type { NicFacts } from '../../proto/agentFacts.js';
 import type { PmtuSweepResult } from '../../proto/pmtuSweep.js';
-import { frameBytes, windowsJumboPacketBytes } from './frameBytes.js';
+import { frameBytes, windowsJumboPacketBytes } from '../model/frameBytes.js';
 
 export type PmtuVerdict = 'ok' | 'mtu-mismatch' | 'frag-needed' | 'silent-drop' | 'unreachable';
 

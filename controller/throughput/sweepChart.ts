@@ -1,6 +1,6 @@
-import type { ThroughputDirectionMatrix } from '../../aggregate/throughputMatrix.js';
-import type { ThroughputRowKind } from '../../aggregate/throughputRows.js';
-import { html, type SafeHtml } from './html.js';
+import type { ThroughputDirectionMatrix } from './throughputMatrix.js';
+import type { ThroughputRowKind } from './throughputRows.js';
+import { html, type SafeHtml } from '../render/html.js';
 
 const W = 250;
 const H = 180;

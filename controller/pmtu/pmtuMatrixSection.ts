@@ -1,7 +1,7 @@
-import type { RunReport } from '../../run/runModel.js';
-import { html, type SafeHtml } from './html.js';
-import { endpointHeader, runDirections, runEndpoints, type RunDirection } from './runDirections.js';
-import { section } from './section.js';
+import type { RunReport } from '../run/runModel.js';
+import { html, type SafeHtml } from '../render/html.js';
+import { endpointHeader, runDirections, runEndpoints, type RunDirection } from '../report/html/runDirections.js';
+import { section } from '../render/section.js';
 import { VERDICT_STYLE, type CellVerdict } from './verdictStyle.js';
 
 function cell(d: RunDirection | null): SafeHtml {

@@ -1,5 +1,5 @@
 import type { ThroughputCell } from './throughputCell.js';
-import { formatBitsPerSecond, formatPercent } from './throughputFormat.js';
+import { formatBitsPerSecond, formatPercent } from '../render/throughputFormat.js';
 import type { ThroughputRowKind } from './throughputRows.js';
 
 export interface SweetSpotOptions {

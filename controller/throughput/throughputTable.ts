@@ -1,5 +1,5 @@
-import type { ThroughputCell } from '../aggregate/throughputCell.js';
-import { formatBitsPerSecond } from '../aggregate/throughputFormat.js';
+import type { ThroughputCell } from './throughputCell.js';
+import { formatBitsPerSecond } from '../render/throughputFormat.js';
 import type { ThroughputReport } from './throughputReport.js';
 
 function cellText(cell: ThroughputCell): string {

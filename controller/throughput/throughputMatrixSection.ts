@@ -1,9 +1,9 @@
-import type { ThroughputRowKind } from '../../aggregate/throughputRows.js';
-import type { RunReport } from '../../run/runModel.js';
-import { gbit, percent } from './format.js';
-import { html, type SafeHtml } from './html.js';
-import { endpointHeader, runDirections, runEndpoints, type RunDirection } from './runDirections.js';
-import { section } from './section.js';
+import type { ThroughputRowKind } from './throughputRows.js';
+import type { RunReport } from '../run/runModel.js';
+import { gbit, percent } from '../render/format.js';
+import { html, type SafeHtml } from '../render/html.js';
+import { endpointHeader, runDirections, runEndpoints, type RunDirection } from '../report/html/runDirections.js';
+import { section } from '../render/section.js';
 import { bestThroughputCell, rowStalled, throughputCellText } from './throughputCellText.js';
 
 type Kind = Extract<ThroughputRowKind, '1500' | 'jumbo'>;

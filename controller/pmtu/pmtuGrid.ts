@@ -1,5 +1,5 @@
-import type { PmtuReport } from '../report/pmtuReport.js';
-import type { Pair } from './runModel.js';
+import type { PmtuReport } from './pmtuReport.js';
+import type { Pair } from '../run/runModel.js';
 
 const SYMBOL: Record<string, string> = {
   ok: '✓', 'silent-drop': 'S', 'frag-needed': 'F', 'mtu-mismatch': 'M', unreachable: 'U', error: 'E',

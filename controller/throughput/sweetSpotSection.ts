@@ -1,8 +1,8 @@
-import type { ThroughputRowKind } from '../../aggregate/throughputRows.js';
-import type { RunReport } from '../../run/runModel.js';
-import { gbit } from './format.js';
-import { html, type SafeHtml } from './html.js';
-import { section } from './section.js';
+import type { ThroughputRowKind } from './throughputRows.js';
+import type { RunReport } from '../run/runModel.js';
+import { gbit } from '../render/format.js';
+import { html, type SafeHtml } from '../render/html.js';
+import { section } from '../render/section.js';
 import { sweepChart } from './sweepChart.js';
 
 const ROW_ORDER: ThroughputRowKind[] = ['1500', 'jumbo', 'path'];

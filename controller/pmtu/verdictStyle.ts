@@ -1,4 +1,4 @@
-import type { PmtuVerdict } from '../../aggregate/pmtuVerdict.js';
+import type { PmtuVerdict } from './pmtuVerdict.js';
 
 export type CellVerdict = PmtuVerdict | 'error';
 

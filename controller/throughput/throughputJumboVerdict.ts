@@ -1,7 +1,7 @@
-import type { PmtuVerdict } from './pmtuVerdict.js';
-import { frameBytes } from './frameBytes.js';
+import type { PmtuVerdict } from '../pmtu/pmtuVerdict.js';
+import { frameBytes } from '../model/frameBytes.js';
 import type { ThroughputCell } from './throughputCell.js';
-import { formatBitsPerSecond, formatPercent } from './throughputFormat.js';
+import { formatBitsPerSecond, formatPercent } from '../render/throughputFormat.js';
 import type { IpFamily } from './throughputGoodput.js';
 import { goodputFraction } from './throughputGoodput.js';
 import type { ThroughputRow } from './throughputRows.js';

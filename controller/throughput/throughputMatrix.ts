@@ -1,4 +1,4 @@
-import type { PmtuVerdict } from './pmtuVerdict.js';
+import type { PmtuVerdict } from '../pmtu/pmtuVerdict.js';
 import type { ThroughputCell, ThroughputCellRepeat, ThroughputRunOutcome } from './throughputCell.js';
 import { summarizeCell } from './throughputCell.js';
 import type { IpFamily } from './throughputGoodput.js';
