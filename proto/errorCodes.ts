@@ -39,6 +39,13 @@ export class PathprobeError extends Error {
     this.code = code;
     if (options?.details) this.details = options.details;
   }
+
+  /** `reason` itself when it already has a code, else wrapped under `fallbackCode`, keeping it as the cause. */
+  static from(reason: unknown, fallbackCode: ErrorCode = 'ERR_INTERNAL'): PathprobeError {
+    if (reason instanceof PathprobeError) return reason;
+    const message = reason instanceof Error ? reason.message : String(reason);
+    return new PathprobeError(fallbackCode, message, { cause: reason });
+  }
 }
 
 /** HTTP status each code travels with. */

@@ -1,7 +1,11 @@
-import type { Endpoint, Finding, Pair, PairResult, PlanAgent } from '../run/runModel.js';
 import { frameBytes } from '../model/frameBytes.js';
-import { labelGroups, pairDirections, type DirectionOutcome } from './rollup.js';
 import { iperfRepro, pathMtuRepro, reachabilityRepro, tracepathRepro } from './reproCommands.js';
+import type { Endpoint } from '../model/endpoint.js';
+import type { Pair } from '../model/pair.js';
+import { pairDirections, type PairDirectionView } from '../model/pairDirections.js';
+import type { PlanAgent } from '../model/plan.js';
+import type { Finding, PairResult } from '../model/runReport.js';
+import { labelGroups } from '../plan/labelGroups.js';
 
 /** Label keys that name a network device, most likely culprits first. */
 export const DEVICE_LABEL_KEYS: readonly string[] = ['switch', 'tor', 'leaf', 'spine'];
@@ -32,7 +36,7 @@ export interface CulpritFinding extends Finding {
 
 interface MeasuredPair {
   pair: Pair;
-  directions: DirectionOutcome[];
+  directions: PairDirectionView[];
 }
 
 const route = (d: { sender: Endpoint; receiver: Endpoint }) =>
@@ -199,7 +203,7 @@ export function pairFindings(results: readonly PairResult[]): Finding[] {
   return findings;
 }
 
-function directionFinding(d: DirectionOutcome): Finding | null {
+function directionFinding(d: PairDirectionView): Finding | null {
   const rt = route(d);
   const scope = d.pair.id;
   const report = d.report;

@@ -1,7 +1,9 @@
-import type { ExpectationResult, Pair, PairResult, PlanExpectations } from '../run/runModel.js';
-import type { ThroughputCell } from '../throughput/throughputCell.js';
 import { median, numbers } from '../model/sampleStats.js';
-import { pairDirections } from './rollup.js';
+import type { Pair } from '../model/pair.js';
+import { pairDirections } from '../model/pairDirections.js';
+import type { PlanExpectations } from '../model/plan.js';
+import type { ExpectationResult, PairResult } from '../model/runReport.js';
+import type { ThroughputCell } from '../model/throughputMatrix.js';
 
 /** 1 GB = 10^9 bytes, as link speeds count. */
 export const BYTES_PER_GB = 1e9;

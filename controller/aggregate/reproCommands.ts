@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
-import type { Endpoint } from '../run/runModel.js';
 import { mssForMtu } from '../throughput/throughputRows.js';
+import type { Endpoint } from '../model/endpoint.js';
 
 /** `ping -s` is the ICMP payload: the IP packet is that + 8 ICMP + 20 IPv4 (28) or 40 IPv6 (48). */
 export function pingPayloadBytes(packetBytes: number, family: 4 | 6): number {

@@ -1,6 +1,6 @@
 import { formatBitsPerSecond, formatPercent } from '../render/throughputFormat.js';
-import type { Pair } from '../run/runModel.js';
-import type { DiffChange, DiffValue, EnvironmentKind, PairDiff, RunDiff } from './diffRuns.js';
+import type { Pair } from '../model/pair.js';
+import type { DiffChange, DiffValue, EnvironmentKind, PairDiff, RunDiff } from '../model/runDiff.js';
 
 /*
  * `pathprobe diff` for the terminal: per changed pair and direction a before | after | change

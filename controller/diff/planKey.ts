@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Plan } from '../run/runModel.js';
+import type { Plan } from '../model/plan.js';
 
 /**
  * The key a baseline is stored under: which fabric a plan tests, not how it tests it.

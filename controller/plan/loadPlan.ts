@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { PathprobeError } from '../../proto/errorCodes.js';
-import type { Plan } from '../run/runModel.js';
 import { parsePlan } from './parsePlan.js';
+import type { Plan } from '../model/plan.js';
 
 /**
  * Reads and validates a plan file (see parsePlan for the rules and defaults). Errors are

@@ -5,10 +5,9 @@ import type { z } from 'zod';
 import { PathprobeError } from '../../proto/errorCodes.js';
 import { parseAgentUrl } from '../agentClient.js';
 import { parseDuration, parseStreams } from '../throughput/parseThroughputOptions.js';
-import type { Plan, PlanAgent, PlanExpectations, TestKind } from '../run/runModel.js';
-import {
-  DEFAULT_CONCURRENCY, DEFAULT_TESTS, DEFAULT_THROUGHPUT, EXPECTED, KNOWN_FIELDS, PlanInput, TEST_KINDS,
-} from './planSchema.js';
+import { TEST_KIND_NAMES, type TestKindName } from '../model/plan.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_TESTS, DEFAULT_THROUGHPUT, EXPECTED, KNOWN_FIELDS, PlanInput } from './planSchema.js';
+import type { Plan, PlanAgent, PlanExpectations } from '../model/plan.js';
 
 export interface ParsePlanOptions {
   /** How errors name the file, e.g. "rack12.yaml" (the path as the user gave it). */
@@ -141,9 +140,9 @@ class PlanSource {
       const first = listed.indexOf(test);
       if (first !== index) this.fail(['tests', index], `${test} is listed twice (first at line ${this.lineOf(['tests', first])})`);
     });
-    const wanted = new Set<TestKind>(listed);
+    const wanted = new Set<TestKindName>(listed);
     if (wanted.has('throughput')) wanted.add('pmtu');
-    const tests = TEST_KINDS.filter((test) => wanted.has(test));
+    const tests = TEST_KIND_NAMES.filter((test) => wanted.has(test));
 
     const throughput = { ...DEFAULT_THROUGHPUT };
     const streams = input.throughput?.streams;

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { IpAddress } from '../../proto/ipAddress.js';
 import { MAX_STREAMS } from '../../proto/throughput.js';
 import { MAX_REPEATS } from '../throughput/parseThroughputOptions.js';
-import type { Plan, TestKind } from '../run/runModel.js';
+import { TEST_KIND_NAMES, type TestKindName } from '../model/plan.js';
+import type { Plan } from '../model/plan.js';
 
 /*
  * The shape of a plan file as written (before defaults and cross-field checks). Every object is
@@ -10,7 +11,6 @@ import type { Plan, TestKind } from '../run/runModel.js';
  * zod: parsePlan words every issue as "expected <EXPECTED[field]>, got <what was there>".
  */
 
-export const TEST_KINDS: readonly TestKind[] = ['pmtu', 'throughput'];
 export const AGENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
 export const MIN_PATH_MTU = 68;
 export const MAX_PATH_MTU = 65535;
@@ -44,13 +44,13 @@ export const PlanInput = z.object({
   tokenFile: z.string().min(1),
   agents: z.array(PlanAgentInput),
   expect: PlanExpectationsInput.optional(),
-  tests: z.array(z.enum(TEST_KINDS as [TestKind, ...TestKind[]])).min(1).optional(),
+  tests: z.array(z.enum(TEST_KIND_NAMES)).min(1).optional(),
   throughput: PlanThroughputInput.optional(),
   concurrency: PlanConcurrencyInput.optional(),
 }).strict();
 export type PlanInput = z.infer<typeof PlanInput>;
 
-export const DEFAULT_TESTS: TestKind[] = ['pmtu'];
+export const DEFAULT_TESTS: TestKindName[] = ['pmtu'];
 export const DEFAULT_THROUGHPUT: Plan['throughput'] = { streams: [1, 2, 4, 8, 16], durationMs: 10_000, repeats: 3 };
 export const DEFAULT_CONCURRENCY: Plan['concurrency'] = { pmtuParallel: 8, throughput: 'rounds' };
 
@@ -73,8 +73,8 @@ export const EXPECTED: Record<string, string> = {
   'expect.pathMtu': `an integer from ${MIN_PATH_MTU} to ${MAX_PATH_MTU}`,
   'expect.minLinkEfficiency': 'a number greater than 0 and at most 1, such as 0.9',
   'expect.maxRetransmitsPerGB': 'a number of 0 or more',
-  tests: `a non-empty list of tests from ${TEST_KINDS.join(', ')}`,
-  'tests[]': `a test: ${TEST_KINDS.join(' or ')}`,
+  tests: `a non-empty list of tests from ${TEST_KIND_NAMES.join(', ')}`,
+  'tests[]': `a test: ${TEST_KIND_NAMES.join(' or ')}`,
   throughput: 'a mapping with streams, duration and/or repeats',
   'throughput.streams': 'a list of stream counts such as [1, 4] or a string such as "1,4"',
   'throughput.streams[]': `a stream count from 1 to ${MAX_STREAMS}`,

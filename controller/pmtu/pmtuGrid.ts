@@ -1,5 +1,5 @@
-import type { PmtuReport } from './pmtuReport.js';
-import type { Pair } from '../run/runModel.js';
+import type { Pair } from '../model/pair.js';
+import type { PmtuReport } from '../model/pmtuReport.js';
 
 const SYMBOL: Record<string, string> = {
   ok: '✓', 'silent-drop': 'S', 'frag-needed': 'F', 'mtu-mismatch': 'M', unreachable: 'U', error: 'E',

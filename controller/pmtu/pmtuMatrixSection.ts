@@ -1,8 +1,8 @@
-import type { RunReport } from '../run/runModel.js';
 import { html, type SafeHtml } from '../render/html.js';
 import { endpointHeader, runDirections, runEndpoints, type RunDirection } from '../report/html/runDirections.js';
 import { section } from '../render/section.js';
 import { VERDICT_STYLE, type CellVerdict } from './verdictStyle.js';
+import type { RunReport } from '../model/runReport.js';
 
 function cell(d: RunDirection | null): SafeHtml {
   if (d === null) return html`<td class="cell none" title="not tested">·</td>`;

@@ -1,37 +1,10 @@
-import type { NicFacts } from '../../proto/agentFacts.js';
-import type { ErrorCode } from '../../proto/errorCodes.js';
-import type { ProbeRecord } from '../../proto/pmtuSweep.js';
-import { pmtuVerdict, type DirectionVerdict } from './pmtuVerdict.js';
+import { pmtuVerdict } from './pmtuVerdict.js';
 import type { DirectionOutcome, PathMtuEnd, PathMtuMeasurement } from './measurePathMtu.js';
+import { PMTU_REPORT_SCHEMA, type DirectionReport, type EndReport, type PmtuReport } from '../model/pmtuReport.js';
 
-export const PMTU_REPORT_SCHEMA = 'pathprobe.pmtu/v1';
 
-export type DirectionReport =
-  | (DirectionVerdict & { direction: string; error: null; probeLog: ProbeRecord[]; icmpHints: { from: string; mtuBytes: number; probeBytes: number }[] })
-  | { direction: string; verdict: 'error'; error: { code: ErrorCode; message: string } };
 
-export interface PmtuReport {
-  schema: typeof PMTU_REPORT_SCHEMA;
-  mode: 'peer' | 'echo';
-  from: EndReport;
-  to: EndReport;
-  forward: DirectionReport;
-  reverse: DirectionReport | null;
-  /** True when both directions were measured and their path MTUs differ. */
-  asymmetric: boolean;
-  exitCode: number;
-}
 
-export interface EndReport {
-  name: string;
-  url: string | null;
-  address: string;
-  hostname: string | null;
-  agentVersion: string | null;
-  kernel: string | null;
-  cpuCount: number | null;
-  nic: NicFacts | null;
-}
 
 function endReport(end: PathMtuEnd): EndReport {
   return {

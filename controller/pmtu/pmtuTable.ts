@@ -1,4 +1,4 @@
-import type { DirectionReport, EndReport, PmtuReport } from './pmtuReport.js';
+import type { DirectionReport, EndReport, PmtuReport } from '../model/pmtuReport.js';
 
 function endLine(end: EndReport): string {
   const nic = end.nic ? `${end.nic.name}, NIC MTU ${end.nic.mtuBytes}` : 'no agent';

@@ -1,8 +1,9 @@
 import type { NicFacts } from '../../proto/agentFacts.js';
 import type { PmtuSweepResult } from '../../proto/pmtuSweep.js';
 import { frameBytes, windowsJumboPacketBytes } from '../model/frameBytes.js';
+import type { DirectionVerdict } from '../model/pmtuReport.js';
 
-export type PmtuVerdict = 'ok' | 'mtu-mismatch' | 'frag-needed' | 'silent-drop' | 'unreachable';
+
 
 export interface DirectionEnds {
   senderName: string;
@@ -13,24 +14,6 @@ export interface DirectionEnds {
   receiverNic: NicFacts | null;
 }
 
-export interface DirectionVerdict {
-  verdict: PmtuVerdict;
-  pathMtu: number | null;
-  pathFrameBytes: number | null;
-  largestOkBytes: number | null;
-  smallestFailBytes: number | null;
-  icmp: { from: string; mtu: number } | null;
-  /** True for an ICMP echo sweep: the value is the round trip, not one direction. */
-  roundTrip: boolean;
-  /** False when the boundary was not proved (probe budget ran out). */
-  complete: boolean;
-  senderNicMtuBytes: number | null;
-  receiverNicMtuBytes: number | null;
-  probes: number;
-  elapsedMs: number;
-  explanation: string;
-  advice: string | null;
-}
 
 function describeFailure(sweep: PmtuSweepResult): string {
   const e = sweep.failEvidence;

@@ -1,4 +1,4 @@
-import type { PmtuVerdict } from './pmtuVerdict.js';
+import type { PmtuVerdict } from '../model/verdicts.js';
 
 export type CellVerdict = PmtuVerdict | 'error';
 

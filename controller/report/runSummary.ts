@@ -1,7 +1,7 @@
-import type { RunReport } from '../run/runModel.js';
+import type { ComparedRunReport } from '../diff/runComparison.js';
 
 /** The terminal summary of a run: expectations, verdict counts and findings with their fixes. Pure. */
-export function runSummary(report: RunReport): string {
+export function runSummary(report: ComparedRunReport): string {
   const lines: string[] = [];
   const counts = new Map<string, number>();
   for (const pair of report.pairs) {

@@ -1,8 +1,8 @@
-import type { PmtuReport } from '../pmtu/pmtuReport.js';
-import type { CellRecord } from '../throughput/measureThroughput.js';
 import { cellRecordText } from '../throughput/cellRecordText.js';
 import { pmtuGrid } from '../pmtu/pmtuGrid.js';
-import type { Pair } from './runModel.js';
+import type { CellRecord } from '../model/cellRecord.js';
+import type { Pair } from '../model/pair.js';
+import type { PmtuReport } from '../model/pmtuReport.js';
 
 /** What a run tells its operator while it goes. */
 export interface RunProgress {

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
-import { pairId, type Endpoint, type Pair } from '../run/runModel.js';
+import type { Endpoint } from '../model/endpoint.js';
+import { pairId, type Pair } from '../model/pair.js';
 
 /**
  * Every pair of endpoints on different agents, each unordered pair once, `a` the endpoint that comes

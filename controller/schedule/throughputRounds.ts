@@ -1,4 +1,4 @@
-import type { Pair } from '../run/runModel.js';
+import type { Pair } from '../model/pair.js';
 
 export type ThroughputConcurrency = 'rounds' | 'serial';
 

@@ -1,6 +1,6 @@
-import type { DiffChange, RunDiff } from '../diff/diffRuns.js';
 import { planKeyOf } from '../diff/planKey.js';
-import type { RunReport } from '../run/runModel.js';
+import type { DiffChange, RunDiff } from '../model/runDiff.js';
+import type { RunReport } from '../model/runReport.js';
 
 export const ALERT_SCHEMA = 'pathprobe.alert/v1';
 /** A huge diff (a whole fabric re-cabled) still makes a webhook body a receiver can take. */

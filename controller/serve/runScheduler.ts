@@ -1,16 +1,16 @@
 import { Cron } from 'croner';
 import { PathprobeError } from '../../proto/errorCodes.js';
-import { compareWithBaseline } from '../diff/compareWithBaseline.js';
-import type { RunDiff } from '../diff/diffRuns.js';
-import { executeRun } from '../run/executeRun.js';
-import type { RunPlanInput } from '../run/runPlan.js';
+import { createRunInterrupt, type RunInterrupt } from '../run/runInterrupt.js';
+import { compareRun, executeRun, resumeHint } from '../run/runService.js';
 import { createRunProgress, type RunProgress } from '../run/runProgress.js';
-import type { Plan, RunReport } from '../run/runModel.js';
 import type { RunStore } from '../store/RunStore.js';
 import { alertSummary, postWebhook, type PostWebhookOptions, type WebhookOutcome } from './postWebhook.js';
 import type { RunResult, ServeMetrics } from './serveMetrics.js';
+import type { Plan } from '../model/plan.js';
+import type { RunDiff } from '../model/runDiff.js';
+import type { RunReport } from '../model/runReport.js';
 
-export type ExecuteRun = (input: RunPlanInput & { stopNow?: Promise<never> }) => Promise<RunReport>;
+export type ExecuteRun = typeof executeRun;
 
 /** Throws a one-line ERR_USAGE when croner does not accept `pattern` (5 fields, or 6 with seconds). */
 export function validateCron(pattern: string): void {
@@ -33,7 +33,7 @@ export interface RunSchedulerOptions {
   metrics: ServeMetrics;
   webhook?: ({ url: string } & Pick<PostWebhookOptions, 'timeoutMs' | 'tries' | 'backoffMs'>) | null;
   log?: (line: string) => void;
-  /** Defaults: executeRun, compareWithBaseline, plain progress lines on stderr, Math.random. */
+  /** Defaults: executeRun, a comparison with the plan's baseline, plain progress lines on stderr, Math.random. */
   execute?: ExecuteRun;
   compare?: (store: RunStore, report: RunReport) => RunDiff | null;
   progress?: (plan: Plan) => RunProgress;
@@ -92,7 +92,10 @@ export function createRunScheduler(options: RunSchedulerOptions): RunScheduler {
   const { plan, store, metrics } = options;
   const log = options.log ?? ((line: string) => process.stderr.write(`pathprobe serve: ${line}\n`));
   const execute = options.execute ?? executeRun;
-  const compare = options.compare ?? ((s: RunStore, report: RunReport) => compareWithBaseline(s, report));
+  const compare = options.compare ?? ((s: RunStore, report: RunReport) => {
+    const compared = compareRun(s, report, 'baseline');
+    return 'comparison' in compared ? compared.comparison : null;
+  });
   const progressOf = options.progress
     ?? ((p: Plan) => createRunProgress(process.stderr, { tty: false, agents: p.agents.map((agent) => agent.name) }));
   const random = options.random ?? Math.random;
@@ -102,7 +105,8 @@ export function createRunScheduler(options: RunSchedulerOptions): RunScheduler {
   let inFlight: { promise: Promise<RunOutcome>; runId: string | null; sinceMs: number } | null = null;
   /** Aborted by stop(): ends the jitter wait, the run (cleanly) and webhook retries. */
   const stopping = new AbortController();
-  let stopNowReject: ((error: Error) => void) | null = null;
+  /** The interrupt of the run in flight, if any. */
+  let running: RunInterrupt | null = null;
 
   function waitJitter(): Promise<void> {
     const ms = Math.floor(random() * Math.max(0, options.jitterMs));
@@ -125,22 +129,24 @@ export function createRunScheduler(options: RunSchedulerOptions): RunScheduler {
     const runId = store.createRun({ plan, planPath: options.planPath, startedAtMs });
     slot.runId = runId;
     log(`run ${runId} started (stored in ${store.path})`);
-    const stopNow = new Promise<never>((_, reject) => { stopNowReject = reject; });
-    stopNow.catch(() => {});
+    const interrupt = createRunInterrupt();
+    running = interrupt;
+    // stop() came during createRun: this run stops before its first measurement.
+    if (stopping.signal.aborted) interrupt.stopAfterInFlight();
     let report: RunReport | null = null;
     let error: string | null = null;
     let stoppedAtOnce = false;
     try {
       report = await execute({
-        plan, store, runId, token: options.token, progress: progressOf(plan), signal: stopping.signal, stopNow,
+        plan, store, runId, token: options.token, progress: progressOf(plan), interrupt,
       });
     } catch (caught) {
       error = caught instanceof Error ? caught.message.split('\n')[0]! : String(caught);
-      stoppedAtOnce = caught instanceof PathprobeError && caught.code === 'ERR_INTERRUPTED' && stopping.signal.aborted;
+      stoppedAtOnce = caught instanceof PathprobeError && caught.code === 'ERR_INTERRUPTED' && interrupt.signal.aborted;
       // Whatever was measured is stored: leave the run resumable rather than "running" forever.
       try { store.markInterrupted(runId); } catch { /* the store is reported by the run's own error */ }
     } finally {
-      stopNowReject = null;
+      running = null;
     }
     const durationSeconds = (Date.now() - startedAtMs) / 1000;
     const result: RunResult = report ? resultOf(report) : stoppedAtOnce ? 'interrupted' : 'error';
@@ -150,7 +156,7 @@ export function createRunScheduler(options: RunSchedulerOptions): RunScheduler {
       return { started: true, runId, result, report: null, diff: null, webhook: null, error };
     }
     if (report.status !== 'done') {
-      log(`run ${runId} interrupted after ${durationSeconds.toFixed(1)} s; resume with: pathprobe run --resume ${runId} --db ${store.path}`);
+      log(`run ${runId} interrupted after ${durationSeconds.toFixed(1)} s; ${resumeHint(runId, store)}`);
       return { started: true, runId, result, report, diff: null, webhook: null, error: null };
     }
     metrics.recordReport(report, plan);
@@ -223,9 +229,10 @@ export function createRunScheduler(options: RunSchedulerOptions): RunScheduler {
       cron?.stop();
       cron = null;
       stopping.abort();
-      if (stopOptions.now && stopNowReject) {
+      running?.stopAfterInFlight();
+      if (stopOptions.now && running) {
         const runId = inFlight?.runId;
-        stopNowReject(new PathprobeError('ERR_INTERRUPTED', `stopped at once; every finished measurement is stored${runId ? `; resume with: pathprobe run --resume ${runId} --db ${store.path}` : ''}`));
+        running.stopAtOnce(`stopped at once; every finished measurement is stored${runId ? `; ${resumeHint(runId, store)}` : ''}`);
       }
       await inFlight?.promise;
     },

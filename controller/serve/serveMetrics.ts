@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { Plan, RunReport } from '../run/runModel.js';
+import { TEST_KINDS } from '../kinds/testKinds.js';
+import type { Plan } from '../model/plan.js';
+import type { RunReport } from '../model/runReport.js';
 
 /*
  * The Prometheus metrics of `pathprobe serve`, in a registry of their own (never prom-client's
@@ -11,11 +13,8 @@ import type { Plan, RunReport } from '../run/runModel.js';
  * as a whole after each finished run, so a series exists only for a pair of the last run.
  */
 
-export const VERDICT_LABELS = ['ok', 'mtu-mismatch', 'frag-needed', 'silent-drop', 'unreachable', 'error', 'other'] as const;
 export type RunResult = 'ok' | 'findings' | 'incomplete' | 'interrupted' | 'error';
 export const RUN_RESULTS: readonly RunResult[] = ['ok', 'findings', 'incomplete', 'interrupted', 'error'];
-const DIRECTIONS = ['forward', 'reverse'] as const;
-const ROWS = new Set(['1500', 'jumbo', 'path']);
 
 export interface ServeMetrics {
   readonly registry: Registry;
@@ -30,19 +29,8 @@ export interface ServeMetrics {
 
 export function createServeMetrics(): ServeMetrics {
   const registry = new Registry();
-  const pathMtu = new Gauge({
-    name: 'pathprobe_path_mtu_bytes', help: 'Path MTU of the last finished run, per pair and direction',
-    labelNames: ['pair', 'direction'] as const, registers: [registry],
-  });
-  const throughput = new Gauge({
-    name: 'pathprobe_throughput_bits_per_second',
-    help: 'Best median received rate over the stream counts of one frame-size row, last finished run',
-    labelNames: ['pair', 'direction', 'row'] as const, registers: [registry],
-  });
-  const verdicts = new Gauge({
-    name: 'pathprobe_verdicts', help: 'Path-MTU verdicts of the directions of the last finished run',
-    labelNames: ['verdict'] as const, registers: [registry],
-  });
+  // Every kind's own series, created once, in this registry.
+  const kindMetrics = TEST_KINDS.map((kind) => kind.createMetrics(registry));
   const runDuration = new Gauge({ name: 'pathprobe_run_duration_seconds', help: 'Duration of the last ended run', registers: [registry] });
   const lastSuccess = new Gauge({
     name: 'pathprobe_last_success_timestamp_seconds',
@@ -75,29 +63,8 @@ export function createServeMetrics(): ServeMetrics {
         const planned = agents.get(agent);
         return planned !== undefined && (planned.addresses === 'all' || planned.addresses.includes(address));
       };
-      pathMtu.reset();
-      throughput.reset();
-      const counts = new Map<string, number>(VERDICT_LABELS.map((v) => [v, 0]));
-      for (const result of report.pairs) {
-        const { pair } = result;
-        if (!inPlan(pair.a.agent, pair.a.address) || !inPlan(pair.b.agent, pair.b.address)) continue;
-        if (result.pmtuError) counts.set('error', counts.get('error')! + 1);
-        for (const direction of DIRECTIONS) {
-          const measured = result.pmtu?.[direction];
-          if (measured) {
-            const verdict = (VERDICT_LABELS as readonly string[]).includes(measured.verdict) ? measured.verdict : 'other';
-            counts.set(verdict, counts.get(verdict)! + 1);
-            if ('pathMtu' in measured && typeof measured.pathMtu === 'number') pathMtu.set({ pair: pair.id, direction }, measured.pathMtu);
-          }
-          const matrix = result.throughput?.directions.find((d) => d.direction === direction);
-          for (const row of matrix?.rows ?? []) {
-            if (!ROWS.has(row.row.row)) continue;
-            const medians = row.cells.map((cell) => cell.medianBitsPerSecond).filter((m): m is number => typeof m === 'number');
-            if (medians.length) throughput.set({ pair: pair.id, direction, row: row.row.row }, Math.max(...medians));
-          }
-        }
-      }
-      for (const [verdict, count] of counts) verdicts.set({ verdict }, count);
+      const inScope = report.pairs.filter(({ pair }) => inPlan(pair.a.agent, pair.a.address) && inPlan(pair.b.agent, pair.b.address));
+      for (const metrics of kindMetrics) metrics.record(inScope);
     },
     recordRunEnd(result, durationSeconds, endedAtMs = Date.now()) {
       runsTotal.inc({ result });

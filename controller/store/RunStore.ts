@@ -1,15 +1,16 @@
+import { PathprobeError } from '../../proto/errorCodes.js';
+import type { ComparedRunReport } from '../diff/runComparison.js';
 import Database from 'better-sqlite3';
-import type { Plan, RunReport, StoredCell } from '../run/runModel.js';
-import type { CellKey } from '../throughput/measureThroughput.js';
 import { migrate } from './migrations.js';
 import { newRunId } from './runId.js';
-import {
-  cellFromRow, cellToColumns, factsFromRow, factsToRow, pmtuFromRow, pmtuToColumns, reportToColumns, runFromRow,
-  type CellRow, type FactsRow, type PmtuOutcome, type PmtuRow, type RunRow, type RunStatus, type StoredFacts, type StoredRun,
-} from './rowMapping.js';
+import { cellFromRow, cellToColumns, factsFromRow, factsToRow, pmtuFromRow, pmtuToColumns, reportToColumns, runFromRow, type CellRow, type FactsRow, type PmtuRow, type RunRow } from './rowMapping.js';
 import { noRun, openError, saveError, isUniqueViolation } from './storeErrors.js';
+import type { CellKey, StoredCell } from '../model/cellRecord.js';
+import type { Plan } from '../model/plan.js';
+import type { RunStatus } from '../model/runReport.js';
+import type { PmtuOutcome, RunResults, StoredFacts, StoredRun } from '../model/runResults.js';
 
-export type { PmtuOutcome, RunStatus, StoredFacts, StoredRun } from './rowMapping.js';
+
 
 /*
  * The SQLite file every commissioning run writes to while it measures (`--db`, default pathprobe.sqlite).
@@ -55,13 +56,6 @@ export interface Baseline {
   setAtMs: number;
 }
 
-export interface RunResults {
-  facts: Record<string, StoredFacts>;
-  /** In measurement order. */
-  pmtu: Map<string, PmtuOutcome>;
-  /** In measurement order (start time, then save order). */
-  cells: StoredCell[];
-}
 
 type Statement = Database.Statement<unknown[], unknown>;
 
@@ -166,6 +160,19 @@ export class RunStore {
     return row ? runFromRow(row) : null;
   }
 
+  /** A run the user named: ERR_USAGE (exit 2) saying where to look when this store has no such run. */
+  requireRun(runId: string): StoredRun {
+    return this.requireRuns([runId])[0]!;
+  }
+
+  /** Runs the user named, in order; one ERR_USAGE naming every one this store does not hold. */
+  requireRuns(runIds: readonly string[]): StoredRun[] {
+    const runs = runIds.map((runId) => this.getRun(runId));
+    const missing = [...new Set(runIds.filter((_, i) => runs[i] === null))];
+    if (missing.length) throw new PathprobeError('ERR_USAGE', `no run ${missing.join(' or ')} in ${this.path} (see pathprobe runs --db ${this.path})`);
+    return runs as StoredRun[];
+  }
+
   /** An agent's facts (or why they could not be fetched) for this run; saving again replaces them. */
   saveFacts(runId: string, agent: string, facts: StoredFacts, savedAtMs: number = Date.now()): void {
     try {
@@ -257,7 +264,7 @@ export class RunStore {
   }
 
   /** The rolled-up report of a run (replaces an earlier one), for `pathprobe report RUN_ID` and baselines. */
-  saveReport(runId: string, report: RunReport, savedAtMs: number = Date.now()): void {
+  saveReport(runId: string, report: ComparedRunReport, savedAtMs: number = Date.now()): void {
     try {
       this.stmt.upsertReport.run({ run_id: runId, ...reportToColumns(report), saved_at_ms: savedAtMs });
     } catch (error) {
@@ -265,9 +272,9 @@ export class RunStore {
     }
   }
 
-  loadReport(runId: string): RunReport | null {
+  loadReport(runId: string): ComparedRunReport | null {
     const row = this.stmt.loadReport.get(runId) as { report_json: string } | undefined;
-    return row ? (JSON.parse(row.report_json) as RunReport) : null;
+    return row ? (JSON.parse(row.report_json) as ComparedRunReport) : null;
   }
 
   /**

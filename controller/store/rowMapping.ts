@@ -1,16 +1,16 @@
 import type { AgentFactsResponse } from '../../proto/agentFacts.js';
-import type { DirectionReport, PmtuReport } from '../pmtu/pmtuReport.js';
-import type { Plan, RunReport, StoredCell } from '../run/runModel.js';
-import type { CellRecord } from '../throughput/measureThroughput.js';
+import type { CellRecord, StoredCell } from '../model/cellRecord.js';
+import type { Plan } from '../model/plan.js';
+import type { DirectionReport, PmtuReport } from '../model/pmtuReport.js';
+import type { RunReport } from '../model/runReport.js';
+import type { RunStatus } from '../model/runReport.js';
+import type { PmtuOutcome, StoredFacts, StoredRun } from '../model/runResults.js';
 
 /*
  * Between domain objects and table rows. Nested objects travel as JSON blobs (the source of truth
  * when read back); the scalar columns beside them are copies for queries and indexes only.
  */
 
-export type RunStatus = 'running' | 'done' | 'interrupted';
-export type StoredFacts = AgentFactsResponse | { error: string };
-export type PmtuOutcome = { report: PmtuReport } | { error: { code: string; message: string } };
 
 export interface RunRow {
   run_id: string;
@@ -22,15 +22,6 @@ export interface RunRow {
   exit_code: number | null;
 }
 
-export interface StoredRun {
-  runId: string;
-  plan: Plan;
-  planPath: string | null;
-  status: RunStatus;
-  startedAtMs: number;
-  finishedAtMs: number | null;
-  exitCode: number | null;
-}
 
 export function runFromRow(row: RunRow): StoredRun {
   return {

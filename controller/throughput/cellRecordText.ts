@@ -1,5 +1,5 @@
 import { formatBitsPerSecond } from '../render/throughputFormat.js';
-import type { CellRecord } from './measureThroughput.js';
+import type { CellRecord } from '../model/cellRecord.js';
 
 /** One progress line for one measured (or skipped, or failed) cell: "1500 P4 #2: 1.91 Gbit/s". Pure. */
 export function cellRecordText(record: CellRecord): string {

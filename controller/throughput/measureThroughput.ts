@@ -1,32 +1,19 @@
 import { CONTRACT_VERSION } from '../../proto/contractVersion.js';
-import { PathprobeError, type ErrorCode } from '../../proto/errorCodes.js';
+import { PathprobeError } from '../../proto/errorCodes.js';
 import { addressFamilyOf } from '../../proto/ipAddress.js';
 import { MAX_IPERF_PROCESSES, type IperfRunResult } from '../../proto/throughput.js';
 import type { AgentClient } from '../agentClient.js';
 import { whenNotBusy } from '../whenNotBusy.js';
-import { throughputRows, type ThroughputRow, type ThroughputRowKind } from './throughputRows.js';
-import type { DirectionReport, PmtuReport } from '../pmtu/pmtuReport.js';
+import { throughputRows } from './throughputRows.js';
 import type { ThroughputOptions } from './parseThroughputOptions.js';
+import { cellKeyId, type CellKey, type CellRecord } from '../model/cellRecord.js';
+import type { Direction } from '../model/direction.js';
+import type { DirectionReport, PmtuReport } from '../model/pmtuReport.js';
+import type { ThroughputRow } from '../model/throughputMatrix.js';
 
-export type Direction = 'forward' | 'reverse';
 
-export interface CellKey {
-  direction: Direction;
-  row: ThroughputRowKind;
-  streams: number;
-  repeat: number;
-}
 
-export type CellRecord = CellKey & (
-  | { result: IperfRunResult; receiverIperfVersion: string }
-  | { error: { code: ErrorCode; message: string } }
-  | { skipped: 'stalled-row' }
-);
 
-/** A stable text key of a cell: what storage and --resume match on. */
-export function cellKeyId(key: CellKey): string {
-  return `${key.direction}/${key.row}/${key.streams}/${key.repeat}`;
-}
 
 /** Frames that never arrive: the row cannot carry data, so its other cells are not worth waiting for. */
 const STALL_CLASSES = new Set(['stalled', 'timeout', 'control-channel']);

@@ -1,6 +1,5 @@
-import type { ThroughputDirectionMatrix } from './throughputMatrix.js';
-import type { ThroughputRowKind } from './throughputRows.js';
 import { html, type SafeHtml } from '../render/html.js';
+import type { ThroughputDirectionMatrix, ThroughputRowKind } from '../model/throughputMatrix.js';
 
 const W = 250;
 const H = 180;

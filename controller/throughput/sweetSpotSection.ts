@@ -1,9 +1,9 @@
-import type { ThroughputRowKind } from './throughputRows.js';
-import type { RunReport } from '../run/runModel.js';
 import { gbit } from '../render/format.js';
 import { html, type SafeHtml } from '../render/html.js';
 import { section } from '../render/section.js';
 import { sweepChart } from './sweepChart.js';
+import type { RunReport } from '../model/runReport.js';
+import type { ThroughputRowKind } from '../model/throughputMatrix.js';
 
 const ROW_ORDER: ThroughputRowKind[] = ['1500', 'jumbo', 'path'];
 

@@ -1,23 +1,10 @@
-import type { IperfFailureClass, IperfRunResult } from '../../proto/throughput.js';
-import type { IpFamily } from './throughputGoodput.js';
+import type { IperfFailureClass } from '../../proto/throughput.js';
 import { maxGoodputBitsPerSecond, segmentPayloadBytes } from './throughputGoodput.js';
-import type { ThroughputRow, ThroughputRowKind } from './throughputRows.js';
-import type { ThroughputRunSummary } from './throughputRun.js';
 import { summarizeRun } from './throughputRun.js';
 import { maxOf, median, minOf, numbers, relativeSpread } from '../model/sampleStats.js';
+import type { IpFamily, ThroughputCell, ThroughputCellRun, ThroughputCellStatus, ThroughputRow, ThroughputRunError, ThroughputRunOutcome, ThroughputRunSkipped, ThroughputRunSummary, ThroughputSkipReason } from '../model/throughputMatrix.js';
 
-/** Why a cell was not run: its row already stalled, so larger jumbo cells would only hang (notes §6). */
-export type ThroughputSkipReason = 'stalled-row';
 
-/** An agent or transport error in place of a run result: `{ code, message }` as it crossed the wire. */
-export interface ThroughputRunError {
-  error: { code: string; message: string };
-}
-export interface ThroughputRunSkipped {
-  skipped: ThroughputSkipReason;
-}
-/** What one repeat of one cell produced. */
-export type ThroughputRunOutcome = IperfRunResult | ThroughputRunError | ThroughputRunSkipped;
 
 export interface ThroughputCellRepeat {
   repeat: number;
@@ -32,67 +19,8 @@ export interface ThroughputCellContext {
   linkSpeedMbps: number | null;
 }
 
-/**
- * - measured: at least one repeat produced a measurement
- * - failed: iperf3 ran but no repeat produced a measurement (stalled, refused, ...)
- * - error: only agent/transport errors
- * - skipped: not run on purpose (see `skipped`)
- * - not-run: no repeat was given for this cell
- */
-export type ThroughputCellStatus = 'measured' | 'failed' | 'error' | 'skipped' | 'not-run';
 
-export interface ThroughputCellRun {
-  repeat: number;
-  summary: ThroughputRunSummary;
-}
 
-export interface ThroughputCell {
-  row: ThroughputRowKind;
-  streams: number;
-  status: ThroughputCellStatus;
-  repeats: number;
-  okRepeats: number;
-  /** Repeats where iperf3 ran and failed. */
-  failedRepeats: number;
-  /** Repeats lost to agent/transport errors. */
-  errorRepeats: number;
-  skippedRepeats: number;
-  /** How many failed repeats had each class (the class that decided each run). */
-  failureClasses: Partial<Record<IperfFailureClass, number>>;
-  failures: Array<{ repeat: number; class: IperfFailureClass; message: string }>;
-  errors: Array<{ repeat: number; code: string; message: string }>;
-  skipped: ThroughputSkipReason | null;
-
-  /** Median received rate of the ok repeats. */
-  medianBitsPerSecond: number | null;
-  minBitsPerSecond: number | null;
-  maxBitsPerSecond: number | null;
-  /** (max − min) / median over the ok repeats: 0.02 = repeats within 2 %. */
-  relativeSpread: number | null;
-  medianRetransmits: number | null;
-  /** Median of retransmits / full-size segments sent (bytes sent / payload per segment at this row's MTU). */
-  medianRetransmitRate: number | null;
-  medianSenderCpuPercent: number | null;
-  medianReceiverCpuPercent: number | null;
-  /** Median coefficient of variation of the per-interval rates. */
-  medianIntervalCov: number | null;
-  /** Some repeat measured iperf3 or a CPU core rather than the network (notes §11). */
-  toolBound: boolean;
-  toolBoundReason: string | null;
-  /** Some repeat stalled: bytes left the sender and none arrived (notes §6). */
-  stalled: boolean;
-  /** Distinct MSS values the kernel used, as sampled by the sending agent. */
-  mssBytesObserved: number[];
-
-  /** median / link speed; null when the link speed is unknown. */
-  linkEfficiency: number | null;
-  /** The most TCP payload this row's MTU lets the link carry; null when the link speed is unknown. */
-  maxGoodputBitsPerSecond: number | null;
-  /** median / maxGoodputBitsPerSecond. */
-  goodputEfficiency: number | null;
-
-  runs: ThroughputCellRun[];
-}
 
 export function isRunError(result: ThroughputRunOutcome): result is ThroughputRunError {
   return 'error' in result && typeof (result as ThroughputRunError).error === 'object' && !('processes' in result);

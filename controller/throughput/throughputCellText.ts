@@ -1,5 +1,5 @@
-import type { ThroughputCell } from './throughputCell.js';
 import { gbit, percent } from '../render/format.js';
+import type { ThroughputCell } from '../model/throughputMatrix.js';
 
 /** One throughput cell as short text, like the terminal table: '23.4', 'STALLED', 'skipped'. */
 export function throughputCellText(cell: ThroughputCell): string {

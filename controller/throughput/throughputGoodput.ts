@@ -1,3 +1,4 @@
+import type { IpFamily } from '../model/throughputMatrix.js';
 /**
  * The largest TCP goodput an Ethernet link can carry at a given IP MTU: every byte that is not
  * application payload costs link time too.
@@ -21,7 +22,6 @@ export const TCP_TIMESTAMPS_BYTES = 12;
 /** Ethernet header 14 + FCS 4 + preamble/SFD 8 + inter-frame gap 12: the wire cost of a frame beyond its IP packet. */
 export const ETHERNET_WIRE_OVERHEAD_BYTES = 14 + 4 + 8 + 12;
 
-export type IpFamily = 4 | 6;
 
 export function ipHeaderBytes(family: IpFamily): number {
   return family === 4 ? IPV4_HEADER_BYTES : IPV6_HEADER_BYTES;

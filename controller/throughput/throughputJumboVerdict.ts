@@ -1,12 +1,9 @@
-import type { PmtuVerdict } from '../pmtu/pmtuVerdict.js';
 import { frameBytes } from '../model/frameBytes.js';
-import type { ThroughputCell } from './throughputCell.js';
 import { formatBitsPerSecond, formatPercent } from '../render/throughputFormat.js';
-import type { IpFamily } from './throughputGoodput.js';
 import { goodputFraction } from './throughputGoodput.js';
-import type { ThroughputRow } from './throughputRows.js';
+import type { IpFamily, JumboComparisonSide, ThroughputCell, ThroughputJumboVerdict, ThroughputRow } from '../model/throughputMatrix.js';
+import type { JumboVerdictKind, PmtuVerdict } from '../model/verdicts.js';
 
-export type JumboVerdictKind = 'jumbo-gain' | 'jumbo-no-gain' | 'jumbo-slower' | 'jumbo-stalled';
 
 /** A jumbo gain must beat this and the noise of both cells (default 2 %). */
 export const JUMBO_MIN_DIFFERENCE = 0.02;
@@ -24,44 +21,7 @@ export interface JumboVerdictInput {
   pathMtu: { verdict: PmtuVerdict; pathMtu: number | null } | null;
 }
 
-export interface JumboComparisonSide {
-  streams: number;
-  bitsPerSecond: number;
-  relativeSpread: number | null;
-  toolBound: boolean;
-}
 
-export interface ThroughputJumboVerdict {
-  /** Null when there is nothing to compare; `reason` says why. */
-  verdict: JumboVerdictKind | null;
-  reason: string | null;
-  jumboMtuBytes: number | null;
-  /** The best 1500 cell (tool-bound cells only when no other measured). */
-  base: JumboComparisonSide | null;
-  jumbo: JumboComparisonSide | null;
-  /** (jumbo − 1500) / 1500 of the best medians. */
-  gain: number | null;
-  /** The same in percent, one decimal. */
-  gainPercent: number | null;
-  /** The larger relative spread of the two compared cells. */
-  noise: number | null;
-  /** The difference that had to be exceeded: max(2 %, noise). */
-  threshold: number | null;
-  /** The gain header overhead alone allows on a link-limited path (IPv4 1500 → 9000: ≈ 5.2 %). */
-  headerOnlyGain: number | null;
-  /** True when a compared cell was tool-bound: the comparison is about host CPU, not the link. */
-  toolBound: boolean;
-  /** Stream counts of jumbo cells that stalled (or were skipped because the row stalled). */
-  stalledStreams: number[];
-  pathMtuVerdict: PmtuVerdict | null;
-  /**
-   * Whether the path MTU sweep tells the same story. A stall agrees with `silent-drop` and
-   * `mtu-mismatch`, not with `ok` or `frag-needed`; a working jumbo row disagrees with a
-   * `silent-drop` below its MTU. Null when there is no sweep (or it proved nothing).
-   */
-  agreesWithPathMtu: boolean | null;
-  explanation: string;
-}
 
 function bestCell(cells: readonly ThroughputCell[]): ThroughputCell | null {
   const measured = cells.filter((c) => c.medianBitsPerSecond !== null);

@@ -1,24 +1,14 @@
-import type { PmtuVerdict } from '../pmtu/pmtuVerdict.js';
-import type { ThroughputCell, ThroughputCellRepeat, ThroughputRunOutcome } from './throughputCell.js';
+import type { ThroughputCellRepeat } from './throughputCell.js';
 import { summarizeCell } from './throughputCell.js';
-import type { IpFamily } from './throughputGoodput.js';
-import type { ThroughputJumboVerdict } from './throughputJumboVerdict.js';
 import { throughputJumboVerdict } from './throughputJumboVerdict.js';
-import type { ThroughputRow, ThroughputRowKind } from './throughputRows.js';
 import { throughputRows } from './throughputRows.js';
-import type { SweetSpotOptions, ThroughputSweetSpot } from './throughputSweetSpot.js';
+import type { SweetSpotOptions } from './throughputSweetSpot.js';
 import { throughputSweetSpot } from './throughputSweetSpot.js';
+import type { IpFamily, ThroughputDirectionMatrix, ThroughputMatrix, ThroughputMatrixRow, ThroughputMatrixRun } from '../model/throughputMatrix.js';
+import type { PmtuVerdict } from '../model/verdicts.js';
+import type { Direction } from '../model/direction.js';
 
-export type ThroughputDirection = 'forward' | 'reverse';
 
-/** One repeat of one cell as the scheduler recorded it. */
-export interface ThroughputMatrixRun {
-  direction: ThroughputDirection;
-  row: ThroughputRowKind;
-  streams: number;
-  repeat: number;
-  result: ThroughputRunOutcome;
-}
 
 export interface ThroughputDirectionContext {
   /** For explanations, e.g. 'h1 → h2'; defaults to the direction's name. */
@@ -33,35 +23,14 @@ export interface ThroughputMatrixContext {
   family: IpFamily;
   /** The slower end's link speed; null when unknown. */
   linkSpeedMbps: number | null;
-  directions: Partial<Record<ThroughputDirection, ThroughputDirectionContext>>;
+  directions: Partial<Record<Direction, ThroughputDirectionContext>>;
   sweetSpot?: SweetSpotOptions;
 }
 
-export interface ThroughputMatrixRow {
-  row: ThroughputRow;
-  /** One cell per column of `streams`, in the same order. */
-  cells: ThroughputCell[];
-  sweetSpot: ThroughputSweetSpot;
-}
 
-export interface ThroughputDirectionMatrix {
-  direction: ThroughputDirection;
-  route: string;
-  /** The stream-count columns: every count run in this direction, ascending. */
-  streams: number[];
-  rows: ThroughputMatrixRow[];
-  jumboVerdict: ThroughputJumboVerdict;
-}
 
-export interface ThroughputMatrix {
-  family: IpFamily;
-  linkSpeedMbps: number | null;
-  directions: ThroughputDirectionMatrix[];
-  /** Runs that fit no row of the matrix (no context for their direction, or a row the NIC MTUs do not give). */
-  unmatched: Array<{ run: ThroughputMatrixRun; reason: string }>;
-}
 
-const DIRECTIONS: readonly ThroughputDirection[] = ['forward', 'reverse'];
+const DIRECTIONS: readonly Direction[] = ['forward', 'reverse'];
 
 /**
  * Assemble the throughput matrix: per direction, rows × stream counts of cell summaries, the sweet

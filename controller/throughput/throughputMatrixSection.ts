@@ -1,10 +1,10 @@
-import type { ThroughputRowKind } from './throughputRows.js';
-import type { RunReport } from '../run/runModel.js';
 import { gbit, percent } from '../render/format.js';
 import { html, type SafeHtml } from '../render/html.js';
 import { endpointHeader, runDirections, runEndpoints, type RunDirection } from '../report/html/runDirections.js';
 import { section } from '../render/section.js';
 import { bestThroughputCell, rowStalled, throughputCellText } from './throughputCellText.js';
+import type { RunReport } from '../model/runReport.js';
+import type { ThroughputRowKind } from '../model/throughputMatrix.js';
 
 type Kind = Extract<ThroughputRowKind, '1500' | 'jumbo'>;
 

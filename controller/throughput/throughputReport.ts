@@ -1,8 +1,9 @@
 import { addressFamilyOf } from '../../proto/ipAddress.js';
-import { throughputMatrix, type ThroughputMatrix } from './throughputMatrix.js';
-import type { CellRecord } from './measureThroughput.js';
+import { throughputMatrix } from './throughputMatrix.js';
 import type { ThroughputOptions } from './parseThroughputOptions.js';
-import type { PmtuReport, DirectionReport } from '../pmtu/pmtuReport.js';
+import type { CellRecord } from '../model/cellRecord.js';
+import type { DirectionReport, PmtuReport } from '../model/pmtuReport.js';
+import type { ThroughputMatrix } from '../model/throughputMatrix.js';
 
 export const THROUGHPUT_REPORT_SCHEMA = 'pathprobe.throughput/v1';
 

@@ -1,18 +1,7 @@
-import type { IpFamily } from './throughputGoodput.js';
 import { ipHeaderBytes, TCP_HEADER_BYTES } from './throughputGoodput.js';
+import type { IpFamily, ThroughputRow } from '../model/throughputMatrix.js';
 
-/** Which frame size a row of the matrix measures. */
-export type ThroughputRowKind = '1500' | 'jumbo' | 'path';
 
-export interface ThroughputRow {
-  row: ThroughputRowKind;
-  /** The `-M` value for iperf3; null = the kernel's MSS from the NIC MTU (what applications really get). */
-  mssBytes: number | null;
-  /** The IP MTU this row's packets have: 1500, the smaller NIC MTU, or the path MTU. */
-  mtuBytes: number;
-  /** For tables: '1500', 'jumbo 9000', 'path 4470'. */
-  label: string;
-}
 
 export interface ThroughputRowsInput {
   family: IpFamily;

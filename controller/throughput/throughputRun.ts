@@ -1,49 +1,13 @@
-import type { IperfFailureClass, IperfProcessResult, IperfRunResult } from '../../proto/throughput.js';
+import type { IperfProcessResult, IperfRunResult } from '../../proto/throughput.js';
 import { coefficientOfVariation, maxOf, numbers } from '../model/sampleStats.js';
+import type { ThroughputRunFailure, ThroughputRunSummary } from '../model/throughputMatrix.js';
 
 /** iperf3 3.12 is single-threaded: a process at ≥ 85 % of a core measured itself (notes §11). */
 export const TOOL_BOUND_PROCESS_CPU_PERCENT = 85;
 /** Any core ≥ 90 %: softirq work on other cores is missed by the per-process figures (notes §11). */
 export const TOOL_BOUND_CORE_PERCENT = 90;
 
-export interface ThroughputRunFailure {
-  class: IperfFailureClass;
-  message: string;
-  /** The port of the iperf3 process that failed. */
-  port: number | null;
-}
 
-/** One repeat of one cell, summed over its iperf3 processes. */
-export interface ThroughputRunSummary {
-  /** True only when every process finished without a failure and reported a received rate. */
-  ok: boolean;
-  /** The failure that decides the run: a stall first (it is a verdict about the path), else the first one. */
-  failure: ThroughputRunFailure | null;
-  failureClass: IperfFailureClass | null;
-  /** Every process failure, in process order. */
-  failures: ThroughputRunFailure[];
-  processes: number;
-  streams: number;
-  /** Sum of the processes' `sum_received` rates; null when none reported one. */
-  bitsPerSecondReceived: number | null;
-  bytesSent: number | null;
-  bytesReceived: number | null;
-  retransmits: number | null;
-  /** Highest client (`host_total`) CPU of any process, % of one core. */
-  senderCpuPercent: number | null;
-  /** Highest server (`remote_total`) CPU of any process, % of one core. */
-  receiverCpuPercent: number | null;
-  maxCorePercent: number | null;
-  toolBound: boolean;
-  /** Why the run is tool-bound, for explanations; null when it is not. */
-  toolBoundReason: string | null;
-  /** Sender-side interval rates summed across processes by index (up to the shortest series). */
-  intervalBitsPerSecond: number[];
-  /** Coefficient of variation of those summed intervals: 0.03 = steady; null below two intervals. */
-  intervalCov: number | null;
-  mssBytesObserved: number | null;
-  elapsedMs: number;
-}
 
 function sumKnown(values: ReadonlyArray<number | null>): number | null {
   const known = numbers(values);

@@ -1,6 +1,5 @@
-import type { ThroughputCell } from './throughputCell.js';
 import { formatBitsPerSecond, formatPercent } from '../render/throughputFormat.js';
-import type { ThroughputRowKind } from './throughputRows.js';
+import type { SweetSpotBasis, SweetSpotDegradation, SweetSpotExclusionReason, ThroughputCell, ThroughputRowKind, ThroughputSweetSpot } from '../model/throughputMatrix.js';
 
 export interface SweetSpotOptions {
   /** A column within this fraction of the best median counts as the best (default 0.05). */
@@ -23,40 +22,9 @@ const DEFAULTS: Required<SweetSpotOptions> = {
   minRetransmits: 1000,
 };
 
-/**
- * - measured: chosen among cells that measured the network
- * - tool-bound-only: every cell with a measurement was tool-bound; the choice describes the hosts
- * - none: no cell produced a measurement
- */
-export type SweetSpotBasis = 'measured' | 'tool-bound-only' | 'none';
 
-/** tool-bound: measured the hosts; no-measurement: ran (or errored) without an ok repeat; skipped / not-run: never ran. */
-export type SweetSpotExclusionReason = 'tool-bound' | 'no-measurement' | 'skipped' | 'not-run';
 
-export interface SweetSpotDegradation {
-  /** The first stream count that degrades. */
-  streams: number;
-  reason: 'throughput' | 'retransmits';
-  bitsPerSecond: number;
-  retransmits: number | null;
-}
 
-export interface ThroughputSweetSpot {
-  row: ThroughputRowKind;
-  basis: SweetSpotBasis;
-  /** The smallest stream count whose median is within `withinFraction` of the best; null for basis 'none'. */
-  streams: number | null;
-  bitsPerSecond: number | null;
-  bestStreams: number | null;
-  bestBitsPerSecond: number | null;
-  /** The last stream count before more streams hurt (lose throughput or multiply retransmits); null if none does. */
-  degradesBeyond: number | null;
-  degradation: SweetSpotDegradation | null;
-  /** Stream counts below the sweet spot where some repeats reached the best while the median did not (e.g. ECMP hashing). */
-  intermittent: Array<{ streams: number; reached: number; of: number }>;
-  excluded: Array<{ streams: number; reason: SweetSpotExclusionReason }>;
-  explanation: string;
-}
 
 function multipliesRetransmits(cell: ThroughputCell, sweet: ThroughputCell, o: Required<SweetSpotOptions>): boolean {
   if (cell.medianRetransmits === null || sweet.medianRetransmits === null) return false;

@@ -1,6 +1,6 @@
-import type { ThroughputCell } from './throughputCell.js';
 import { formatBitsPerSecond } from '../render/throughputFormat.js';
 import type { ThroughputReport } from './throughputReport.js';
+import type { ThroughputCell } from '../model/throughputMatrix.js';
 
 function cellText(cell: ThroughputCell): string {
   if (cell.status === 'skipped') return 'skipped';

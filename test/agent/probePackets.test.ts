@@ -1,23 +1,7 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import raw from 'raw-socket';
-import {
-  ACK_BYTES,
-  buildAck,
-  buildEchoRequest,
-  buildUdpProbe,
-  canonicalAddress,
-  internetChecksum,
-  keyFromHex,
-  parseAck,
-  parseIcmpV4,
-  parseIcmpV6,
-  parseProbePayload,
-  quotedProbeOf,
-  type IcmpMessage,
-  type QuoteOwner,
-  type QuotedPacket,
-} from '../../agent/probe/probePackets.js';
+import { ACK_BYTES, buildAck, buildEchoRequest, buildUdpProbe, canonicalAddress, internetChecksum, keyFromHex, parseAck, parseIcmpV4, parseIcmpV6, parseProbePayload, quotedProbeOf, type IcmpMessage, type QuoteOwner, type QuotedPacket } from '../../agent/probe/probePackets.js';
 import { rawErrorCode } from '../../agent/probe/rawErrorCode.js';
 
 // Compiled to dist/test/agent/: the fixtures stay in the source tree (see their README.md).

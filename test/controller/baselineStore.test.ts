@@ -6,8 +6,8 @@ import Database from 'better-sqlite3';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../controller/store/migrations.js';
 import { RunStore } from '../../controller/store/RunStore.js';
 import { planKeyOf } from '../../controller/diff/planKey.js';
-import type { Plan } from '../../controller/run/runModel.js';
 import { PathprobeError } from '../../proto/errorCodes.js';
+import type { Plan } from '../../controller/model/plan.js';
 
 function tempPath(t: ExecutionContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'pathprobe-baseline-'));

@@ -5,11 +5,14 @@ import type { IperfProcessResult, IperfRunResult } from '../../proto/throughput.
 import { PathprobeError } from '../../proto/errorCodes.js';
 import type { PathMtuEnd } from '../../controller/pmtu/measurePathMtu.js';
 import { pmtuReport } from '../../controller/pmtu/pmtuReport.js';
-import type { Pair, PairResult, PlanAgent } from '../../controller/run/runModel.js';
 import { planPairs } from '../../controller/schedule/planPairs.js';
-import { throughputMatrix, type ThroughputMatrixRun } from '../../controller/throughput/throughputMatrix.js';
+import { throughputMatrix } from '../../controller/throughput/throughputMatrix.js';
 import { inferCulprits, pairFindings } from '../../controller/aggregate/culprit.js';
 import { pathMtuRepro, pingPayloadBytes } from '../../controller/aggregate/reproCommands.js';
+import type { Pair } from '../../controller/model/pair.js';
+import type { PlanAgent } from '../../controller/model/plan.js';
+import type { PairResult } from '../../controller/model/runReport.js';
+import type { ThroughputMatrixRun } from '../../controller/model/throughputMatrix.js';
 
 // ---- fixtures: sweeps as agents report them, turned into reports by the real verdict code ----
 

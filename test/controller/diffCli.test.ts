@@ -2,14 +2,21 @@ import test, { type ExecutionContext } from 'ava';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compareWithBaseline, storedRunReport } from '../../controller/diff/compareWithBaseline.js';
-import type { RunDiff } from '../../controller/diff/diffRuns.js';
+import { compareRun, storedRunReport } from '../../controller/run/runService.js';
+
 import { planKeyOf } from '../../controller/diff/planKey.js';
-import type { RunReport } from '../../controller/run/runModel.js';
 import { RunStore } from '../../controller/store/RunStore.js';
-import type { CellRecord } from '../../controller/throughput/measureThroughput.js';
 import { rackRun } from '../fixtures/runs/rackRun.js';
 import { runCli } from '../helpers/runCli.js';
+import type { CellRecord } from '../../controller/model/cellRecord.js';
+import type { RunDiff } from '../../controller/model/runDiff.js';
+import type { RunReport } from '../../controller/model/runReport.js';
+
+/** The diff `run --compare baseline` attaches, or null when there is nothing to compare with. */
+function compareWithBaseline(store: RunStore, report: RunReport) {
+  const compared = compareRun(store, report, 'baseline');
+  return 'comparison' in compared ? compared.comparison : null;
+}
 
 /*
  * `pathprobe diff` and `pathprobe baseline set` end to end without a lab: runs of the rack-12

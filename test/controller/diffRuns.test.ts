@@ -1,11 +1,13 @@
 import test from 'ava';
-import { diffRuns, jumboVerdictGotWorse, verdictGotWorse, type DiffChange } from '../../controller/diff/diffRuns.js';
+import { diffRuns } from '../../controller/diff/diffRuns.js';
 import { renderDiffTable } from '../../controller/diff/diffTable.js';
 import { throughputMatrixOf } from '../../controller/throughput/throughputReport.js';
-import type { PairResult, RunReport } from '../../controller/run/runModel.js';
-import type { CellRecord } from '../../controller/throughput/measureThroughput.js';
 import type { AgentFactsResponse } from '../../proto/agentFacts.js';
 import { rackRun } from '../fixtures/runs/rackRun.js';
+import type { CellRecord } from '../../controller/model/cellRecord.js';
+import type { DiffChange } from '../../controller/model/runDiff.js';
+import type { PairResult, RunReport } from '../../controller/model/runReport.js';
+import { jumboVerdictGotWorse, verdictGotWorse } from '../../controller/model/verdicts.js';
 
 /*
  * The pure diff on reports built by the rack-12 fixture builder: 7 hosts, 21 pairs, 4 of them with

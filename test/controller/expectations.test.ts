@@ -4,11 +4,13 @@ import type { PmtuSweepResult } from '../../proto/pmtuSweep.js';
 import type { IperfProcessResult, IperfRunResult } from '../../proto/throughput.js';
 import type { PathMtuEnd } from '../../controller/pmtu/measurePathMtu.js';
 import { pmtuReport } from '../../controller/pmtu/pmtuReport.js';
-import type { Pair, PairResult } from '../../controller/run/runModel.js';
 import { planPairs } from '../../controller/schedule/planPairs.js';
-import { throughputMatrix, type ThroughputMatrixRun } from '../../controller/throughput/throughputMatrix.js';
+import { throughputMatrix } from '../../controller/throughput/throughputMatrix.js';
 import { checkExpectations, retransmitsPerGB } from '../../controller/aggregate/expectations.js';
 import { rollUp } from '../../controller/aggregate/rollup.js';
+import type { Pair } from '../../controller/model/pair.js';
+import type { PairResult } from '../../controller/model/runReport.js';
+import type { ThroughputMatrixRun } from '../../controller/model/throughputMatrix.js';
 
 type PathCase = { kind: 'ok' } | { kind: 'silent'; mtu: number } | { kind: 'unreachable' };
 const nic = (address: string): NicFacts =>

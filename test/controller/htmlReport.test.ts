@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { renderRunHtml } from '../../controller/report/html/renderRunHtml.js';
-import type { RunReport } from '../../controller/run/runModel.js';
 import { rackRun } from '../fixtures/runs/rackRun.js';
 import { FIXTURES, REPO_ROOT } from '../helpers/repoPaths.js';
+import type { RunReport } from '../../controller/model/runReport.js';
 
 /** The stored fixture, typed: it must equal what the typed builder produces (so it matches RunReport). */
 function loadRunFixture(name: string): RunReport {

@@ -1,8 +1,8 @@
 import test from 'ava';
 import { escapeHtml } from '../../controller/render/escapeHtml.js';
 import { renderRunHtml } from '../../controller/report/html/renderRunHtml.js';
-import type { RunReport } from '../../controller/run/runModel.js';
 import { rackRun } from '../fixtures/runs/rackRun.js';
+import type { RunReport } from '../../controller/model/runReport.js';
 
 const EVIL = '<script>alert(1)</script>';
 

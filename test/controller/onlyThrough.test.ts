@@ -1,11 +1,12 @@
 import test from 'ava';
 import { PathprobeError } from '../../proto/errorCodes.js';
-import { onlyThrough, pairsInScope, parseLabelSelector, reportInScope } from '../../controller/run/onlyThrough.js';
+import { onlyThrough, pairsInScope, parseLabelSelector, reportInScope } from '../../controller/plan/onlyThrough.js';
 import { diffRuns } from '../../controller/diff/diffRuns.js';
 import { renderRunHtml } from '../../controller/report/html/renderRunHtml.js';
 import { runSummary } from '../../controller/report/runSummary.js';
-import type { RunReport } from '../../controller/run/runModel.js';
 import { rackRun } from '../fixtures/runs/rackRun.js';
+import type { RunReport } from '../../controller/model/runReport.js';
+import type { ComparedRunReport } from '../../controller/diff/runComparison.js';
 
 // rack12: h1..h6 on switch=tor-1, h7 on switch=tor-2; 21 pairs, 6 of them with h7.
 const report = rackRun();
@@ -84,7 +85,7 @@ test('in scope, a change on a crossing pair still counts, and the HTML shows it 
   t.deepEqual(diff.changes.filter((c) => c.regression).map((c) => [c.pairId, c.direction, c.kind, c.before, c.after]), [[first.pair.id, 'forward', 'path-mtu', 1500, 1400]]);
   t.deepEqual(diff.environment.map((e) => [e.host, e.kind]), [['h7', 'nic-driver']]);
 
-  const withComparison: RunReport = { ...next, comparison: { ...diff, baselineRunId: base.runId, against: 'baseline' }, exitCode: 1 };
+  const withComparison: ComparedRunReport = { ...next, comparison: { ...diff, baselineRunId: base.runId, against: 'baseline' }, exitCode: 1 };
   const page = renderRunHtml(withComparison);
   t.regex(page, /<section id="changes" data-testid="changes"/);
   t.regex(page, /<a href="#changes">Changes<\/a>/);

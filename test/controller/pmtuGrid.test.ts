@@ -1,7 +1,7 @@
 import test from 'ava';
 import { pmtuGrid } from '../../controller/pmtu/pmtuGrid.js';
-import type { PmtuReport } from '../../controller/pmtu/pmtuReport.js';
-import { pairId } from '../../controller/run/runModel.js';
+import { pairId } from '../../controller/model/pair.js';
+import type { PmtuReport } from '../../controller/model/pmtuReport.js';
 
 function measured(a: string, b: string, forward: string, reverse: string) {
   const pair = { id: pairId({ agent: a, address: `198.18.1.${a.slice(1)}` }, { agent: b, address: `198.18.1.${b.slice(1)}` }), a: { agent: a, address: '' }, b: { agent: b, address: '' } };

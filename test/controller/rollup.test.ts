@@ -3,9 +3,14 @@ import type { NicFacts } from '../../proto/agentFacts.js';
 import type { PmtuSweepResult } from '../../proto/pmtuSweep.js';
 import type { PathMtuEnd } from '../../controller/pmtu/measurePathMtu.js';
 import { pmtuReport } from '../../controller/pmtu/pmtuReport.js';
-import type { Pair, PairResult, PlanAgent } from '../../controller/run/runModel.js';
 import { planPairs } from '../../controller/schedule/planPairs.js';
-import { labelGroups, pairDirections, rollUp, worstVerdict } from '../../controller/aggregate/rollup.js';
+import { rollUp } from '../../controller/aggregate/rollup.js';
+import type { Pair } from '../../controller/model/pair.js';
+import { pairDirections } from '../../controller/model/pairDirections.js';
+import type { PlanAgent } from '../../controller/model/plan.js';
+import type { PairResult } from '../../controller/model/runReport.js';
+import { worstVerdict } from '../../controller/model/verdicts.js';
+import { labelGroups } from '../../controller/plan/labelGroups.js';
 
 // The same rack as the culprit tests: h1..h6 on tor-1, h7 behind tor-2 capping silently at 1500.
 type PathCase = { kind: 'ok' } | { kind: 'silent'; mtu: number } | { kind: 'icmp'; mtu: number; from: string };

@@ -1,8 +1,9 @@
 import test from 'ava';
-import type { Pair } from '../../controller/run/runModel.js';
 import { planPairs } from '../../controller/schedule/planPairs.js';
 import { circleRounds, throughputRounds } from '../../controller/schedule/throughputRounds.js';
-import { estimateRun, formatBytes, formatDuration } from '../../controller/schedule/estimateRun.js';
+import { estimateRun } from '../../controller/schedule/estimateRun.js';
+import { formatBytes, formatDuration } from '../../controller/render/quantityText.js';
+import type { Pair } from '../../controller/model/pair.js';
 
 /** h1..hN, each with one IPv4 data-plane address 198.18.12.i. */
 function rack(hosts: number, nicsPerHost = 1): { endpoints: Map<string, string[]>; order: string[] } {
@@ -111,17 +112,18 @@ test('estimateRun: 6 hosts at 10 Gbit/s, 1/2/4/8 streams × 2 rows × 2 directio
   const pairs = planPairs(endpoints, order);
   const rounds = throughputRounds(pairs, 'rounds');
   const e = estimateRun({
-    pairs, rounds, tests: ['pmtu', 'throughput'], pmtuParallel: 4,
-    throughput: { streams: [1, 2, 4, 8], durationMs: 10_000, repeats: 1 },
+    pairs, rounds, tests: ['pmtu', 'throughput'],
+    plan: { concurrency: { pmtuParallel: 4, throughput: 'rounds' }, throughput: { streams: [1, 2, 4, 8], durationMs: 10_000, repeats: 1 } },
     linkSpeedMbps: Object.fromEntries(order.map((h) => [h, 10_000])),
   });
   t.is(e.pairs, 15);
-  t.is(e.rounds, 5);
-  t.is(e.cellsPerPair, 16, '2 rows × 4 stream counts × 1 repeat × 2 directions');
-  t.is(e.pmtuMs, 4000, '⌈15 / 4⌉ × 1 s');
-  t.is(e.throughputMs, 5 * 16 * 12_000);
+  t.is(e.kinds.throughput?.details.rounds, 5);
+  t.is(e.kinds.throughput?.details.cellsPerPair, 16, '2 rows × 4 stream counts × 1 repeat × 2 directions');
+  t.is(e.kinds.pmtu?.durationMs, 4000, '⌈15 / 4⌉ × 1 s');
+  t.is(e.kinds.throughput?.durationMs, 5 * 16 * 12_000);
   t.is(e.durationMs, 4000 + 960_000);
-  t.is(e.bytes, 15 * 16 * 10 * 10e9 / 8, 'cells × 10 s × 10 Gbit/s / 8, every pair');
+  t.is(e.kinds.throughput?.bytes, 15 * 16 * 10 * 10e9 / 8, 'cells × 10 s × 10 Gbit/s / 8, every pair');
+  t.is(e.bytes, e.kinds.throughput!.bytes + e.kinds.pmtu!.bytes, 'a run sends what its kinds send');
   t.is(e.text, '15 pairs, 5 throughput rounds, about 16 min, path-MTU probes at most 27 MB, at most 3 TB');
 });
 
@@ -129,32 +131,35 @@ test('estimateRun: the slower end sets the speed, a NIC entry beats the agent, u
   const pairs = planPairs(new Map([['h1', ['198.18.0.1']], ['h2', ['198.18.0.2']], ['h3', ['198.18.0.3']]]), ['h1', 'h2', 'h3']);
   const rounds = throughputRounds(pairs, 'rounds');
   const e = estimateRun({
-    pairs, rounds, tests: ['pmtu', 'throughput'], pmtuParallel: 8, rowsPerDirection: 3,
-    throughput: { streams: [1, 4], durationMs: 5000, repeats: 2 },
+    pairs, rounds, tests: ['pmtu', 'throughput'], rowsPerDirection: 3,
+    plan: { concurrency: { pmtuParallel: 8, throughput: 'rounds' }, throughput: { streams: [1, 4], durationMs: 5000, repeats: 2 } },
     linkSpeedMbps: { h1: 25_000, 'h1/198.18.0.1': 1000, h2: 10_000, h3: null },
   });
-  t.is(e.rounds, 3);
-  t.is(e.cellsPerPair, 3 * 2 * 2 * 2);
+  t.is(e.kinds.throughput?.details.rounds, 3);
+  t.is(e.kinds.throughput?.details.cellsPerPair, 3 * 2 * 2 * 2);
   t.is(e.durationMs, 1000 + 3 * 24 * 7000, 'three rounds of one pair each (3 hosts: one sits out)');
-  t.is(e.pairsWithoutLinkSpeed, 2, 'both pairs with h3');
-  t.is(e.bytes, 24 * 5 * 1e9 / 8, 'h1⇄h2 at the 1 Gbit/s of h1\'s NIC');
+  t.is(e.kinds.throughput?.details.pairsWithoutLinkSpeed, 2, 'both pairs with h3');
+  t.is(e.kinds.throughput?.bytes, 24 * 5 * 1e9 / 8, 'h1⇄h2 at the 1 Gbit/s of h1\'s NIC');
   t.is(e.text, '3 pairs, 3 throughput rounds, about 8 min, path-MTU probes at most 5.4 MB, at most 15 GB (+ 2 pairs of unknown link speed)');
 
-  const none = estimateRun({ pairs, rounds, tests: ['throughput'], pmtuParallel: 1, throughput: { streams: [1], durationMs: 5000, repeats: 1 } });
+  const none = estimateRun({
+    pairs, rounds, tests: ['throughput'],
+    plan: { concurrency: { pmtuParallel: 1, throughput: 'rounds' }, throughput: { streams: [1], durationMs: 5000, repeats: 1 } },
+  });
   t.regex(none.text, /bytes unknown \(no link speed reported\)$/);
-  t.is(none.pmtuMs, 0);
+  t.is(none.kinds.pmtu?.durationMs, 3000, 'throughput needs the path MTU, so a run measures (and estimates) it too');
 });
 
 test('estimateRun: path MTU only', (t) => {
   const { endpoints, order } = rack(32);
   const pairs = planPairs(endpoints, order);
   const e = estimateRun({
-    pairs, rounds: throughputRounds(pairs, 'rounds'), tests: ['pmtu'], pmtuParallel: 8,
-    throughput: { streams: [1], durationMs: 10_000, repeats: 1 },
+    pairs, rounds: throughputRounds(pairs, 'rounds'), tests: ['pmtu'],
+    plan: { concurrency: { pmtuParallel: 8, throughput: 'rounds' }, throughput: { streams: [1], durationMs: 10_000, repeats: 1 } },
   });
   t.is(e.pairs, 496);
-  t.is(e.rounds, 0);
-  t.is(e.bytes, 0);
+  t.is(e.kinds.throughput, undefined, 'no throughput rounds');
+  t.is(e.bytes, 496 * 2 * 100 * 9000, 'only the path-MTU probes');
   t.is(e.text, '496 pairs, about 62 s, path-MTU probes at most 893 MB');
 });
 

@@ -4,8 +4,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assembleRunReport } from '../../controller/run/assembleRunReport.js';
-import type { RunReport } from '../../controller/run/runModel.js';
+import { storedRunReport } from '../../controller/run/runService.js';
 import type { RunProgress } from '../../controller/run/runProgress.js';
 import { RunStore } from '../../controller/store/RunStore.js';
 import { planKeyOf } from '../../controller/diff/planKey.js';
@@ -13,6 +12,7 @@ import { createRunScheduler, type ExecuteRun, type RunSchedulerOptions } from '.
 import { createServeMetrics, listenMetrics } from '../../controller/serve/serveMetrics.js';
 import { ALERT_SCHEMA, type AlertSummary } from '../../controller/serve/postWebhook.js';
 import { rackRun } from '../fixtures/runs/rackRun.js';
+import type { RunReport } from '../../controller/model/runReport.js';
 
 /*
  * `pathprobe serve` without a lab: the scheduler gets a fake run function that stores the rack-12
@@ -63,7 +63,7 @@ interface FakeRun {
 function fakeRun(options: { regressFrom?: number; holdMs?: number } = {}): FakeRun {
   const fake: FakeRun = {
     calls: 0,
-    execute: async ({ plan, store, runId, signal, progress }) => {
+    execute: async ({ store, runId, interrupt, progress }) => {
       fake.calls += 1;
       const call = fake.calls;
       try {
@@ -74,14 +74,14 @@ function fakeRun(options: { regressFrom?: number; holdMs?: number } = {}): FakeR
           if (pmtu) store.savePmtu(runId, result.pair.id, { report: pmtu }, Date.now());
           for (const cell of result.cells) store.saveCell(runId, cell);
         }
-        if (options.holdMs) await sleep(options.holdMs, signal);
-        if (signal.aborted) {
+        if (options.holdMs) await sleep(options.holdMs, interrupt.signal);
+        if (interrupt.signal.aborted) {
           store.markInterrupted(runId);
-          return assembleRunReport({ runId, plan, store, status: 'interrupted' });
+          return storedRunReport(store, runId);
         }
-        const done = assembleRunReport({ runId, plan, store, status: 'done' });
+        const done = storedRunReport(store, runId);
         store.finishRun(runId, { status: 'done', exitCode: done.exitCode, finishedAtMs: Date.now() });
-        const report = assembleRunReport({ runId, plan, store, status: 'done' });
+        const report = storedRunReport(store, runId);
         store.saveReport(runId, report);
         return report;
       } finally {

@@ -8,11 +8,13 @@ import Database from 'better-sqlite3';
 import { RunStore } from '../../controller/store/RunStore.js';
 import { RUN_ID_PATTERN } from '../../controller/store/runId.js';
 import { SCHEMA_VERSION } from '../../controller/store/migrations.js';
-import { pairId, type Plan, type RunReport, type StoredCell } from '../../controller/run/runModel.js';
-import { PMTU_REPORT_SCHEMA, type PmtuReport } from '../../controller/pmtu/pmtuReport.js';
-import type { CellKey } from '../../controller/throughput/measureThroughput.js';
 import type { AgentFactsResponse } from '../../proto/agentFacts.js';
 import { PathprobeError } from '../../proto/errorCodes.js';
+import type { CellKey, StoredCell } from '../../controller/model/cellRecord.js';
+import { pairId } from '../../controller/model/pair.js';
+import type { Plan } from '../../controller/model/plan.js';
+import { PMTU_REPORT_SCHEMA, type PmtuReport } from '../../controller/model/pmtuReport.js';
+import type { RunReport } from '../../controller/model/runReport.js';
 
 const RUN_STORE_JS = new URL('../../controller/store/RunStore.js', import.meta.url).href;
 

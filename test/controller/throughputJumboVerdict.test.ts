@@ -1,8 +1,9 @@
 import test from 'ava';
 import type { IperfProcessResult, IperfRunResult } from '../../proto/throughput.js';
-import { summarizeCell, type ThroughputCell } from '../../controller/throughput/throughputCell.js';
-import { throughputRows, type ThroughputRow } from '../../controller/throughput/throughputRows.js';
+import { summarizeCell } from '../../controller/throughput/throughputCell.js';
+import { throughputRows } from '../../controller/throughput/throughputRows.js';
 import { throughputJumboVerdict, type JumboVerdictInput } from '../../controller/throughput/throughputJumboVerdict.js';
+import type { ThroughputCell, ThroughputRow } from '../../controller/model/throughputMatrix.js';
 
 const G = 1e9;
 const [row1500, rowJumbo] = throughputRows({ family: 4, senderNicMtuBytes: 9000, receiverNicMtuBytes: 9000, pathMtuBytes: null }) as [ThroughputRow, ThroughputRow];

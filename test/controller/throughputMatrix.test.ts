@@ -1,6 +1,7 @@
 import test from 'ava';
 import type { IperfProcessResult, IperfRunResult } from '../../proto/throughput.js';
-import { throughputMatrix, type ThroughputMatrixContext, type ThroughputMatrixRun } from '../../controller/throughput/throughputMatrix.js';
+import { throughputMatrix, type ThroughputMatrixContext } from '../../controller/throughput/throughputMatrix.js';
+import type { ThroughputMatrixRun } from '../../controller/model/throughputMatrix.js';
 
 const G = 1e9;
 function run(gbps: number, retransmits = 0): IperfRunResult {

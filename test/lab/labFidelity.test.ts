@@ -8,15 +8,7 @@ import { newLabId } from '../../scripts/lab/labNaming.js';
 import { LAB_TAG_DIR } from '../../scripts/lab/labOwnerTag.js';
 import { labUp } from '../../scripts/lab/labUp.js';
 import { listNetns } from '../../scripts/lab/removeNamespaces.js';
-import {
-  asymmetric,
-  lossyCap,
-  nicMismatch,
-  rateLimited,
-  routerFragNeeded,
-  routerIcmpFiltered,
-  silentCap,
-} from '../../scripts/lab/topologies.js';
+import { asymmetric, lossyCap, nicMismatch, rateLimited, routerFragNeeded, routerIcmpFiltered, silentCap } from '../../scripts/lab/topologies.js';
 import type { Topology } from '../../scripts/lab/topology.js';
 import { ICMP_HINT, ping } from '../helpers/dfPing.js';
 

@@ -3,7 +3,7 @@ import { PathprobeError } from '../../../proto/errorCodes.js';
 import { loadPlan } from '../../plan/loadPlan.js';
 import { RunStore } from '../../store/RunStore.js';
 import { planKeyOf, planLabelOf } from '../../diff/planKey.js';
-import { DB_OPTION } from './runCommand.js';
+import { DB_OPTION } from '../dbOption.js';
 
 interface BaselineSetArgs { runId: string; plan?: string; db: string }
 
@@ -22,8 +22,7 @@ const baselineSetCommand: CommandModule<object, BaselineSetArgs> = {
     const filePlan = argv.plan !== undefined ? await loadPlan(argv.plan) : null;
     const store = RunStore.open(argv.db);
     try {
-      const run = store.getRun(argv.runId);
-      if (!run) throw new PathprobeError('ERR_USAGE', `no run ${argv.runId} in ${argv.db} (see pathprobe runs --db ${argv.db})`);
+      const run = store.requireRun(argv.runId);
       if (run.status !== 'done') {
         throw new PathprobeError('ERR_USAGE', `run ${run.runId} is ${run.status}, not finished: finish it first (pathprobe run --resume ${run.runId} --db ${argv.db})`);
       }

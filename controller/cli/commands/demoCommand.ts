@@ -5,8 +5,8 @@ import { silentCap } from '../../../scripts/lab/topologies.js';
 import { startLabAgents } from '../../../scripts/lab/labAgents.js';
 import { cleanupStale } from '../../../scripts/lab/cleanupStale.js';
 import type { Lab } from '../../../scripts/lab/lab.js';
-import type { PmtuReport } from '../../pmtu/pmtuReport.js';
 import { pmtuTable } from '../../pmtu/pmtuTable.js';
+import type { PmtuReport } from '../../model/pmtuReport.js';
 
 interface DemoArgs { cap: number; ipv6: boolean; json: boolean }
 

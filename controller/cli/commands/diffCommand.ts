@@ -1,12 +1,11 @@
 import type { Argv, CommandModule } from 'yargs';
 import { PathprobeError } from '../../../proto/errorCodes.js';
 import { RunStore } from '../../store/RunStore.js';
-import { storedRunReport } from '../../diff/compareWithBaseline.js';
-import { DEFAULT_THROUGHPUT_THRESHOLD, diffRuns } from '../../diff/diffRuns.js';
+import { diffRuns } from '../../diff/diffRuns.js';
+import { DEFAULT_THROUGHPUT_THRESHOLD } from '../../throughput/diffThroughput.js';
 import { renderDiffTable } from '../../diff/diffTable.js';
-import { DB_OPTION } from './runCommand.js';
-
-export { compareWithBaseline } from '../../diff/compareWithBaseline.js';
+import { DB_OPTION } from '../dbOption.js';
+import { storedRunReport } from '../../run/runService.js';
 
 interface DiffArgs { runA: string; runB: string; json: boolean; threshold: number; db: string }
 
@@ -28,11 +27,9 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
     }
     const store = RunStore.open(argv.db);
     try {
-      const missing = [argv.runA, argv.runB].filter((id, i, all) => all.indexOf(id) === i && !store.getRun(id));
-      if (missing.length) {
-        throw new PathprobeError('ERR_USAGE', `no run ${missing.join(' or ')} in ${argv.db} (see pathprobe runs --db ${argv.db})`);
-      }
-      const diff = diffRuns(storedRunReport(store, argv.runA)!, storedRunReport(store, argv.runB)!, { throughputThreshold: argv.threshold / 100 });
+      store.requireRuns([argv.runA, argv.runB]);
+      const [base, next] = [storedRunReport(store, argv.runA), storedRunReport(store, argv.runB)];
+      const diff = diffRuns(base, next, { throughputThreshold: argv.threshold / 100 });
       process.stdout.write(argv.json ? JSON.stringify(diff, null, 2) + '\n' : renderDiffTable(diff));
       process.exitCode = diff.regressed ? 1 : 0;
     } finally {

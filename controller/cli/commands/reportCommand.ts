@@ -1,8 +1,8 @@
 import type { Argv, CommandModule } from 'yargs';
-import { PathprobeError } from '../../../proto/errorCodes.js';
 import { RunStore } from '../../store/RunStore.js';
-import { assembleRunReport } from '../../run/assembleRunReport.js';
-import { DB_OPTION, printRunReport } from './runCommand.js';
+import { DB_OPTION } from '../dbOption.js';
+import { printRunReport } from '../printRunReport.js';
+import { storedRunReport } from '../../run/runService.js';
 
 interface ReportArgs { runId: string; html?: string; json: boolean; db: string }
 
@@ -17,10 +17,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
   handler: async (argv) => {
     const store = RunStore.open(argv.db);
     try {
-      const run = store.getRun(argv.runId);
-      if (!run) throw new PathprobeError('ERR_USAGE', `no run ${argv.runId} in ${argv.db} (see pathprobe runs --db ${argv.db})`);
-      const status = run.status === 'done' ? 'done' : run.status === 'running' ? 'interrupted' : run.status;
-      const report = assembleRunReport({ runId: run.runId, plan: run.plan, store, status });
+      const report = storedRunReport(store, argv.runId);
       await printRunReport(report, argv);
       process.exitCode = report.exitCode;
     } finally {

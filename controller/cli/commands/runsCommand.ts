@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { RunStore } from '../../store/RunStore.js';
 import { runsTable } from '../../report/runsTable.js';
-import { DB_OPTION } from './runCommand.js';
+import { DB_OPTION } from '../dbOption.js';
 
 interface RunsArgs { db: string; json: boolean }
 

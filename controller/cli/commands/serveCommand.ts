@@ -6,7 +6,8 @@ import { RunStore } from '../../store/RunStore.js';
 import { createRunScheduler, validateCron, webhookOrigin } from '../../serve/runScheduler.js';
 import { createServeMetrics, listenMetrics, type MetricsServer } from '../../serve/serveMetrics.js';
 import { readToken } from '../readToken.js';
-import { DB_OPTION } from './runCommand.js';
+import { onInterruptSignals } from '../../run/runInterrupt.js';
+import { DB_OPTION } from '../dbOption.js';
 
 interface ServeArgs { plan: string; cron: string; metrics: string; webhook?: string; jitter: string; db: string }
 
@@ -80,27 +81,23 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       });
       // First signal: no new run, no new measurement; the ones in flight end and are stored.
       // Second: stop at once (everything finished is already stored).
-      let signals = 0;
       let onStopped: () => void = () => {};
       const stoppedOnce = new Promise<void>((resolve) => { onStopped = resolve; });
-      const onSignal = (signal: NodeJS.Signals) => {
-        signals += 1;
-        if (signals === 1) {
+      const removeSignals = onInterruptSignals({
+        first: (signal) => {
           log(`${signal}: stopping${scheduler.busy ? ' after the measurements in flight (again to stop at once)' : ''}`);
           scheduler.stop().then(onStopped, onStopped);
-        } else {
+        },
+        second: (signal) => {
           log(`${signal}: stopping at once`);
           void scheduler.stop({ now: true });
-        }
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+        },
+      });
       try {
         scheduler.start();
         await stoppedOnce;
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        removeSignals();
         await scheduler.stop();
       }
       log('stopped');

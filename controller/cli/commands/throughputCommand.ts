@@ -8,7 +8,7 @@ import { throughputCsv } from '../../throughput/throughputCsv.js';
 import { throughputReport } from '../../throughput/throughputReport.js';
 import { pmtuReport } from '../../pmtu/pmtuReport.js';
 import { throughputTable } from '../../throughput/throughputTable.js';
-import { measureThroughput, planThroughput, type CellRecord } from '../../throughput/measureThroughput.js';
+import { measureThroughput, planThroughput } from '../../throughput/measureThroughput.js';
 import { parseThroughputOptions } from '../../throughput/parseThroughputOptions.js';
 import { readToken } from '../readToken.js';
 

@@ -1,9 +1,10 @@
 import { formatBitsPerSecond, formatPercent } from '../../render/throughputFormat.js';
-import type { DiffChange, DiffValue, PairDiff } from '../../diff/diffRuns.js';
-import type { Pair, RunReport } from '../../run/runModel.js';
 import { utc } from '../../render/format.js';
 import { html, type SafeHtml } from '../../render/html.js';
 import { section } from '../../render/section.js';
+import type { Pair } from '../../model/pair.js';
+import type { DiffChange, DiffValue, PairDiff } from '../../model/runDiff.js';
+import type { ComparedRunReport } from '../../diff/runComparison.js';
 
 const INTRO = 'What changed since the run this one was compared with (pathprobe run --compare), per pair and direction: '
   + 'path MTU and verdict changes always count, throughput only beyond the repeats\' noise and the threshold; '
@@ -51,7 +52,7 @@ function changeRow(p: PairDiff, route: string, c: DiffChange): SafeHtml {
  * "Changes since baseline": the run's diff (report.comparison) as one table of changes, the pairs
  * added or removed, and the environment changes. Only rendered for a run made with --compare.
  */
-export function changesSection(report: RunReport): SafeHtml {
+export function changesSection(report: ComparedRunReport): SafeHtml {
   const c = report.comparison;
   if (c === undefined) return html``;
   if (c === null) {

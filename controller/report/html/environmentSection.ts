@@ -1,9 +1,9 @@
 import type { NicFacts } from '../../../proto/agentFacts.js';
-import type { RunReport } from '../../run/runModel.js';
 import { speed } from '../../render/format.js';
 import { html, type SafeHtml } from '../../render/html.js';
 import { section } from '../../render/section.js';
 import { addressOfCidr } from '../../../proto/ipAddress.js';
+import type { RunReport } from '../../model/runReport.js';
 
 function labels(l: Record<string, string>): SafeHtml {
   const entries = Object.entries(l);

@@ -1,6 +1,6 @@
-import type { Finding, RunReport } from '../../run/runModel.js';
 import { html, type SafeHtml } from '../../render/html.js';
 import { section } from '../../render/section.js';
+import type { Finding, RunReport } from '../../model/runReport.js';
 
 function finding(f: Finding, i: number): SafeHtml {
   return html`<article class="finding ${f.severity}" data-kind="${f.kind}" data-severity="${f.severity}">

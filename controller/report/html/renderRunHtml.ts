@@ -1,29 +1,27 @@
-import type { RunReport } from '../../run/runModel.js';
+import { TEST_KINDS } from '../../kinds/testKinds.js';
 import { changesSection } from './changesSection.js';
 import { environmentSection } from './environmentSection.js';
 import { findingsSection } from './findingsSection.js';
 import { utc } from '../../render/format.js';
 import { html, trusted } from '../../render/html.js';
-import { pmtuMatrixSection } from '../../pmtu/pmtuMatrixSection.js';
 import { REPORT_CSS } from './reportCss.js';
 import { overallResult, summarySection } from './summarySection.js';
-import { sweetSpotSection } from '../../throughput/sweetSpotSection.js';
-import { throughputMatrixSection } from '../../throughput/throughputMatrixSection.js';
-
-const TOC: Array<[string, string]> = [
-  ['summary', 'Summary'], ['pmtu-matrix-forward', 'Path MTU →'], ['pmtu-matrix-reverse', 'Path MTU ←'],
-  ['throughput-1500', 'Throughput 1500'], ['throughput-jumbo', 'Throughput jumbo'], ['sweet-spot', 'Sweet spot'],
-  ['findings', 'Findings'], ['environment', 'Environment'],
-];
+import type { ComparedRunReport } from '../../diff/runComparison.js';
 
 /**
  * The sign-off report of a run: one self-contained HTML document (inline CSS and SVG, no script,
  * nothing fetched). Every string from the report is escaped. Pure: no I/O, no clock.
  */
-export function renderRunHtml(report: RunReport): string {
+export function renderRunHtml(report: ComparedRunReport): string {
   const overall = overallResult(report);
   // "Changes since baseline" only for a run made with --compare.
-  const toc = report.comparison === undefined ? TOC : [TOC[0]!, ['changes', 'Changes'] as [string, string], ...TOC.slice(1)];
+  const kindSections = TEST_KINDS.flatMap((kind) => kind.htmlSections);
+  const toc: Array<[string, string]> = [
+    ['summary', 'Summary'],
+    ...(report.comparison === undefined ? [] : [['changes', 'Changes'] as [string, string]]),
+    ...kindSections.map((s): [string, string] => [s.id, s.toc]),
+    ['findings', 'Findings'], ['environment', 'Environment'],
+  ];
   const doc = html`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -42,11 +40,7 @@ export function renderRunHtml(report: RunReport): string {
 <main>
 ${summarySection(report)}
 ${changesSection(report)}
-${pmtuMatrixSection(report, 'forward')}
-${pmtuMatrixSection(report, 'reverse')}
-${throughputMatrixSection(report, '1500')}
-${throughputMatrixSection(report, 'jumbo')}
-${sweetSpotSection(report)}
+${kindSections.map((s) => s.render(report))}
 ${findingsSection(report)}
 ${environmentSection(report)}
 </main>

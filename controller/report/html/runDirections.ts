@@ -1,7 +1,8 @@
-import type { DirectionReport } from '../../pmtu/pmtuReport.js';
-import type { ThroughputDirectionMatrix } from '../../throughput/throughputMatrix.js';
-import type { Endpoint, PairResult, RunReport } from '../../run/runModel.js';
 import { html, type SafeHtml } from '../../render/html.js';
+import type { Endpoint } from '../../model/endpoint.js';
+import type { DirectionReport } from '../../model/pmtuReport.js';
+import type { PairResult, RunReport } from '../../model/runReport.js';
+import type { ThroughputDirectionMatrix } from '../../model/throughputMatrix.js';
 
 /** One measured direction of one pair, found by sender and receiver. */
 export interface RunDirection {

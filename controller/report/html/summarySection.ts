@@ -1,8 +1,8 @@
-import type { RunReport } from '../../run/runModel.js';
 import { duration, utc } from '../../render/format.js';
 import { html, type SafeHtml } from '../../render/html.js';
 import { section } from '../../render/section.js';
 import { VERDICT_STYLE, type CellVerdict } from '../../pmtu/verdictStyle.js';
+import type { ComparedRunReport } from '../../diff/runComparison.js';
 
 const EXIT_MEANING: Record<number, string> = {
   0: 'all checks passed and every expectation was met',
@@ -14,13 +14,13 @@ const EXIT_MEANING: Record<number, string> = {
 export type Overall = 'PASS' | 'FAIL' | 'INCOMPLETE';
 
 /** PASS only for a finished run with exit code 0, every expectation met and no failing finding. */
-export function overallResult(report: RunReport): Overall {
+export function overallResult(report: ComparedRunReport): Overall {
   if (report.status !== 'done') return 'INCOMPLETE';
   const failed = report.exitCode !== 0 || report.expectations.some((e) => !e.pass) || report.findings.some((f) => f.severity === 'fail');
   return failed ? 'FAIL' : 'PASS';
 }
 
-function verdictCounts(report: RunReport): SafeHtml {
+function verdictCounts(report: ComparedRunReport): SafeHtml {
   const counts = new Map<CellVerdict, number>();
   for (const p of report.pairs) {
     const dirs = p.pmtu ? [p.pmtu.forward, p.pmtu.reverse] : [];
@@ -31,7 +31,7 @@ function verdictCounts(report: RunReport): SafeHtml {
 }
 
 /** First page: what ran, the verdict, each expectation, and the sign-off block. */
-export function summarySection(report: RunReport): SafeHtml {
+export function summarySection(report: ComparedRunReport): SafeHtml {
   const overall = overallResult(report);
   const fails = report.findings.filter((f) => f.severity === 'fail').length;
   const warns = report.findings.length - fails;

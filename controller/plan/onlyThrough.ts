@@ -1,6 +1,8 @@
 import { PathprobeError } from '../../proto/errorCodes.js';
-import { labelGroups } from '../aggregate/rollup.js';
-import type { LabelSelector, Pair, PlanAgent, RunReport } from './runModel.js';
+import type { Pair } from '../model/pair.js';
+import type { LabelSelector, PlanAgent } from '../model/plan.js';
+import type { RunReport } from '../model/runReport.js';
+import { labelGroups } from './labelGroups.js';
 
 /*
  * `pathprobe run --only-through switch=tor-b12`: after a switch swap, test only the pairs that cross

@@ -1,6 +1,6 @@
 import type { AgentFactsResponse } from '../../proto/agentFacts.js';
-import type { Plan } from './runModel.js';
 import { addressOfCidr } from '../../proto/ipAddress.js';
+import type { Plan } from '../model/plan.js';
 
 /**
  * The data-plane addresses to test on each agent: the plan's list, or for `all` every global

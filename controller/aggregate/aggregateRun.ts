@@ -1,14 +1,14 @@
 import type { AgentFactsResponse } from '../../proto/agentFacts.js';
-import { PathprobeError } from '../../proto/errorCodes.js';
-import { throughputMatrixOf } from '../throughput/throughputReport.js';
-import type { RunStore } from '../store/RunStore.js';
+import type { Plan } from '../model/plan.js';
+import type { RunResults } from '../model/runResults.js';
+import { RUN_REPORT_SCHEMA, type Finding, type PairResult, type RunReport } from '../model/runReport.js';
+import { endpointsOf } from '../plan/endpointsOf.js';
+import { pairsInScope } from '../plan/onlyThrough.js';
 import { planPairs } from '../schedule/planPairs.js';
-import { inferCulprits, pairFindings } from '../aggregate/culprit.js';
-import { checkExpectations } from '../aggregate/expectations.js';
-import { rollUp } from '../aggregate/rollup.js';
-import { endpointsOf } from './endpointsOf.js';
-import { pairsInScope } from './onlyThrough.js';
-import type { Finding, PairResult, Plan, RunReport } from './runModel.js';
+import { throughputMatrixOf } from '../throughput/throughputReport.js';
+import { inferCulprits, pairFindings } from './culprit.js';
+import { checkExpectations } from './expectations.js';
+import { rollUp } from './rollup.js';
 
 /** 3 when something could not be measured, 1 when an expectation or a check failed, else 0. */
 export function runExitCode(report: Pick<RunReport, 'facts' | 'pairs' | 'expectations' | 'findings'>): number {
@@ -18,16 +18,23 @@ export function runExitCode(report: Pick<RunReport, 'facts' | 'pairs' | 'expecta
   return 0;
 }
 
+export interface AggregateRunInput {
+  runId: string;
+  plan: Plan;
+  /** What the store holds of the run. */
+  results: RunResults;
+  status: RunReport['status'];
+  startedAtMs: number;
+  finishedAtMs: number | null;
+}
+
 /**
- * The whole report of a run, rebuilt from what the store holds: the same function serves a run
- * that just ended, an interrupted one and `pathprobe report RUN_ID` later. Verdicts, findings and
- * expectations are derived here, never stored as truth.
+ * The whole report of a run from what was measured: the same function serves a run that just
+ * ended, an interrupted one, `pathprobe report RUN_ID` later and the test fixtures. Verdicts,
+ * findings and expectations are derived here, never stored as truth. Pure.
  */
-export function assembleRunReport(input: { runId: string; plan: Plan; store: RunStore; status: RunReport['status'] }): RunReport {
-  const { runId, plan, store } = input;
-  const run = store.getRun(runId);
-  const stored = store.loadResults(runId);
-  if (!stored) throw new PathprobeError('ERR_USAGE', `no run ${runId} in the store`);
+export function aggregateRun(input: AggregateRunInput): RunReport {
+  const { runId, plan, results: stored } = input;
   const facts = new Map(Object.entries(stored.facts).filter((entry): entry is [string, AgentFactsResponse] => !('error' in entry[1])));
   // A run restricted with --only-through (kept in its plan) reports only the pairs it tested.
   const pairs = pairsInScope(plan, planPairs(endpointsOf(plan, facts), plan.agents.map((agent) => agent.name)));
@@ -53,10 +60,10 @@ export function assembleRunReport(input: { runId: string; plan: Plan; store: Run
   const expectations = checkExpectations(plan.expect, results);
   const partial = { facts: stored.facts, pairs: results, expectations, findings };
   return {
-    schema: 'pathprobe.run/v1',
+    schema: RUN_REPORT_SCHEMA,
     runId,
-    startedAt: new Date(run?.startedAtMs ?? Date.now()).toISOString(),
-    finishedAt: run?.finishedAtMs ? new Date(run.finishedAtMs).toISOString() : null,
+    startedAt: new Date(input.startedAtMs).toISOString(),
+    finishedAt: input.finishedAtMs ? new Date(input.finishedAtMs).toISOString() : null,
     status: input.status,
     plan,
     ...partial,

@@ -1,0 +1,53 @@
+/*
+ * What a plan says: the agents, their addresses and labels, what to expect, which test kinds to run
+ * and how much at once. Plan parsing, scheduling, storage, diagnosis and reports all speak it.
+ */
+
+/** The test kinds a plan can name; each is a module of its own (see run/testKinds.ts). */
+export const TEST_KIND_NAMES = ['pmtu', 'throughput'] as const;
+export type TestKindName = (typeof TEST_KIND_NAMES)[number];
+
+export interface PlanAgent {
+  name: string;
+  url: string;
+  /** Data-plane addresses to test on this host; 'all' = every global address its agent reports. */
+  addresses: string[] | 'all';
+  /** Free-form labels such as rack, switch, tor: the roll-up and culprit inference group by them. */
+  labels: Record<string, string>;
+}
+
+export interface PlanExpectations {
+  /** Path MTU expected in every direction. */
+  pathMtu?: number;
+  /** Best throughput cell / link speed, per direction, must reach this. */
+  minLinkEfficiency?: number;
+  maxRetransmitsPerGB?: number;
+}
+
+/** One label value, e.g. `{ key: 'switch', value: 'tor-b12' }` for `switch=tor-b12`. */
+export interface LabelSelector {
+  key: string;
+  value: string;
+}
+
+export interface Plan {
+  /** Absolute path of the token file (resolved against the plan file's directory). */
+  tokenFile: string;
+  agents: PlanAgent[];
+  expect: PlanExpectations;
+  tests: TestKindName[];
+  throughput: { streams: number[]; durationMs: number; repeats: number };
+  concurrency: {
+    /** How many path-MTU pair sweeps run at once. */
+    pmtuParallel: number;
+    /** 'rounds': disjoint pairs at once (no host in two tests); 'serial': one pair at a time. */
+    throughput: 'rounds' | 'serial';
+  };
+  /**
+   * `run --only-through switch=tor-b12`: only the pairs crossing this label value (one end has it,
+   * the other not) are tested. Not part of a plan file: set by the CLI and stored with the run's
+   * plan, so `--resume` keeps it. Absent = every pair. Not part of the plan key (planKey.ts): a
+   * restricted run shares the baseline of its plan.
+   */
+  onlyThrough?: LabelSelector;
+}

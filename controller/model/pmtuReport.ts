@@ -1,0 +1,53 @@
+import type { NicFacts } from '../../proto/agentFacts.js';
+import type { ErrorCode } from '../../proto/errorCodes.js';
+import type { ProbeRecord } from '../../proto/pmtuSweep.js';
+import type { PmtuVerdict } from './verdicts.js';
+
+/** What `pmtu --json` prints and a run stores per pair: both directions' verdicts with their evidence. */
+export const PMTU_REPORT_SCHEMA = 'pathprobe.pmtu/v1';
+
+export interface DirectionVerdict {
+  verdict: PmtuVerdict;
+  pathMtu: number | null;
+  pathFrameBytes: number | null;
+  largestOkBytes: number | null;
+  smallestFailBytes: number | null;
+  icmp: { from: string; mtu: number } | null;
+  /** True for an ICMP echo sweep: the value is the round trip, not one direction. */
+  roundTrip: boolean;
+  /** False when the boundary was not proved (probe budget ran out). */
+  complete: boolean;
+  senderNicMtuBytes: number | null;
+  receiverNicMtuBytes: number | null;
+  probes: number;
+  elapsedMs: number;
+  explanation: string;
+  advice: string | null;
+}
+
+export type DirectionReport =
+  | (DirectionVerdict & { direction: string; error: null; probeLog: ProbeRecord[]; icmpHints: { from: string; mtuBytes: number; probeBytes: number }[] })
+  | { direction: string; verdict: 'error'; error: { code: ErrorCode; message: string } };
+
+export interface PmtuReport {
+  schema: typeof PMTU_REPORT_SCHEMA;
+  mode: 'peer' | 'echo';
+  from: EndReport;
+  to: EndReport;
+  forward: DirectionReport;
+  reverse: DirectionReport | null;
+  /** True when both directions were measured and their path MTUs differ. */
+  asymmetric: boolean;
+  exitCode: number;
+}
+
+export interface EndReport {
+  name: string;
+  url: string | null;
+  address: string;
+  hostname: string | null;
+  agentVersion: string | null;
+  kernel: string | null;
+  cpuCount: number | null;
+  nic: NicFacts | null;
+}

@@ -1,0 +1,104 @@
+import { PathprobeError } from '../../proto/errorCodes.js';
+import { aggregateRun } from '../aggregate/aggregateRun.js';
+import { diffRuns } from '../diff/diffRuns.js';
+import { planKeyOf } from '../diff/planKey.js';
+import type { ComparedRunReport, RunComparison } from '../diff/runComparison.js';
+import type { DiffOptions } from '../model/runDiff.js';
+import type { Plan } from '../model/plan.js';
+import type { RunReport } from '../model/runReport.js';
+import { reportInScope } from '../plan/onlyThrough.js';
+import type { RunStore } from '../store/RunStore.js';
+import type { RunInterrupt } from './runInterrupt.js';
+import { runPlan, type RunPlanInput } from './runPlan.js';
+
+/*
+ * The run service: start or resume a run, measure it to its stored end (stopping in two stages),
+ * rebuild any stored run's report, and compare a run with its baseline. `run`, `serve` and `demo`
+ * go through it; commands only parse flags, call it and print.
+ */
+
+export function resumeHint(runId: string, store: RunStore): string {
+  return `resume with: pathprobe run --resume ${runId} --db ${store.path}`;
+}
+
+/** A new run of `plan`, stored before anything is contacted. */
+export function startRun(store: RunStore, plan: Plan, planPath: string | null): { runId: string; plan: Plan } {
+  return { runId: store.createRun({ plan, planPath, startedAtMs: Date.now() }), plan };
+}
+
+/** An interrupted run, to be measured to its end with the plan (and `--only-through`) it started with. */
+export function resumeRun(store: RunStore, runId: string): { runId: string; plan: Plan } {
+  const run = store.requireRun(runId);
+  if (run.status === 'done') throw new PathprobeError('ERR_USAGE', `run ${runId} already finished; nothing to resume`);
+  store.resumeRun(runId);
+  return { runId: run.runId, plan: run.plan };
+}
+
+/**
+ * A stored run's report, rebuilt from its results: a run still marked running (its controller
+ * died) is reported as interrupted. ERR_USAGE for a run the store does not hold.
+ */
+export function storedRunReport(store: RunStore, runId: string): RunReport {
+  const run = store.requireRun(runId);
+  const results = store.loadResults(runId)!;
+  const status = run.status === 'done' ? 'done' : 'interrupted';
+  return aggregateRun({ runId, plan: run.plan, results, status, startedAtMs: run.startedAtMs, finishedAtMs: run.finishedAtMs });
+}
+
+/**
+ * Measures a run from start (or resume) to its stored end: marks it done with its report, or
+ * interrupted when `interrupt` stopped it. After `interrupt.stopAtOnce` it rejects with that
+ * ERR_INTERRUPTED at once; everything finished is already stored.
+ */
+export async function executeRun(input: Omit<RunPlanInput, 'signal'> & { interrupt: RunInterrupt }): Promise<RunReport> {
+  const { store, runId, progress, interrupt } = input;
+  try {
+    await Promise.race([runPlan({ ...input, signal: interrupt.signal }), interrupt.stopNow]);
+  } catch (error) {
+    if (error instanceof PathprobeError && error.code === 'ERR_INTERRUPTED') store.markInterrupted(runId);
+    throw error;
+  } finally {
+    progress.done();
+  }
+  if (interrupt.signal.aborted) {
+    store.markInterrupted(runId);
+    return storedRunReport(store, runId);
+  }
+  const measured = storedRunReport(store, runId);
+  store.finishRun(runId, { status: 'done', exitCode: measured.exitCode, finishedAtMs: Date.now() });
+  const done = storedRunReport(store, runId);
+  // Kept with the run: `runs` lists its findings, baselines and diffs compare against it.
+  store.saveReport(runId, done);
+  return done;
+}
+
+const NO_BASELINE_NOTE = 'no baseline for this plan; set one with pathprobe baseline set RUN_ID';
+
+/**
+ * `--compare baseline|RUN_ID`: the diff of the plan's baseline (or of the named run) to `report`,
+ * over the pairs `report` had in scope: with `--only-through`, the base run's pairs outside it are
+ * left out, so they never show as removed. `none` says why there is nothing to compare with.
+ */
+export function compareRun(store: RunStore, report: RunReport, against: string, options: DiffOptions = {}): { comparison: RunComparison } | { none: string } {
+  const byBaseline = against === 'baseline';
+  const baseRunId = byBaseline ? store.getBaseline(planKeyOf(report.plan))?.runId : against;
+  if (!baseRunId) return { none: NO_BASELINE_NOTE };
+  if (baseRunId === report.runId) return { none: `run ${report.runId} is itself the baseline of this plan; nothing to compare with` };
+  if (!store.getRun(baseRunId)) {
+    return { none: `the baseline run ${baseRunId} is no longer in ${store.path}; set another with pathprobe baseline set RUN_ID` };
+  }
+  const diff = diffRuns(reportInScope(storedRunReport(store, baseRunId), report.plan), report, options);
+  return { comparison: { ...diff, baselineRunId: baseRunId, against: byBaseline ? 'baseline' : 'run' } };
+}
+
+/**
+ * The run with its comparison, stored with it: a regression fails the run (exit 1, for cron and
+ * CI) even when every expectation passed.
+ */
+export function withComparison(store: RunStore, report: RunReport, compared: { comparison: RunComparison } | { none: string }): ComparedRunReport {
+  const result: ComparedRunReport = 'none' in compared
+    ? { ...report, comparison: null }
+    : { ...report, comparison: compared.comparison, exitCode: compared.comparison.regressed && report.exitCode === 0 ? 1 : report.exitCode };
+  store.saveReport(report.runId, result);
+  return result;
+}
