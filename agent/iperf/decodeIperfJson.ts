@@ -73,7 +73,7 @@ function firstLine(text: string): string {
   return text.split('\n').map((line) => line.trim()).find((line) => line.length > 0) ?? '';
 }
 
-/** iperf3's error strings (3.12, checked in /work/shared/notes/iperf3.md §3), most specific first. */
+/** iperf3's error strings (3.12, listed in docs/iperf3.md), most specific first. */
 const ERROR_CLASSES: ReadonlyArray<readonly [RegExp, IperfFailureClass]> = [
   [/server is busy/i, 'busy'],
   [/connection refused/i, 'refused'],

@@ -20,7 +20,7 @@ export interface IperfServers {
 
 /**
  * Frees a server whose client vanished mid-test (link cut, client SIGKILLed); without it 3.12 held
- * the port for 68 s. It does not cover the control-channel hang (notes §6): the lifetime does.
+ * the port for 68 s. It does not cover the control-channel hang (docs/iperf3.md): the lifetime does.
  */
 const SERVER_RCV_TIMEOUT_MS = 10_000;
 const READY_TIMEOUT_MS = 3_000;

@@ -4,7 +4,7 @@ import { pmtuSeeds } from './pmtuSeeds.js';
 /**
  * Pure path-MTU search engine: decides which DF probe sizes to send each round and what the
  * answer is. No I/O, no timers, no randomness; the driver sends the sizes and reports outcomes.
- * Design notes: shared/notes/pmtud-algorithms.md §2 and §4. Size = the whole IP packet in bytes.
+ * Design facts: docs/pmtud.md. Size = the whole IP packet in bytes.
  *
  * Round 1 sends BASE (3 × baseBytes + 1 × minBytes) together with the seeds (common sizes up to and
  * including maxBytes), so a clean path needs one round. Nothing passing and no PTB in it means the

@@ -1,5 +1,5 @@
 /**
- * IP packet sizes (bytes) where real path MTUs cluster, from shared/notes/pmtud-algorithms.md §4.
+ * IP packet sizes (bytes) where real path MTUs cluster (docs/pmtud.md, "Seeds").
  * Probing them first ends the search in one round when the cap sits on one of them, and narrows
  * the bracket to the gap between two neighbours otherwise.
  * - 1280: IPv6 minimum, also a common tunnel setting for IPv4.

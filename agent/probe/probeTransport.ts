@@ -7,7 +7,7 @@
  *
  * A separate raw ICMP / ICMPv6 socket, not bound to the device, listens for frag-needed / Packet Too
  * Big (and echo replies); a too-big message counts only when its quote is provably one of our probes.
- * PROBE mode (raw-sockets.md §3) puts every probe on the wire whatever the kernel PMTU cache says,
+ * PROBE mode (docs/raw-sockets.md) puts every probe on the wire whatever the kernel PMTU cache says,
  * so a local 'Message too long' means "bigger than my own interface".
  */
 import dgram from 'node:dgram';

@@ -1,5 +1,5 @@
 // Types for raw-socket 1.8.1 (ships none), limited to what the probe transport uses.
-// Facts that matter to callers are in /work/shared/notes/raw-sockets.md §2.
+// Facts that matter to callers are in docs/raw-sockets.md.
 declare module 'raw-socket' {
   import { EventEmitter } from 'node:events';
 

@@ -266,7 +266,8 @@ test('webhook: a run that regresses against the baseline is POSTed as a JSON sum
   const mtuChange = body.changes.find((c) => c.kind === 'path-mtu');
   t.like(mtuChange, { pairId: PAIR_H1_H2.pair.id, direction: 'forward', before: 9000, after: 1500, regression: true });
   t.true(body.changes.every((c) => c.pairId === PAIR_H1_H2.pair.id), 'only the changed pair');
-  t.true(body.findings.includes('tor-2 silently drops frames above 1518 bytes') || body.findings.length > 0);
+  t.deepEqual(body.findings, second.report!.findings.map((f) => f.title), 'the alert carries the title of every finding of the run');
+  t.true(body.findings.some((title) => /^h1 \(\S+\) → h2 \(\S+\): packets above 1500 bytes are silently dropped/.test(title)), 'the new cap is one of them');
   t.is(valueOf(parseMetrics(await metrics.registry.metrics()), 'pathprobe_last_run_regressed'), 1);
   t.is(valueOf(parseMetrics(await metrics.registry.metrics()), 'pathprobe_webhook_failures_total'), 0);
 

@@ -214,7 +214,7 @@ test('cellDone/hasPmtu drive resume', (t) => {
   t.like(store.getRun(runId), { status: 'running', finishedAtMs: null, exitCode: null });
   t.is(store.loadReport(runId), null, 'a report of the interrupted part no longer covers the run');
 
-  t.true(store.hasPmtu(runId, PAIR), 'a pair whose path MTU failed is measured, not retried');
+  t.true(store.hasPmtu(runId, PAIR), 'a stored failure counts, so the retry on resume replaces that row instead of adding one');
   t.false(store.hasPmtu(runId, PAIR2));
   t.false(store.hasPmtu(other, PAIR), 'results belong to their run');
   t.true(store.cellDone(runId, PAIR, key({ row: '1500', streams: 1 })));
