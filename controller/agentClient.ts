@@ -1,12 +1,14 @@
 import { isIP } from 'node:net';
-import type { z } from 'zod';
-import { AgentFactsResponse } from '../proto/agentFacts.js';
+import type { AgentFactsResponse } from '../proto/agentFacts.js';
+import {
+  AGENT_API, pathOf, type AgentRoute, type JsonRouteName, type RouteParams, type RouteRequestInput, type RouteResponse,
+} from '../proto/agentApi.js';
 import { CONTRACT_VERSION, contractVersionProblem } from '../proto/contractVersion.js';
 import { ErrorResponse, PathprobeError } from '../proto/errorCodes.js';
 import { CONTRACT_VERSION_HEADER } from '../proto/httpHeaders.js';
-import { CloseResponderResponse, OpenResponderResponse } from '../proto/responder.js';
-import { PmtuSweepResult, type PmtuSweepRequest } from '../proto/pmtuSweep.js';
-import { IperfRunResult, StartIperfServersResponse, StopIperfServersResponse, type IperfRunRequest } from '../proto/throughput.js';
+import type { CloseResponderResponse, OpenResponderResponse } from '../proto/responder.js';
+import type { PmtuSweepRequest, PmtuSweepResult } from '../proto/pmtuSweep.js';
+import type { IperfRunRequest, IperfRunResult, StartIperfServersResponse, StopIperfServersResponse } from '../proto/throughput.js';
 
 /** Parses and checks an agent URL given on the command line or in a plan. */
 export function parseAgentUrl(text: string, flag: string): URL {
@@ -76,63 +78,68 @@ export class AgentClient {
   }
 
   facts(): Promise<AgentFactsResponse> {
-    return this.#request('GET', '/v1/facts', undefined, AgentFactsResponse);
+    return this.call('facts', {});
   }
 
   openResponder(bindAddress: string): Promise<OpenResponderResponse> {
-    return this.#request('POST', '/v1/responders', { v: CONTRACT_VERSION, bindAddress, ttlMs: 120_000 }, OpenResponderResponse);
+    return this.call('openResponder', { body: { v: CONTRACT_VERSION, bindAddress, ttlMs: 120_000 } });
   }
 
   closeResponder(responderId: string): Promise<CloseResponderResponse> {
-    return this.#request('DELETE', `/v1/responders/${responderId}`, undefined, CloseResponderResponse);
+    return this.call('closeResponder', { params: { id: responderId } });
   }
 
   sweep(request: PmtuSweepRequest): Promise<PmtuSweepResult> {
-    return this.#request('POST', '/v1/pmtu', request, PmtuSweepResult);
+    return this.call('sweep', { body: request });
   }
 
   startIperfServers(bindAddress: string, count: number, maxLifetimeMs: number): Promise<StartIperfServersResponse> {
-    return this.#request('POST', '/v1/iperf/servers', { v: CONTRACT_VERSION, bindAddress, count, maxLifetimeMs }, StartIperfServersResponse);
+    return this.call('startIperfServers', { body: { v: CONTRACT_VERSION, bindAddress, count, maxLifetimeMs } });
   }
 
   stopIperfServers(sessionId: string): Promise<StopIperfServersResponse> {
-    return this.#request('DELETE', `/v1/iperf/servers/${sessionId}`, undefined, StopIperfServersResponse);
+    return this.call('stopIperfServers', { params: { id: sessionId } });
   }
 
   /** The agent bounds the run itself; this waits that long plus a margin for the answer. */
   runIperf(request: IperfRunRequest): Promise<IperfRunResult> {
     const expectedMs = request.omitMs + request.durationMs;
-    return this.#request('POST', '/v1/iperf/run', request, IperfRunResult, expectedMs + 30_000);
+    return this.call('runIperf', { body: request }, { timeoutMs: expectedMs + 30_000 });
   }
 
-  async #request<T extends z.ZodType>(method: string, path: string, body: unknown, schema: T, timeoutMs = this.#timeoutMs): Promise<z.infer<T>> {
+  /** Calls one JSON route of AGENT_API and returns its answer checked against the route's response schema. */
+  async call<N extends JsonRouteName>(name: N, input: CallInput<N>, options: { timeoutMs?: number } = {}): Promise<RouteResponse<N>> {
+    const route: AgentRoute = AGENT_API[name];
+    const { method } = route;
+    const path = pathOf(name, (input.params ?? {}) as RouteParams<N>);
     const headers: Record<string, string> = { [CONTRACT_VERSION_HEADER]: String(CONTRACT_VERSION) };
     if (this.#token !== null) headers.authorization = `Bearer ${this.#token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (input.body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
+    let text: string;
     try {
       response = await fetch(new URL(path, this.url), {
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
+        body: input.body === undefined ? undefined : JSON.stringify(input.body),
+        signal: AbortSignal.timeout(options.timeoutMs ?? this.#timeoutMs),
       });
+      text = await response.text();
     } catch (error) {
       throw new PathprobeError('ERR_AGENT_UNREACHABLE', `agent ${this.label} unreachable: ${describeNetworkFailure(error)}`, { cause: error, details: { agent: this.label } });
     }
-    let json: unknown;
-    try {
-      json = await response.json();
-    } catch (error) {
-      throw new PathprobeError('ERR_AGENT_PROTOCOL', `${this.label} answered ${method} ${path} with HTTP ${response.status} and no JSON: not a pathprobe agent?`, { cause: error });
+    const json = parseJsonOrUndefined(text);
+    const spoken = (json as { v?: unknown } | undefined)?.v;
+    // Every answer of an agent, of any version, is a JSON object with an integer `v`.
+    if (json === null || typeof json !== 'object' || Array.isArray(json) || !Number.isInteger(spoken)) {
+      const contentType = response.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase() || 'no content type';
+      throw new PathprobeError('ERR_NOT_AN_AGENT',
+        `${this.label} answered ${method} ${path} with HTTP ${response.status} (${contentType}), not as a pathprobe agent: a proxy or another service on that port?`,
+        { details: { agent: this.label, status: response.status, contentType } });
     }
-    const versionProblem = contractVersionProblem((json as { v?: unknown } | null)?.v, 'this controller');
+    const versionProblem = contractVersionProblem(spoken, 'this controller');
     if (versionProblem) {
-      const spoken = (json as { v?: unknown } | null)?.v;
-      throw new PathprobeError('ERR_VERSION',
-        spoken === undefined
-          ? `${this.label} answered without a contract version: not a pathprobe agent?`
-          : `agent ${this.label} speaks contract version ${JSON.stringify(spoken)}; ${versionProblem}`);
+      throw new PathprobeError('ERR_VERSION', `agent ${this.label} speaks contract version ${JSON.stringify(spoken)}; ${versionProblem}`);
     }
     if (!response.ok) {
       const failure = ErrorResponse.safeParse(json);
@@ -141,10 +148,23 @@ export class AgentClient {
       }
       throw new PathprobeError(failure.data.error.code, `agent ${this.label}: ${failure.data.error.message}`, { details: failure.data.error.details });
     }
-    const parsed = schema.safeParse(json);
+    const parsed = route.response.safeParse(json);
     if (!parsed.success) {
       throw new PathprobeError('ERR_AGENT_PROTOCOL', `${this.label} sent a malformed answer to ${method} ${path}: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
     }
-    return parsed.data;
+    return parsed.data as RouteResponse<N>;
+  }
+}
+
+/** Params for a path with ids, a body for a route that takes one, and nothing else. */
+export type CallInput<N extends JsonRouteName> =
+  & (keyof RouteParams<N> extends never ? { params?: undefined } : { params: RouteParams<N> })
+  & (RouteRequestInput<N> extends undefined ? { body?: undefined } : { body: RouteRequestInput<N> });
+
+function parseJsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }

@@ -1,28 +1,51 @@
 import { z } from 'zod';
 
-/** One registry of stable error codes, shared by agent, controller and CLI. */
-export const ERROR_CODES = [
-  'ERR_AUTH',
-  'ERR_BUSY',
-  'ERR_POLICY',
-  'ERR_BAD_REQUEST',
-  'ERR_NOT_FOUND',
-  'ERR_VERSION',
-  'ERR_PROBE_FAILED',
-  'ERR_AGENT_UNREACHABLE',
-  'ERR_AGENT_PROTOCOL',
+/**
+ * One registry of stable error codes, shared by agent, controller and CLI, in two kinds.
+ *
+ * Wire codes are the ones an agent may answer with; each travels with its HTTP status.
+ */
+export const HTTP_STATUS_OF = {
+  ERR_AUTH: 401,
+  ERR_BUSY: 409,
+  ERR_POLICY: 403,
+  ERR_BAD_REQUEST: 400,
+  ERR_NOT_FOUND: 404,
+  ERR_VERSION: 400,
+  ERR_PROBE_FAILED: 500,
+  ERR_INTERNAL: 500,
+} as const satisfies Record<string, number>;
+export type WireErrorCode = keyof typeof HTTP_STATUS_OF;
+export const WIRE_ERROR_CODES = Object.keys(HTTP_STATUS_OF) as [WireErrorCode, ...WireErrorCode[]];
+export const WireErrorCode = z.enum(WIRE_ERROR_CODES);
+
+/**
+ * Controller-local codes describe the user's input or the controller's view of an agent (could
+ * not reach it, it is no agent at all, it broke the contract), so no agent can truthfully send
+ * them: they have no HTTP status, and an agent turns any of them into ERR_INTERNAL.
+ */
+export const LOCAL_ERROR_CODES = [
   'ERR_USAGE',
   'ERR_INTERRUPTED',
-  'ERR_INTERNAL',
+  'ERR_AGENT_UNREACHABLE',
+  'ERR_AGENT_PROTOCOL',
+  'ERR_NOT_AN_AGENT',
 ] as const;
+export type LocalErrorCode = (typeof LOCAL_ERROR_CODES)[number];
+
+export const ERROR_CODES = [...WIRE_ERROR_CODES, ...LOCAL_ERROR_CODES] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
-export type ErrorCode = z.infer<typeof ErrorCode>;
+export type ErrorCode = WireErrorCode | LocalErrorCode;
+
+export function isWireErrorCode(code: string): code is WireErrorCode {
+  return Object.hasOwn(HTTP_STATUS_OF, code);
+}
 
 /** The body of every error response. */
 export const ErrorResponse = z.object({
   v: z.number().int(),
   error: z.object({
-    code: ErrorCode,
+    code: WireErrorCode,
     message: z.string(),
     details: z.record(z.string(), z.unknown()).optional(),
   }),
@@ -40,26 +63,10 @@ export class PathprobeError extends Error {
     if (options?.details) this.details = options.details;
   }
 
-  /** `reason` itself when it already has a code, else wrapped under `fallbackCode`, keeping it as the cause. */
+  /** `reason` itself when it already has a code, so a code chosen deeper down is never overwritten. */
   static from(reason: unknown, fallbackCode: ErrorCode = 'ERR_INTERNAL'): PathprobeError {
     if (reason instanceof PathprobeError) return reason;
     const message = reason instanceof Error ? reason.message : String(reason);
     return new PathprobeError(fallbackCode, message, { cause: reason });
   }
 }
-
-/** HTTP status each code travels with. */
-export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
-  ERR_AUTH: 401,
-  ERR_BUSY: 409,
-  ERR_POLICY: 403,
-  ERR_BAD_REQUEST: 400,
-  ERR_NOT_FOUND: 404,
-  ERR_VERSION: 400,
-  ERR_PROBE_FAILED: 500,
-  ERR_AGENT_UNREACHABLE: 502,
-  ERR_AGENT_PROTOCOL: 502,
-  ERR_USAGE: 400,
-  ERR_INTERRUPTED: 503,
-  ERR_INTERNAL: 500,
-};

@@ -7,3 +7,4 @@ export * from './pmtuSweep.js';
 export * from './httpHeaders.js';
 export * from './listenAddress.js';
 export * from './throughput.js';
+export * from './agentApi.js';

@@ -4,7 +4,7 @@
  * bytes throughout (the number `ip link set mtu` compares against). Parsers never throw: anything
  * malformed or truncated comes back as null, so hostile input cannot crash an agent.
  */
-import { isIP } from 'node:net';
+import { canonicalAddress } from '../../proto/ipAddress.js';
 
 export type IpFamily = 4 | 6;
 
@@ -244,19 +244,4 @@ function formatIpv6(b: Uint8Array): string {
   const groups: string[] = [];
   for (let i = 0; i < 16; i += 2) groups.push((((b[i] as number) << 8) | (b[i + 1] as number)).toString(16));
   return canonicalAddress(groups.join(':'));
-}
-
-/**
- * One spelling per address, so '2001:2:0::1', '2001:2::1' and the raw socket's source string compare
- * equal. The WHATWG URL parser serialises IPv6 in RFC 5952 form; a zone id is kept as given.
- */
-export function canonicalAddress(address: string): string {
-  const [bare, zone] = address.split('%', 2) as [string, string | undefined];
-  if (isIP(bare) !== 6) return address;
-  try {
-    const host = new URL(`http://[${bare}]/`).hostname.slice(1, -1);
-    return zone === undefined ? host : `${host}%${zone}`;
-  } catch {
-    return address;
-  }
 }

@@ -23,7 +23,6 @@ import {
   MAX_PROBE_BYTES,
   buildEchoRequest,
   buildUdpProbe,
-  canonicalAddress,
   keyFromHex,
   minProbeBytes,
   parseAck,
@@ -35,6 +34,7 @@ import {
   quotedProbeOf,
 } from './probePackets.js';
 import { rawErrorCode } from './rawErrorCode.js';
+import { canonicalAddress } from '../../proto/ipAddress.js';
 
 export type ProbeTarget =
   | { mode: 'peer'; address: string; port: number; keyHex: string }

@@ -1,16 +1,16 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import { CONTRACT_VERSION, contractVersionProblem } from '../../proto/contractVersion.js';
-import { HTTP_STATUS_OF, PathprobeError, type ErrorResponse } from '../../proto/errorCodes.js';
-import { OpenResponderRequest } from '../../proto/responder.js';
-import { PmtuSweepRequest } from '../../proto/pmtuSweep.js';
+import { HTTP_STATUS_OF, PathprobeError, isWireErrorCode, type ErrorResponse } from '../../proto/errorCodes.js';
 import type { AgentFactsResponse } from '../../proto/agentFacts.js';
+import {
+  AGENT_API, matchAgentRoute, type AgentRoute, type AgentRouteName, type RouteParams, type RouteRequest, type RouteResponse,
+} from '../../proto/agentApi.js';
 import { CONTRACT_VERSION_HEADER } from '../../proto/httpHeaders.js';
 import { createBearerCheck } from './bearerAuth.js';
 import type { ProbePolicy } from './probePolicy.js';
 import { ResponderRegistry } from '../responderRegistry.js';
 import { runPmtuSweep } from '../probe/runPmtuSweep.js';
-import { IperfRunRequest, StartIperfServersRequest } from '../../proto/throughput.js';
 import { ThroughputSlot } from '../throughputSlot.js';
 import { IperfSessions } from '../iperfSessions.js';
 import { runIperfClients } from '../iperf/runIperfClients.js';
@@ -33,6 +33,16 @@ export interface AgentServer {
   metrics: AgentMetrics;
   close(): Promise<void>;
 }
+
+interface HandlerInput<N extends AgentRouteName> {
+  params: RouteParams<N>;
+  /** Already checked against the route's request schema, defaults applied. */
+  body: RouteRequest<N>;
+  req: IncomingMessage;
+  res: ServerResponse;
+}
+/** One handler per route of the descriptor; each runs after auth, version, route and body checks. */
+type AgentHandlers = { [N in AgentRouteName]: (input: HandlerInput<N>) => Promise<RouteResponse<N>> };
 
 async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
@@ -78,8 +88,9 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /**
- * The agent's HTTP API. Order of checks: auth (nothing runs without it), contract version,
- * route, body schema, policy. Every failure is a `{ v, error: { code, message } }` body.
+ * Serves the routes of AGENT_API. Order of checks: auth (nothing runs without it), contract
+ * version, route, body schema, policy (in the handlers). Every failure is an `ErrorResponse` body
+ * carrying a wire code.
  */
 export function createAgentServer(options: AgentServerOptions): AgentServer {
   const authorized = createBearerCheck(options.token);
@@ -94,42 +105,22 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
   /** Runs in flight: aborted when their controller hangs up or the agent shuts down. */
   const runsInFlight = new Set<AbortController>();
 
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<{ status: number; body: unknown } | { status: number; text: { contentType: string; text: string } }> {
-    if (!authorized(req.headers.authorization)) {
-      throw new PathprobeError('ERR_AUTH', 'missing or wrong bearer token');
-    }
-    // Prometheus scrapes with the bearer token but without the contract-version header.
-    if (req.method === 'GET' && new URL(req.url ?? '/', 'http://agent').pathname === '/metrics') {
-      return { status: 200, text: await metrics.render() };
-    }
-    const headerVersion = req.headers[CONTRACT_VERSION_HEADER];
-    const versionProblem = contractVersionProblem(headerVersion === undefined ? undefined : Number(headerVersion), 'this agent');
-    if (versionProblem) throw new PathprobeError('ERR_VERSION', versionProblem);
-
-    const url = new URL(req.url ?? '/', 'http://agent');
-    const method = req.method ?? 'GET';
-    if (method === 'GET' && url.pathname === '/v1/facts') {
-      return { status: 200, body: await options.facts() };
-    }
-    if (method === 'POST' && url.pathname === '/v1/responders') {
-      const request = parseBody(OpenResponderRequest, await readJsonBody(req));
-      if (!options.policy.ownsAddress(request.bindAddress)) {
-        throw new PathprobeError('ERR_POLICY', `${request.bindAddress} is not an address of this host`);
+  const handlers: AgentHandlers = {
+    facts: () => options.facts(),
+    async openResponder({ body }) {
+      if (!options.policy.ownsAddress(body.bindAddress)) {
+        throw new PathprobeError('ERR_POLICY', `${body.bindAddress} is not an address of this host`);
       }
-      return { status: 201, body: await responders.open(request.bindAddress, request.ttlMs) };
-    }
-    const responderMatch = /^\/v1\/responders\/([0-9a-f-]{36})$/.exec(url.pathname);
-    if (method === 'DELETE' && responderMatch) {
-      return { status: 200, body: await responders.close(responderMatch[1]!) };
-    }
-    if (method === 'POST' && url.pathname === '/v1/pmtu') {
-      const request = parseBody(PmtuSweepRequest, await readJsonBody(req));
-      if (request.mode === 'echo' && !options.policy.allowsEchoTarget(request.target.address)) {
+      return responders.open(body.bindAddress, body.ttlMs);
+    },
+    closeResponder: ({ params }) => responders.close(params.id),
+    async sweep({ body }) {
+      if (body.mode === 'echo' && !options.policy.allowsEchoTarget(body.target.address)) {
         throw new PathprobeError('ERR_POLICY',
-          `${request.target.address} is outside this agent's --allow list (${options.policy.allowCidrs.join(', ') || 'empty'})`);
+          `${body.target.address} is outside this agent's --allow list (${options.policy.allowCidrs.join(', ') || 'empty'})`);
       }
-      if (request.sourceAddress && !options.policy.ownsAddress(request.sourceAddress)) {
-        throw new PathprobeError('ERR_POLICY', `source ${request.sourceAddress} is not an address of this host`);
+      if (body.sourceAddress && !options.policy.ownsAddress(body.sourceAddress)) {
+        throw new PathprobeError('ERR_POLICY', `source ${body.sourceAddress} is not an address of this host`);
       }
       if (sweepsRunning >= maxSweeps) {
         throw new PathprobeError('ERR_BUSY', `this agent is already running ${sweepsRunning} path-MTU sweeps`);
@@ -137,33 +128,28 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
       sweepsRunning += 1;
       metrics.testStarted('pmtu');
       try {
-        return { status: 200, body: await runPmtuSweep(request) };
+        return await runPmtuSweep(body);
       } catch (error) {
         metrics.testFailed('pmtu');
         throw error;
       } finally {
         sweepsRunning -= 1;
       }
-    }
-    if (method === 'POST' && url.pathname === '/v1/iperf/servers') {
-      const request = parseBody(StartIperfServersRequest, await readJsonBody(req));
-      if (!options.policy.ownsAddress(request.bindAddress)) {
-        throw new PathprobeError('ERR_POLICY', `${request.bindAddress} is not an address of this host`);
+    },
+    async startIperfServers({ body }) {
+      if (!options.policy.ownsAddress(body.bindAddress)) {
+        throw new PathprobeError('ERR_POLICY', `${body.bindAddress} is not an address of this host`);
       }
-      return { status: 201, body: await iperfSessions.start(request) };
-    }
-    const sessionMatch = /^\/v1\/iperf\/servers\/([0-9a-f-]{36})$/.exec(url.pathname);
-    if (method === 'DELETE' && sessionMatch) {
-      return { status: 200, body: await iperfSessions.stop(sessionMatch[1]!) };
-    }
-    if (method === 'POST' && url.pathname === '/v1/iperf/run') {
-      const request = parseBody(IperfRunRequest, await readJsonBody(req));
-      if (request.sourceAddress && !options.policy.ownsAddress(request.sourceAddress)) {
-        throw new PathprobeError('ERR_POLICY', `source ${request.sourceAddress} is not an address of this host`);
+      return iperfSessions.start(body);
+    },
+    stopIperfServers: ({ params }) => iperfSessions.stop(params.id),
+    async runIperf({ body, res }) {
+      if (body.sourceAddress && !options.policy.ownsAddress(body.sourceAddress)) {
+        throw new PathprobeError('ERR_POLICY', `source ${body.sourceAddress} is not an address of this host`);
       }
       // iperf3 only reaches a server some agent started for this test, so no --allow check here:
       // a client toward anything else is refused by the network, not fed by this agent.
-      const release = throughputSlot.acquire(`iperf3 client toward ${request.target.address}`);
+      const release = throughputSlot.acquire(`iperf3 client toward ${body.target.address}`);
       // Nobody would read the result of a run whose controller is gone: stop its iperf3 clients
       // rather than keep the slot (and the link) busy until their deadline.
       const abort = new AbortController();
@@ -173,36 +159,59 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
       metrics.testStarted('throughput');
       let measured = false;
       try {
-        const result = await runIperfClients(request, { signal: abort.signal });
+        const result = await runIperfClients(body, { signal: abort.signal });
         measured = result.processes.length > 0 && result.processes.every((p) => p.failure === null);
-        return { status: 200, body: result };
+        return result;
       } finally {
         if (!measured) metrics.testFailed('throughput');
         runsInFlight.delete(abort);
         res.off('close', hangUp);
         release();
       }
+    },
+    metrics: async () => (await metrics.render()).text,
+  };
+
+  async function answer(req: IncomingMessage, res: ServerResponse): Promise<{ route: AgentRoute; body: unknown }> {
+    if (!authorized(req.headers.authorization)) {
+      throw new PathprobeError('ERR_AUTH', 'missing or wrong bearer token');
     }
-    throw new PathprobeError('ERR_NOT_FOUND', `no such endpoint: ${method} ${url.pathname}`);
+    const url = new URL(req.url ?? '/', 'http://agent');
+    const method = req.method ?? 'GET';
+    const match = matchAgentRoute(method, url.pathname);
+    const route: AgentRoute | null = match ? AGENT_API[match.name] : null;
+    // Text routes serve scrapers that send the bearer token but no contract-version header.
+    if (route?.format !== 'text') {
+      const headerVersion = req.headers[CONTRACT_VERSION_HEADER];
+      const versionProblem = contractVersionProblem(headerVersion === undefined ? undefined : Number(headerVersion), 'this agent');
+      if (versionProblem) throw new PathprobeError('ERR_VERSION', versionProblem);
+    }
+    if (!match || !route) throw new PathprobeError('ERR_NOT_FOUND', `no such endpoint: ${method} ${url.pathname}`);
+    const body = route.request === null ? undefined : parseBody(route.request, await readJsonBody(req));
+    // The descriptor ties each name to its own body and params; TypeScript cannot follow that
+    // correlation through a name known only at run time.
+    const handler = handlers[match.name] as (input: HandlerInput<AgentRouteName>) => Promise<unknown>;
+    return { route, body: await handler({ params: match.params, body, req, res } as HandlerInput<AgentRouteName>) };
   }
 
   const server = createServer((req, res) => {
-    route(req, res).then(
-      (answer) => {
-        if ('text' in answer) {
-          res.writeHead(answer.status, { 'content-type': answer.text.contentType, 'content-length': Buffer.byteLength(answer.text.text) });
-          res.end(answer.text.text);
+    answer(req, res).then(
+      ({ route, body }) => {
+        if (route.format === 'text') {
+          const text = String(body);
+          res.writeHead(route.status, { 'content-type': route.contentType, 'content-length': Buffer.byteLength(text) });
+          res.end(text);
         } else {
-          send(res, answer.status, answer.body);
+          send(res, route.status, body);
         }
       },
-      (error: unknown) => {
-        const known = error instanceof PathprobeError;
-        const code = known ? error.code : 'ERR_INTERNAL';
+      (reason: unknown) => {
+        const error = PathprobeError.from(reason);
+        // Controller-local codes mean nothing to a controller coming from an agent.
+        const code = isWireErrorCode(error.code) ? error.code : 'ERR_INTERNAL';
         if (code === 'ERR_BUSY') metrics.busyRefused();
-        const message = error instanceof Error ? error.message : String(error);
-        if (!known || code === 'ERR_PROBE_FAILED') log(`${req.method} ${req.url}: ${code}: ${message}`);
-        const body: ErrorResponse = { v: CONTRACT_VERSION, error: { code, message } };
+        if (error !== reason || code !== error.code || code === 'ERR_PROBE_FAILED') log(`${req.method} ${req.url}: ${error.code}: ${error.message}`);
+        const body: ErrorResponse = { v: CONTRACT_VERSION, error: { code, message: error.message } };
         // Drain whatever the client still sends so the connection can be answered cleanly.
         req.resume();
         send(res, HTTP_STATUS_OF[code], body);

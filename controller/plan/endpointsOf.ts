@@ -1,5 +1,5 @@
 import type { AgentFactsResponse } from '../../proto/agentFacts.js';
-import { addressOfCidr } from '../../proto/ipAddress.js';
+import { addressOfCidr, isLoopbackOrLinkLocal } from '../../proto/ipAddress.js';
 import type { Plan } from '../model/plan.js';
 
 /**
@@ -17,7 +17,7 @@ export function endpointsOf(plan: Plan, facts: ReadonlyMap<string, AgentFactsRes
     const agentFacts = facts.get(agent.name);
     if (!agentFacts) continue;
     endpoints.set(agent.name, agentFacts.nics.flatMap((nic) => nic.addresses.map(addressOfCidr))
-      .filter((address) => !address.startsWith('127.') && address !== '::1' && !address.toLowerCase().startsWith('fe80:')));
+      .filter((address) => !isLoopbackOrLinkLocal(address)));
   }
   return endpoints;
 }

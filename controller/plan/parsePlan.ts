@@ -1,8 +1,8 @@
-import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { PathprobeError } from '../../proto/errorCodes.js';
+import { canonicalAddress } from '../../proto/ipAddress.js';
 import { parseAgentUrl } from '../agentClient.js';
 import { parseDuration, parseStreams } from '../throughput/parseThroughputOptions.js';
 import { TEST_KIND_NAMES, type TestKindName } from '../model/plan.js';
@@ -278,9 +278,4 @@ function show(value: unknown): string {
     default:
       return typeof value;
   }
-}
-
-/** One spelling per address, so 2001:DB8::1 and 2001:2:0:0::1 count as the same NIC. */
-function canonicalAddress(address: string): string {
-  return isIP(address) === 6 ? new URL(`http://[${address}]/`).hostname : address;
 }

@@ -2,16 +2,42 @@ import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { AGENT_MAIN } from '../helpers/repoPaths.js';
 import { startAgent, tokenFile } from '../helpers/startAgent.js';
+import type { z } from 'zod';
+import { AGENT_API, matchAgentRoute, type AgentRouteName } from '../../proto/agentApi.js';
+import { ErrorResponse } from '../../proto/errorCodes.js';
 
 const TOKEN = 'correct horse battery staple';
 
+/**
+ * Every answer is checked against the descriptor: a success against its route's response schema
+ * and status, anything else against ErrorResponse. An answer that breaks them fails the test.
+ */
 async function call(url: string, path: string, init: { method?: string; token?: string | null; version?: string | null; body?: string } = {}) {
+  const method = init.method ?? 'GET';
   const headers: Record<string, string> = {};
   if (init.token !== null) headers.authorization = `Bearer ${init.token ?? TOKEN}`;
   if (init.version !== null) headers['pathprobe-contract-version'] = init.version ?? '1';
   if (init.body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(new URL(path, url), { method: init.method ?? 'GET', headers, body: init.body });
-  return { status: response.status, body: await response.json() as any };
+  const response = await fetch(new URL(path, url), { method, headers, body: init.body });
+  const match = matchAgentRoute(method, new URL(path, url).pathname);
+  const route = match ? AGENT_API[match.name] : null;
+  const text = await response.text();
+  if (route && match && response.ok) {
+    if (response.status !== route.status) throw new Error(`${method} ${path} answered ${response.status}, the descriptor says ${route.status}`);
+    if (route.format === 'text') {
+      if (response.headers.get('content-type') !== route.contentType) throw new Error(`${method} ${path} answered ${response.headers.get('content-type')}`);
+      return { status: response.status, route: match.name, body: conform(route.response, text, `${method} ${path}`) as any };
+    }
+    return { status: response.status, route: match.name, body: conform(route.response, JSON.parse(text), `${method} ${path}`) as any };
+  }
+  return { status: response.status, route: null, body: conform(ErrorResponse, JSON.parse(text), `${method} ${path} (HTTP ${response.status})`) as any };
+}
+
+function conform(schema: z.ZodType, body: unknown, what: string): unknown {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new Error(`the answer to ${what} breaks its schema: ${JSON.stringify(parsed.error.issues.slice(0, 3))}`);
+  // The raw body, not parsed.data: a default filled in by the schema must not hide a missing field.
+  return body;
 }
 
 test.before(async (t) => {
@@ -87,6 +113,57 @@ test('a responder can only be opened on an address of the agent itself', async (
   const closed = await call(agentUrl(t), `/v1/responders/${opened.body.responderId}`, { method: 'DELETE' });
   t.is(closed.status, 200);
   const again = await call(agentUrl(t), `/v1/responders/${opened.body.responderId}`, { method: 'DELETE' });
+  t.is(again.status, 404);
+});
+
+// Serial: the iperf3 servers hold the agent's single throughput slot while they run.
+test.serial('every route of the descriptor answers with its declared status and schema', async (t) => {
+  const url = agentUrl(t);
+  const answered = new Set<AgentRouteName | null>();
+  const post = async (path: string, body: unknown) => {
+    const answer = await call(url, path, { method: 'POST', body: JSON.stringify(body) });
+    answered.add(answer.route);
+    return answer;
+  };
+  const other = async (path: string, init: { method?: string; version?: null } = {}) => {
+    const answer = await call(url, path, init);
+    answered.add(answer.route);
+    return answer;
+  };
+  t.is((await other('/v1/facts')).status, 200);
+  const responder = await post('/v1/responders', { v: 1, bindAddress: '127.0.0.1' });
+  t.is(responder.status, 201);
+  t.is((await other(`/v1/responders/${responder.body.responderId}`, { method: 'DELETE' })).status, 200);
+  const sweep = await post('/v1/pmtu', { v: 1, mode: 'echo', target: { address: '127.0.0.1' }, maxRounds: 4 });
+  t.is(sweep.status, 200);
+  t.true(sweep.body.reachable);
+  const servers = await post('/v1/iperf/servers', { v: 1, bindAddress: '127.0.0.1', count: 1, maxLifetimeMs: 20_000 });
+  t.is(servers.status, 201);
+  t.is((await other(`/v1/iperf/servers/${servers.body.sessionId}`, { method: 'DELETE' })).status, 200);
+  // Nothing listens on the discard port: the run is started, and its failure is data in a 200.
+  const run = await post('/v1/iperf/run', { v: 1, target: { address: '127.0.0.1', ports: [9] }, streams: 1, mssBytes: null, durationMs: 1000, omitMs: 0 });
+  t.is(run.status, 200);
+  t.not(run.body.processes[0].failure, null);
+  const scraped = await other('/metrics', { version: null });
+  t.is(scraped.status, 200);
+  t.regex(scraped.body, /^pathprobe_agent_tests_total\{kind="pmtu"\} \d+$/m);
+  t.deepEqual([...answered].sort(), Object.keys(AGENT_API).sort(), 'a route of the descriptor that this test does not call');
+});
+
+test.serial('iperf3 servers hold the throughput slot until stopped: a client run meanwhile is busy', async (t) => {
+  const started = await call(agentUrl(t), '/v1/iperf/servers', { method: 'POST', body: JSON.stringify({ v: 1, bindAddress: '127.0.0.1', count: 1, maxLifetimeMs: 20_000 }) });
+  t.is(started.status, 201);
+  t.is(started.body.ports.length, 1);
+  const run = await call(agentUrl(t), '/v1/iperf/run', {
+    method: 'POST',
+    body: JSON.stringify({ v: 1, target: { address: '127.0.0.1', ports: started.body.ports }, streams: 1, mssBytes: null, durationMs: 1000, omitMs: 0 }),
+  });
+  t.is(run.status, 409);
+  t.is(run.body.error.code, 'ERR_BUSY');
+  const stopped = await call(agentUrl(t), `/v1/iperf/servers/${started.body.sessionId}`, { method: 'DELETE' });
+  t.is(stopped.status, 200);
+  t.is(stopped.body.sessionId, started.body.sessionId);
+  const again = await call(agentUrl(t), `/v1/iperf/servers/${started.body.sessionId}`, { method: 'DELETE' });
   t.is(again.status, 404);
 });
 

@@ -62,7 +62,19 @@ test('something that is not an agent is named as such with exit code 3', async (
   t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const result = await runCli(['pmtu', '--from', url, '--to-address', '127.0.0.1']);
   t.is(result.exitCode, 3);
-  assertOneLineError(t, result.stderr, /no JSON: not a pathprobe agent/);
+  assertOneLineError(t, result.stderr, /with HTTP 200 \(text\/html\), not as a pathprobe agent/);
+});
+
+test('a proxy answering 502 in front of the agent is named as not an agent, in exactly one line, with exit code 3', async (t) => {
+  const server = createServer((_req, res) => {
+    res.writeHead(502, { 'content-type': 'text/html; charset=utf-8' });
+    res.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
+  });
+  const url = await listen(server);
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const result = await runCli(['pmtu', '--from', url, '--to-address', '127.0.0.1']);
+  t.is(result.exitCode, 3);
+  t.is(result.stderr, `pathprobe: ${url} answered GET /v1/facts with HTTP 502 (text/html), not as a pathprobe agent: a proxy or another service on that port?\n`);
 });
 
 test('a wrong token is refused with exit code 2, and the agent keeps serving', async (t) => {
