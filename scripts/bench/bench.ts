@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { start } from '../lab/run.js';
+import type { StartedProcess } from '../lab/run.js';
 
 /*
  * npm run bench [-- --quick] [-- --only pmtu|throughput|run|pmtu,throughput,run]
@@ -39,27 +40,24 @@ function parseArgs(argv: readonly string[]): { quick: boolean; only: BenchName[]
   return { quick, only };
 }
 
-let current: ReturnType<typeof spawn> | undefined;
+let current: StartedProcess | undefined;
 let interruptedBy: NodeJS.Signals | null = null;
 
 /**
- * The one process this entry starts: node on a bench script, argv only, stdio shared. The child
- * gets its own process group so a terminal Ctrl-C reaches it once, through us, not twice (a
- * second signal would cut its teardown short).
+ * Node on one bench script, stdio shared, no deadline (a full bench takes many minutes; each bench
+ * bounds its own commands). The runner gives it its own process group, so a terminal Ctrl-C
+ * reaches it once, through us, not twice (a second signal would cut its teardown short).
  */
-function runChild(script: string, args: readonly string[]): Promise<number> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [script, ...args], { stdio: 'inherit', detached: true });
-    current = child;
-    child.once('error', (err) => {
-      console.error(`bench: cannot start ${script}: ${err.message}`);
-      resolve(1);
-    });
-    child.once('exit', (code, signal) => {
-      current = undefined;
-      resolve(code ?? (signal === 'SIGINT' || signal === 'SIGTERM' ? 130 : 1));
-    });
-  });
+async function runChild(script: string, args: readonly string[]): Promise<number> {
+  const child = start([process.execPath, script, ...args], { output: 'inherit' });
+  current = child;
+  const { exitCode, signal, stderr } = await child.result;
+  current = undefined;
+  if (exitCode === null && signal === null) {
+    console.error(`bench: cannot start ${script}: ${stderr.trim()}`);
+    return 1;
+  }
+  return exitCode ?? (signal === 'SIGINT' || signal === 'SIGTERM' ? 130 : 1);
 }
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -1,12 +1,11 @@
-import type { ChildProcess } from 'node:child_process';
+import { median } from '../../controller/model/sampleStats.js';
 import type { Lab } from '../lab/lab.js';
-import { startLabAgents } from '../lab/labAgents.js';
 import type { LabAgents } from '../lab/labAgents.js';
-import { removeLabOwnerTag } from '../lab/labOwnerTag.js';
-import { labUp } from '../lab/labUp.js';
-import { listNetns, removeNamespaces } from '../lab/removeNamespaces.js';
 import { describeCommand } from '../lab/run.js';
+import type { StartedProcess } from '../lab/run.js';
 import { rateLimited } from '../lab/topologies.js';
+import { UsageError, runBench } from './runBench.js';
+import type { BenchSession } from './runBench.js';
 
 /*
  * npm run bench -- --only throughput [--quick] [--rate 1000[,400]]
@@ -38,56 +37,16 @@ interface BenchOptions {
   streams: number[];
 }
 
-class UsageError extends Error {}
-class Interrupted extends Error {}
-
 const USAGE = 'usage: throughputBench.js [--quick] [--rate MBIT[,MBIT]]';
 
-function parseOptions(argv: readonly string[]): BenchOptions {
-  let quick = false;
+function benchOptions({ quick, values }: { quick: boolean; values: Record<string, string | undefined> }): BenchOptions {
   let rates = [1000];
-  for (let i = 0; i < argv.length; i += 1) {
-    const [flag, inline] = argv[i]!.split('=', 2) as [string, string | undefined];
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    if (flag === '--quick') quick = true;
-    else if (flag === '--rate') {
-      const text = value();
-      rates = text.split(',').map((s) => Number(s));
-      if (rates.some((r) => !Number.isInteger(r) || r < 10 || r > 10_000)) throw new UsageError(`--rate: whole Mbit/s from 10 to 10000, not "${text}"`);
-    } else throw new UsageError(`unknown argument "${argv[i]}" (${USAGE})`);
+  if (values.rate !== undefined) {
+    const text = values.rate;
+    rates = text.split(',').map((s) => Number(s));
+    if (rates.some((r) => !Number.isInteger(r) || r < 10 || r > 10_000)) throw new UsageError(`--rate: whole Mbit/s from 10 to 10000, not "${text}"`);
   }
   return quick ? { rates, durationS: 2, repeats: 1, streams: [1] } : { rates, durationS: 5, repeats: 3, streams: [1, 4] };
-}
-
-/** The lab being measured, so a signal can stop what runs in it. */
-let currentLab: Lab | undefined;
-const ownNamespaces: string[] = [];
-let interruptedBy: NodeJS.Signals | null = null;
-
-function checkpoint(): void {
-  if (interruptedBy !== null) throw new Interrupted(`interrupted by ${interruptedBy}; lab torn down`);
-}
-
-/** As in pmtuBench: lab.down(), and a removal by name should that fail. */
-async function tearDown(lab: Lab): Promise<void> {
-  try {
-    await lab.down();
-  } catch {
-    const left = await removeNamespaces(lab.namespaces);
-    if (left.length > 0) throw new Error(`lab ${lab.id}: namespaces still present after teardown: ${left.join(', ')}`);
-    removeLabOwnerTag(lab.id);
-  }
-}
-
-function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -125,13 +84,13 @@ function pathprobeArgs(lab: Lab, agents: LabAgents, streams: number, durationS: 
  * own command so the plain iperf3 repeats can run in between; the cell's medianBitsPerSecond of a
  * one-repeat run is that repeat.
  */
-async function runPathprobe(lab: Lab, agents: LabAgents, streams: number, durationS: number): Promise<Record<RowKind, Sample>> {
+async function runPathprobe(session: BenchSession, lab: Lab, agents: LabAgents, streams: number, durationS: number): Promise<Record<RowKind, Sample>> {
   const args = pathprobeArgs(lab, agents, streams, durationS);
   // PMTU sweep + two rows of (omit + duration + setup) + margin.
   const timeoutMs = 60_000 + 2 * (OMIT_S + durationS + 10) * 1000;
-  checkpoint();
+  session.checkpoint();
   const result = await agents.cli(args, { timeoutMs });
-  checkpoint();
+  session.checkpoint();
   const fail = (why: string): Record<RowKind, Sample> => {
     const sample: Sample = { bitsPerSecond: null, failure: why, processes: 0, retransmits: null, senderCpuPercent: null };
     return { '1500': sample, jumbo: sample };
@@ -181,11 +140,11 @@ function plainClientArgv(lab: Lab, port: number, streams: number, durationS: num
     '-C', 'cubic', '-P', String(streams), ...(row === '1500' ? ['-M', String(MSS_1500)] : [])];
 }
 
-async function waitListening(lab: Lab, port: number, server: ChildProcess): Promise<void> {
+async function waitListening(session: BenchSession, lab: Lab, port: number, server: StartedProcess): Promise<void> {
   const deadline = Date.now() + 5_000;
   while (Date.now() < deadline) {
-    checkpoint();
-    if (server.exitCode !== null || server.signalCode !== null) throw new Error(`iperf3 server on ${RECEIVER}:${port} exited before listening`);
+    session.checkpoint();
+    if (!server.running()) throw new Error(`iperf3 server on ${RECEIVER}:${port} exited before listening`);
     const ss = await lab.exec(RECEIVER, ['ss', '-Hltn', `sport = :${port}`], { timeoutMs: 5_000 });
     if (ss.stdout.trim() !== '') return;
     await sleep(50);
@@ -193,31 +152,23 @@ async function waitListening(lab: Lab, port: number, server: ChildProcess): Prom
   throw new Error(`iperf3 server on ${RECEIVER}:${port} not listening after 5 s`);
 }
 
-async function stopServer(server: ChildProcess): Promise<void> {
-  if (server.exitCode !== null || server.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
-  // -s -1 exits after its one test; give it a moment, then kill it by PID (notes §7, §8).
-  await Promise.race([exited, sleep(2_000)]);
-  if (server.exitCode !== null || server.signalCode !== null) return;
-  server.kill('SIGTERM');
-  await Promise.race([exited, sleep(2_000)]);
-  if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
-  await Promise.race([exited, sleep(1_000)]);
+async function stopServer(server: StartedProcess): Promise<void> {
+  // -s -1 exits after its one test; give it a moment, then stop it (notes §7, §8).
+  await Promise.race([server.result, sleep(2_000)]);
+  await server.stop();
 }
 
-async function runPlainIperf(lab: Lab, row: RowKind, streams: number, durationS: number): Promise<Sample> {
+async function runPlainIperf(session: BenchSession, lab: Lab, row: RowKind, streams: number, durationS: number): Promise<Sample> {
   const port = nextPort++;
   const fail = (why: string): Sample => ({ bitsPerSecond: null, failure: why, processes: 1, retransmits: null, senderCpuPercent: null });
-  checkpoint();
+  session.checkpoint();
   const server = lab.spawn(RECEIVER, ['iperf3', '-s', '-1', '-p', String(port)]);
-  server.stdout?.resume();
-  server.stderr?.resume();
   try {
-    await waitListening(lab, port, server);
+    await waitListening(session, lab, port, server);
     const timeoutMs = (OMIT_S + durationS + 15) * 1000;
-    checkpoint();
+    session.checkpoint();
     const result = await lab.exec(SENDER, plainClientArgv(lab, port, streams, durationS, row), { timeoutMs });
-    checkpoint();
+    session.checkpoint();
     if (result.timedOut) return fail(`iperf3 timed out after ${timeoutMs / 1000} s`);
     let json: any;
     try {
@@ -248,53 +199,40 @@ function mbit(bps: number | null): string {
   return bps === null ? '-' : `${(bps / 1e6).toFixed(1)}`;
 }
 
-function progress(rateMbit: number, round: number, tool: string, row: RowKind, streams: number, s: Sample): void {
+function progressLine(rateMbit: number, round: number, tool: string, row: RowKind, streams: number, s: Sample): string {
   const value = s.failure ?? `${mbit(s.bitsPerSecond)} Mbit/s`;
   const extra = s.failure ? '' : `, ${s.processes} proc, retr ${s.retransmits ?? '-'}, cpu ${s.senderCpuPercent?.toFixed(0) ?? '-'} %`;
-  console.error(`  ${rateMbit}M ${row} P${streams} #${round} ${tool}: ${value}${extra}`);
+  return `${rateMbit}M ${row} P${streams} #${round} ${tool}: ${value}${extra}`;
 }
 
-async function benchOneRate(rateMbit: number, opts: BenchOptions): Promise<{ cells: CellResult[]; commands: string[] }> {
-  checkpoint();
-  const lab = await labUp(rateLimited({ rateMbit }));
-  currentLab = lab;
-  ownNamespaces.push(...lab.namespaces);
-  try {
-    checkpoint();
-    const agents = await startLabAgents(lab, [SENDER, RECEIVER]);
-    try {
-      const cells: CellResult[] = [];
-      for (const streams of opts.streams) for (const row of ROWS) cells.push({ rateMbit, row, streams, pathprobe: [], iperf3: [] });
-      const cellOf = (row: RowKind, streams: number) => cells.find((c) => c.row === row && c.streams === streams)!;
-      // A B A B A B: each round runs pathprobe (both rows) then plain iperf3 (both rows), per stream count.
-      for (let round = 1; round <= opts.repeats; round += 1) {
-        for (const streams of opts.streams) {
-          const pp = await runPathprobe(lab, agents, streams, opts.durationS);
-          for (const row of ROWS) {
-            cellOf(row, streams).pathprobe.push(pp[row]);
-            progress(rateMbit, round, 'pathprobe', row, streams, pp[row]);
-          }
-          for (const row of ROWS) {
-            const plain = await runPlainIperf(lab, row, streams, opts.durationS);
-            cellOf(row, streams).iperf3.push(plain);
-            progress(rateMbit, round, 'iperf3', row, streams, plain);
-          }
+function benchOneRate(session: BenchSession, rateMbit: number, opts: BenchOptions): Promise<{ cells: CellResult[]; commands: string[] }> {
+  return session.withLab(rateLimited({ rateMbit }), [SENDER, RECEIVER], async ({ lab, agents }) => {
+    const cells: CellResult[] = [];
+    for (const streams of opts.streams) for (const row of ROWS) cells.push({ rateMbit, row, streams, pathprobe: [], iperf3: [] });
+    const cellOf = (row: RowKind, streams: number) => cells.find((c) => c.row === row && c.streams === streams)!;
+    // A B A B A B: each round runs pathprobe (both rows) then plain iperf3 (both rows), per stream count.
+    for (let round = 1; round <= opts.repeats; round += 1) {
+      for (const streams of opts.streams) {
+        const pp = await runPathprobe(session, lab, agents, streams, opts.durationS);
+        for (const row of ROWS) {
+          cellOf(row, streams).pathprobe.push(pp[row]);
+          session.progress(progressLine(rateMbit, round, 'pathprobe', row, streams, pp[row]));
+        }
+        for (const row of ROWS) {
+          const plain = await runPlainIperf(session, lab, row, streams, opts.durationS);
+          cellOf(row, streams).iperf3.push(plain);
+          session.progress(progressLine(rateMbit, round, 'iperf3', row, streams, plain));
         }
       }
-      const p = opts.streams[opts.streams.length - 1]!;
-      const commands = [
-        `pathprobe ${describeCommand(pathprobeArgs(lab, agents, p, opts.durationS))}   (in ${lab.controllerNetns})`,
-        `iperf3 -s -1 -p PORT   (in ${RECEIVER})`,
-        ...ROWS.map((row) => `${describeCommand(plainClientArgv(lab, 0, p, opts.durationS, row)).replace(' -p 0 ', ' -p PORT ')}   (in ${SENDER})`),
-      ];
-      return { cells, commands };
-    } finally {
-      await agents.stop();
     }
-  } finally {
-    await tearDown(lab);
-    currentLab = undefined;
-  }
+    const p = opts.streams[opts.streams.length - 1]!;
+    const commands = [
+      `pathprobe ${describeCommand(pathprobeArgs(lab, agents, p, opts.durationS))}   (in ${lab.controllerNetns})`,
+      `iperf3 -s -1 -p PORT   (in ${RECEIVER})`,
+      ...ROWS.map((row) => `${describeCommand(plainClientArgv(lab, 0, p, opts.durationS, row)).replace(' -p 0 ', ' -p PORT ')}   (in ${SENDER})`),
+    ];
+    return { cells, commands };
+  });
 }
 
 interface Verdict {
@@ -339,63 +277,33 @@ function formatNotes(verdicts: readonly Verdict[]): string[] {
   return notes;
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  const opts = parseOptions(argv);
-  // The main flow stops at its next checkpoint and tears down in its finally; the teardown here
-  // only stops what runs right now (an iperf3 test, a pathprobe command). Repeats are ignored.
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (interruptedBy !== null) return;
-    interruptedBy = signal;
-    console.error(`throughputBench: ${signal}, tearing the lab down`);
-    if (currentLab) void tearDown(currentLab).catch(() => undefined);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
-  const verdicts: Verdict[] = [];
-  let commands: string[] = [];
-  let leftover: string[] = [];
-  try {
-    console.error(`throughputBench: rateLimited ${opts.rates.join(', ')} Mbit/s, rows 1500 + jumbo, P${opts.streams.join(',')}, `
+runBench<BenchOptions>({
+  name: 'throughputBench',
+  usage: USAGE,
+  valueFlags: ['rate'],
+  options: benchOptions,
+  run: async (opts, session) => {
+    session.say(`rateLimited ${opts.rates.join(', ')} Mbit/s, rows 1500 + jumbo, P${opts.streams.join(',')}, `
       + `${opts.durationS} s + ${OMIT_S} s omit, ${opts.repeats} interleaved repeat(s) per tool`);
+    const verdicts: Verdict[] = [];
+    let commands: string[] = [];
     for (const rate of opts.rates) {
-      const { cells, commands: c } = await benchOneRate(rate, opts);
+      const { cells, commands: c } = await benchOneRate(session, rate, opts);
       verdicts.push(...cells.map(judge));
       if (commands.length === 0) commands = c;
     }
-  } catch (err) {
-    // Whatever a tool said once a signal came in, the run was interrupted.
-    if (interruptedBy !== null && !(err instanceof Interrupted)) throw new Interrupted(`interrupted by ${interruptedBy}; lab torn down`);
-    throw err;
-  } finally {
-    const present = new Set(await listNetns());
-    leftover = ownNamespaces.filter((n) => present.has(n));
-    if (leftover.length > 0) console.error(`throughputBench: namespaces left behind: ${leftover.join(', ')}`);
-  }
-  if (leftover.length > 0) throw new Error('namespaces left behind (see above)');
-
-  console.log(formatTable(verdicts));
-  console.log('');
-  console.log('h1 → h2 over a tbf-shaped link (both switch ports); medians of the repeats, Mbit/s received (iperf3 end.sum_received).');
-  console.log('pathprobe: the forward cell of one `pathprobe throughput --repeats 1` per repeat (its streams split over one iperf3');
-  console.log('process per core); iperf3: one plain client process, -P N. Repeats interleaved pathprobe, iperf3, pathprobe, ...');
-  console.log('');
-  for (const note of formatNotes(verdicts)) console.log(note);
-  console.log('');
-  console.log('commands (last stream count):');
-  for (const c of commands) console.log(`  ${c}`);
-  const low = verdicts.filter((v) => !v.ok);
-  if (low.length > 0) console.error(`throughputBench: below ${TARGET_RATIO} on ${low.map((v) => `${v.cell.rateMbit}M ${v.cell.row} P${v.cell.streams}`).join(', ')}`);
-  return low.length === 0 ? 0 : 1;
-}
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
+    console.log(formatTable(verdicts));
+    console.log('');
+    console.log('h1 → h2 over a tbf-shaped link (both switch ports); medians of the repeats, Mbit/s received (iperf3 end.sum_received).');
+    console.log('pathprobe: the forward cell of one `pathprobe throughput --repeats 1` per repeat (its streams split over one iperf3');
+    console.log('process per core); iperf3: one plain client process, -P N. Repeats interleaved pathprobe, iperf3, pathprobe, ...');
+    console.log('');
+    for (const note of formatNotes(verdicts)) console.log(note);
+    console.log('');
+    console.log('commands (last stream count):');
+    for (const c of commands) console.log(`  ${c}`);
+    const low = verdicts.filter((v) => !v.ok);
+    if (low.length > 0) session.say(`below ${TARGET_RATIO} on ${low.map((v) => `${v.cell.rateMbit}M ${v.cell.row} P${v.cell.streams}`).join(', ')}`);
+    return low.length === 0 ? 0 : 1;
   },
-  (err: unknown) => {
-    const message = err instanceof Error ? err.message : String(err);
-    console.error(`throughputBench: ${message.split('\n')[0]}`);
-    process.exitCode = err instanceof Interrupted ? 130 : 1;
-  },
-);
+});

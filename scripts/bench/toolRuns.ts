@@ -93,7 +93,7 @@ export async function runPathprobe(ctx: RunContext, agents: LabAgents, timeoutMs
   return measured(ctx, async () => {
     const result = await agents.cli(args, { timeoutMs });
     const base = {
-      tool: 'pathprobe' as const, argv: ['pathprobe', ...args], wallMs: result.elapsedMs, timedOut: result.timedOut, timeoutMs,
+      tool: 'pathprobe' as const, argv: ['pathprobe', ...args], wallMs: result.durationMs, timedOut: result.timedOut, timeoutMs,
     };
     if (result.timedOut) {
       return { ...base, mtuBytes: null, ownProbes: null, sweepElapsedMs: null, detail: '', failure: `timeout after ${seconds(timeoutMs)}` };
@@ -121,7 +121,7 @@ export async function runTracepath(ctx: RunContext, timeoutMs: number): Promise<
     const failure = failureOf(result, timeoutMs) ?? (parsed.pmtuBytes === null ? 'no "Resume: pmtu" line' : null);
     const detail = parsed.tooManyHops ? 'Too many hops' : parsed.reached ? 'reached' : '';
     return {
-      tool: 'tracepath' as const, argv, wallMs: result.elapsedMs, timedOut: result.timedOut, timeoutMs,
+      tool: 'tracepath' as const, argv, wallMs: result.durationMs, timedOut: result.timedOut, timeoutMs,
       // A killed tracepath printed nothing final (its stdout is a pipe, block-buffered): no value.
       mtuBytes: result.timedOut ? null : parsed.pmtuBytes, ownProbes: null, sweepElapsedMs: null, detail, failure,
     };
@@ -136,7 +136,7 @@ export async function runScamper(ctx: RunContext, timeoutMs: number): Promise<To
   const argv = [locate('scamper'), '-O', 'warts', '-o', wartsPath, '-I', traceCommand];
   return measured(ctx, async () => {
     const result = await ctx.lab.exec(SENDER, argv, { timeoutMs });
-    const base = { tool: 'scamper' as const, argv, wallMs: result.elapsedMs, timedOut: result.timedOut, timeoutMs, ownProbes: null, sweepElapsedMs: null };
+    const base = { tool: 'scamper' as const, argv, wallMs: result.durationMs, timedOut: result.timedOut, timeoutMs, ownProbes: null, sweepElapsedMs: null };
     const failure = failureOf(result, timeoutMs);
     if (failure !== null) return { ...base, mtuBytes: null, detail: '', failure };
     const dump = await ctx.lab.exec(SENDER, [locate('sc_wartsdump'), wartsPath], { timeoutMs: 10_000 });

@@ -1,5 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
-import type { RunResult } from './run.js';
+import type { RunResult, StartedProcess } from './run.js';
 import type { NodeKind, Topology } from './topology.js';
 
 export interface LabHost {
@@ -19,10 +18,13 @@ export interface LabHost {
 export interface LabExecOptions {
   timeoutMs?: number;
   input?: string;
+  signal?: AbortSignal;
 }
 
 export interface LabSpawnOptions {
   env?: Record<string, string>;
+  /** None by default: agents and servers live until stopped or until down(). */
+  timeoutMs?: number;
 }
 
 /** A running lab built by labUp. */
@@ -41,11 +43,8 @@ export interface Lab {
   netnsOf(node: string): string;
   /** Runs argv inside the node's namespace; never throws on a non-zero exit. */
   exec(node: string, argv: string[], opts?: LabExecOptions): Promise<RunResult>;
-  /**
-   * Long-running process inside the node's namespace, tracked and killed by down(). stdout and
-   * stderr are pipes: read them (or call .resume()) or a chatty process blocks when they fill.
-   */
-  spawn(node: string, argv: string[], opts?: LabSpawnOptions): ChildProcess;
+  /** Long-running process inside the node's namespace, tracked and stopped by down(). */
+  spawn(node: string, argv: string[], opts?: LabSpawnOptions): StartedProcess;
   /** `ip route flush cache` v4 and v6 in every host, router and the controller (entries live 600 s). */
   flushPmtuCaches(): Promise<void>;
   /** Kills what spawn() started, then everything `ip netns pids` lists, then deletes the namespaces. Idempotent. */

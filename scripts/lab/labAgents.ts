@@ -2,14 +2,35 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Lab } from './lab.js';
-import type { RunResult } from './run.js';
+import type { RunResult, StartedProcess } from './run.js';
 
-/** The compiled programs, relative to dist/scripts/lab/. */
-const AGENT_MAIN = fileURLToPath(new URL('../../agent/main.js', import.meta.url));
-const CLI_MAIN = fileURLToPath(new URL('../../controller/cli/main.js', import.meta.url));
 export const LAB_AGENT_PORT = 7420;
+/**
+ * Agents started at once; each wave is listening before the next starts. On 2 cores, 32 node
+ * processes started together missed a 15 s deadline (16 took ~13 s): in waves, each agent's
+ * deadline stays meaningful.
+ */
+export const AGENT_WAVE_SIZE = 8;
+const AGENT_START_TIMEOUT_MS = 15_000;
+const DEFAULT_CLI_TIMEOUT_MS = 60_000;
+
+/**
+ * The compiled programs the lab runs. The caller knows where they are (the demo next to itself,
+ * tests and benches relative to dist/): the lab never guesses a path into another layer.
+ */
+export interface LabPrograms {
+  agentMain: string;
+  cliMain: string;
+}
+
+export interface LabAgentsOptions {
+  programs: LabPrograms;
+  /** Default: every host of the lab. */
+  hosts?: readonly string[];
+  /** Stops between waves, so an interrupted bench does not start the rest of 32 agents. */
+  signal?: AbortSignal;
+}
 
 export interface LabAgents {
   /** Agent URL per host, on the management network. */
@@ -17,57 +38,70 @@ export interface LabAgents {
   tokenFile: string;
   /** Runs `pathprobe ARGS` inside the controller namespace, as an operator would. */
   cli(args: readonly string[], opts?: { timeoutMs?: number }): Promise<RunResult>;
-  /** The same, but returns at once: for tests that act while a command runs. */
-  spawnCli(args: readonly string[]): import('node:child_process').ChildProcess;
+  /** The same, but returns at once: for tests and benches that act while a command runs. */
+  spawnCli(args: readonly string[], opts?: { timeoutMs?: number }): StartedProcess;
   /** Kills one host's agent the hard way (SIGKILL), as a crash or a pulled cable would. */
   kill(host: string): void;
   stop(): Promise<void>;
 }
 
+/** Resolves with the agent's URL once it says it is listening; rejects if it exits or is slow. */
+function listening(name: string, agent: StartedProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => reject(new Error(`agent on ${name} did not start in ${AGENT_START_TIMEOUT_MS / 1000} s: ${stderr.trim()}`)), AGENT_START_TIMEOUT_MS);
+    agent.stderr?.on('data', (chunk: string) => { stderr += chunk; });
+    agent.stdout?.on('data', (chunk: string) => {
+      stdout += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(stdout);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    void agent.result.then((r) => {
+      clearTimeout(timer);
+      reject(new Error(`agent on ${name} exited with ${r.exitCode ?? r.signal}: ${(stderr || r.stderr).trim()}`));
+    });
+  });
+}
+
 /**
- * Starts a real agent in every host of the lab, listening on its management address with a fresh
- * token, and resolves once each one says it is listening. The processes belong to the lab, so
- * `lab.down()` kills them even if `stop()` is never reached.
+ * Starts a real agent in every host of the lab (in waves of AGENT_WAVE_SIZE), listening on its
+ * management address with a fresh token, and resolves once each one says it is listening. The
+ * processes belong to the lab, so `lab.down()` stops them even if `stop()` is never reached.
  */
-export async function startLabAgents(lab: Lab, hosts: readonly string[] = Object.keys(lab.hosts)): Promise<LabAgents> {
+export async function startLabAgents(lab: Lab, opts: LabAgentsOptions): Promise<LabAgents> {
+  const { agentMain, cliMain } = opts.programs;
+  const names = opts.hosts ?? Object.keys(lab.hosts);
+  for (const name of names) if (!lab.hosts[name]) throw new Error(`no host ${name} in lab ${lab.id}`);
   const dir = await mkdtemp(join(tmpdir(), 'pathprobe-lab-'));
   const tokenFile = join(dir, 'token');
-  await writeFile(tokenFile, randomBytes(24).toString('hex'), { mode: 0o600 });
-  const children = hosts.map((name) => {
-    const host = lab.hosts[name];
-    if (!host) throw new Error(`no host ${name} in lab ${lab.id}`);
-    const child = lab.spawn(name, [process.execPath, AGENT_MAIN, '--listen', `${host.mgmtAddress}:${LAB_AGENT_PORT}`, '--token-file', tokenFile]);
-    return { name, host, child };
-  });
+  const agents = new Map<string, StartedProcess>();
   const stop = async () => {
-    for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await Promise.all([...agents.values()].map((a) => a.stop()));
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    const urls = Object.fromEntries(await Promise.all(children.map(({ name, child }) => new Promise<[string, string]>((resolve, reject) => {
-      let stdout = '';
-      let stderr = '';
-      const timer = setTimeout(() => reject(new Error(`agent on ${name} did not start in 15 s: ${stderr.trim()}`)), 15_000);
-      child.stderr?.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
-      child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-        stdout += chunk;
-        const match = /listening on (http:\/\/\S+)/.exec(stdout);
-        if (match) {
-          clearTimeout(timer);
-          resolve([name, match[1]!]);
-        }
+    await writeFile(tokenFile, randomBytes(24).toString('hex'), { mode: 0o600 });
+    const urls: Record<string, string> = {};
+    for (let i = 0; i < names.length; i += AGENT_WAVE_SIZE) {
+      opts.signal?.throwIfAborted();
+      const wave = names.slice(i, i + AGENT_WAVE_SIZE).map((name) => {
+        const host = lab.hosts[name]!;
+        const agent = lab.spawn(name, [process.execPath, agentMain, '--listen', `${host.mgmtAddress}:${LAB_AGENT_PORT}`, '--token-file', tokenFile]);
+        agents.set(name, agent);
+        return listening(name, agent).then((url) => { urls[name] = url; });
       });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`agent on ${name} exited with ${code}: ${stderr.trim()}`));
-      });
-    }))));
+      await Promise.all(wave);
+    }
     return {
       urls,
       tokenFile,
-      cli: (args, opts) => lab.exec('ctl', [process.execPath, CLI_MAIN, ...args], { timeoutMs: opts?.timeoutMs ?? 60_000 }),
-      spawnCli: (args) => lab.spawn('ctl', [process.execPath, CLI_MAIN, ...args]),
-      kill: (host) => children.find((c) => c.name === host)?.child.kill('SIGKILL'),
+      cli: (args, cliOpts) => lab.exec('ctl', [process.execPath, cliMain, ...args], { timeoutMs: cliOpts?.timeoutMs ?? DEFAULT_CLI_TIMEOUT_MS }),
+      spawnCli: (args, cliOpts) => lab.spawn('ctl', [process.execPath, cliMain, ...args], cliOpts),
+      kill: (host) => agents.get(host)?.kill('SIGKILL'),
       stop,
     };
   } catch (error) {

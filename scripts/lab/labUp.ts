@@ -1,13 +1,12 @@
-import { spawn as spawnChild } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import type { ChildProcess } from 'node:child_process';
 import type { Lab, LabHost } from './lab.js';
 import { BRIDGE_NAME, CONTROLLER_NODE, MGMT_MTU_BYTES, planLab } from './labPlan.js';
 import type { LabPlan, PlannedInterface } from './labPlan.js';
 import { LAB_ID_PATTERN, labIdOfNetns, netnsName, newLabId } from './labNaming.js';
 import { removeLabOwnerTag, writeLabOwnerTag } from './labOwnerTag.js';
-import { killPids, listNetns, removeNamespaces } from './removeNamespaces.js';
-import { run, runOrThrow } from './run.js';
+import { listNetns, removeNamespaces } from './removeNamespaces.js';
+import { run, runOrThrow, start } from './run.js';
+import type { StartedProcess } from './run.js';
 import { waitForLinksUp } from './waitForLinksUp.js';
 import { resolveSystemCommand, systemTool } from './systemTools.js';
 import type { NodeKind, Topology } from './topology.js';
@@ -47,15 +46,21 @@ const COMMON_SYSCTLS = [
  * address, protocol, src/dst port) hashes the headers themselves; with a fixed seed (kernel ≥
  * 6.11, per namespace, v4 and v6) a 5-tuple takes the same path in every lab and run.
  */
-const ECMP_SYSCTLS = existsSync('/proc/sys/net/ipv4/fib_multipath_hash_fields')
-  ? [
+let ecmpSysctlsCache: string[] | undefined;
+
+/** Asked of the running kernel on first use, not at import: importing the lab must not touch /proc. */
+function ecmpSysctls(): string[] {
+  ecmpSysctlsCache ??= existsSync('/proc/sys/net/ipv4/fib_multipath_hash_fields')
+    ? [
       'net.ipv4.fib_multipath_hash_policy=3',
       'net.ipv4.fib_multipath_hash_fields=0x0037',
       'net.ipv6.fib_multipath_hash_policy=3',
       'net.ipv6.fib_multipath_hash_fields=0x0037',
       ...(existsSync('/proc/sys/net/ipv4/fib_multipath_hash_seed') ? ['net.ipv4.fib_multipath_hash_seed=1'] : []),
     ]
-  : ['net.ipv4.fib_multipath_hash_policy=1', 'net.ipv6.fib_multipath_hash_policy=1'];
+    : ['net.ipv4.fib_multipath_hash_policy=1', 'net.ipv6.fib_multipath_hash_policy=1'];
+  return ecmpSysctlsCache;
+}
 
 const ROUTER_SYSCTLS = [
   'net.ipv4.ip_forward=1',
@@ -63,7 +68,6 @@ const ROUTER_SYSCTLS = [
   // So tests that count ICMP errors see every one (frag-needed/PTB are exempt anyway).
   'net.ipv4.icmp_ratelimit=0',
   'net.ipv6.icmp.ratelimit=0',
-  ...ECMP_SYSCTLS,
 ];
 
 const SWITCH_SYSCTLS = [
@@ -82,7 +86,7 @@ const FIRST_VETH_IFINDEX = 100;
 const LINKS_UP_TIMEOUT_MS = 3_000;
 
 function sysctlsFor(kind: NodeKind): string[] {
-  if (kind === 'router') return [...COMMON_SYSCTLS, ...ROUTER_SYSCTLS];
+  if (kind === 'router') return [...COMMON_SYSCTLS, ...ROUTER_SYSCTLS, ...ecmpSysctls()];
   if (kind === 'switch' || kind === 'mgmtSwitch') return [...COMMON_SYSCTLS, ...SWITCH_SYSCTLS];
   return COMMON_SYSCTLS;
 }
@@ -300,13 +304,12 @@ export async function labUp(topology: Topology, opts: LabUpOptions = {}): Promis
     return netnsName(id, node);
   };
   const ip = systemTool('ip');
-  const children = new Set<ChildProcess>();
+  const started = new Set<StartedProcess>();
   let downPromise: Promise<void> | undefined;
 
   const down = (): Promise<void> => {
     downPromise ??= (async () => {
-      const pids = [...children].flatMap((c) => (c.pid !== undefined && c.exitCode === null && c.signalCode === null ? [c.pid] : []));
-      await killPids(pids, 2_000);
+      await Promise.all([...started].map((p) => p.stop()));
       const left = await removeNamespaces(namespaces);
       if (left.length > 0) throw new Error(`lab ${id}: namespaces still present after down(): ${left.join(', ')}`);
       removeLabOwnerTag(id);
@@ -365,16 +368,11 @@ export async function labUp(topology: Topology, opts: LabUpOptions = {}): Promis
     exec: async (node, argv, execOpts = {}) => run([ip, 'netns', 'exec', nsOf(node), ...withResolvedCommand(argv)], execOpts),
     spawn: (node, argv, spawnOpts = {}) => {
       if (downPromise) throw new Error(`lab ${id} is down`);
-      // `ip netns exec` execs in place, so the child's PID is the command's own PID.
-      const child = spawnChild(ip, ['netns', 'exec', nsOf(node), ...withResolvedCommand(argv)], {
-        env: { ...process.env, LC_ALL: 'C', ...spawnOpts.env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      children.add(child);
-      child.on('exit', () => children.delete(child));
-      // A failed spawn must not crash the test process; the caller sees it on the child.
-      child.on('error', () => children.delete(child));
-      return child;
+      // `ip netns exec` execs in place, so the handle's PID is the command's own PID.
+      const proc = start([ip, 'netns', 'exec', nsOf(node), ...withResolvedCommand(argv)], spawnOpts);
+      started.add(proc);
+      void proc.result.then(() => started.delete(proc));
+      return proc;
     },
     flushPmtuCaches: async () => {
       await Promise.all(

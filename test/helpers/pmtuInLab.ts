@@ -3,6 +3,7 @@ import { labUp } from '../../scripts/lab/labUp.js';
 import { startLabAgents, type LabAgents } from '../../scripts/lab/labAgents.js';
 import type { Lab } from '../../scripts/lab/lab.js';
 import type { Topology } from '../../scripts/lab/topology.js';
+import { LAB_PROGRAMS } from './repoPaths.js';
 
 export interface LabWithAgents { lab: Lab; agents: LabAgents }
 
@@ -10,7 +11,7 @@ export interface LabWithAgents { lab: Lab; agents: LabAgents }
 export async function labWithAgents(t: ExecutionContext, topology: Topology): Promise<LabWithAgents> {
   const lab = await labUp(topology);
   t.teardown(() => lab.down());
-  const agents = await startLabAgents(lab);
+  const agents = await startLabAgents(lab, { programs: LAB_PROGRAMS });
   t.teardown(() => agents.stop());
   return { lab, agents };
 }
@@ -33,7 +34,7 @@ export async function pmtuBetween(t: ExecutionContext, { lab, agents }: LabWithA
   const h2 = lab.hosts.h2!;
   const result = await agents.cli(['pmtu', '--from', agents.urls.h1!, '--to', agents.urls.h2!,
     '--from-address', h1[family], '--to-address', h2[family], '--token-file', agents.tokenFile, '--json']);
-  t.log(`${family}: exit ${result.exitCode} in ${result.elapsedMs} ms ${result.stderr.trim()}`);
+  t.log(`${family}: exit ${result.exitCode} in ${result.durationMs} ms ${result.stderr.trim()}`);
   if (!result.stdout.trim().startsWith('{')) throw new Error(`pmtu printed no JSON (exit ${result.exitCode}): ${result.stderr.trim()}`);
   const report = JSON.parse(result.stdout) as PmtuJson;
   for (const d of [report.forward, report.reverse]) {

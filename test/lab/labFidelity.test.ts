@@ -195,10 +195,9 @@ test.serial('down() kills spawned processes and removes every namespace; up with
   const sleeper = again.spawn('h1', ['sleep', '60']);
   const pid = sleeper.pid;
   t.truthy(pid);
-  const exited = new Promise((resolve) => sleeper.once('exit', resolve));
   await again.down();
   await again.down();
-  await exited;
+  await sleeper.result;
   const left = await listNetns();
   t.deepEqual(left.filter((n) => again.namespaces.includes(n)), []);
   t.throws(() => process.kill(pid ?? 0, 0));

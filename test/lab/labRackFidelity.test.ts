@@ -149,8 +149,7 @@ test.serial('manyHosts 16: comes up, h1 reaches h16 at 9000, mgmt reaches h16; d
   ]);
   // A process left inside must not keep anything alive: down() kills it first.
   const sleeper = lab.spawn('h16', ['sleep', '60']);
-  const exited = new Promise((resolve) => sleeper.once('exit', resolve));
   await downAndCheckGone(t, lab);
-  await exited;
+  await sleeper.result;
   t.throws(() => process.kill(sleeper.pid ?? 0, 0));
 });

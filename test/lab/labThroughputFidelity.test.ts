@@ -50,12 +50,7 @@ async function iperf(
   const h2 = lab.hosts.h2;
   if (!h2) throw new Error('no h2');
   const server = lab.spawn('h2', ['iperf3', '-s', '-1', '-p', String(PORT), '-J']);
-  server.stdout?.resume();
-  server.stderr?.resume();
-  const serverExited = new Promise<void>((resolve) => {
-    if (server.exitCode !== null || server.signalCode !== null) resolve();
-    else server.once('exit', () => resolve());
-  });
+  const serverExited = server.result;
   await waitForListen(lab, 'h2', PORT);
   const argv = ['iperf3', '-c', opts.v6 ? h2.v6 : h2.v4, '-p', String(PORT), '-J', '-t', '2', '-O', '1', '-C', 'cubic'];
   argv.push('-P', String(opts.streams));

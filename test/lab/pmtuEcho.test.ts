@@ -2,12 +2,13 @@ import test from 'ava';
 import { labUp } from '../../scripts/lab/labUp.js';
 import { startLabAgents } from '../../scripts/lab/labAgents.js';
 import { silentCap } from '../../scripts/lab/topologies.js';
+import { LAB_PROGRAMS } from '../helpers/repoPaths.js';
 
 for (const family of ['v4', 'v6'] as const) {
   test.serial(`${family}: a target with no agent is measured with ICMP echo and reported as a round trip`, async (t) => {
     const lab = await labUp(silentCap({ capBytes: 4470 }));
     t.teardown(() => lab.down());
-    const agents = await startLabAgents(lab, ['h1']);
+    const agents = await startLabAgents(lab, { programs: LAB_PROGRAMS, hosts: ['h1'] });
     t.teardown(() => agents.stop());
 
     const measured = await agents.cli(['pmtu', '--from', agents.urls.h1!, '--from-address', lab.hosts.h1![family],
@@ -39,7 +40,7 @@ for (const family of ['v4', 'v6'] as const) {
 test.serial('a peer agent that cannot be reached on the management network gives exit 3 and names it', async (t) => {
   const lab = await labUp(silentCap({ capBytes: 4470 }));
   t.teardown(() => lab.down());
-  const agents = await startLabAgents(lab, ['h1']);
+  const agents = await startLabAgents(lab, { programs: LAB_PROGRAMS, hosts: ['h1'] });
   t.teardown(() => agents.stop());
   // h2 has no agent: its management address answers nothing on the agent port.
   const result = await agents.cli(['pmtu', '--from', agents.urls.h1!, '--to', `http://${lab.hosts.h2!.mgmtAddress}:7420`,

@@ -94,7 +94,7 @@ test.serial('a controller killed mid-run resumes with no cell missing or duplica
       // Several cells stored: kill it hard in the middle of the throughput phase.
       if ((stderr.match(/ P1 #1: /g) ?? []).length >= 6) resolve();
     });
-    first.once('exit', () => resolve());
+    void first.result.then(() => resolve());
   });
   first.kill('SIGKILL');
   t.truthy(runId, stderr);

@@ -91,7 +91,7 @@ test.serial('an agent killed mid-test gives that cell a clear error and keeps th
       if (/forward 1500 P1 #1: /.test(stderr)) resolve();
     });
   });
-  const exited = new Promise<number | null>((resolve) => cli.once('exit', (code) => resolve(code)));
+  const exited = cli.result.then((r) => r.exitCode);
   await firstCell;
   // The P2 cell is running now (1 s warm-up + 3 s): the sending agent dies under it.
   await new Promise((resolve) => setTimeout(resolve, 1500));

@@ -1,14 +1,31 @@
+import { fileURLToPath } from 'node:url';
 import type { Argv, CommandModule } from 'yargs';
 import { PathprobeError } from '../../../proto/errorCodes.js';
-import { labUp } from '../../../scripts/lab/labUp.js';
-import { silentCap } from '../../../scripts/lab/topologies.js';
-import { startLabAgents } from '../../../scripts/lab/labAgents.js';
-import { cleanupStale } from '../../../scripts/lab/cleanupStale.js';
-import type { Lab } from '../../../scripts/lab/lab.js';
 import { pmtuTable } from '../../pmtu/pmtuTable.js';
+import { createRunInterrupt, onInterruptSignals } from '../../run/runInterrupt.js';
 import type { PmtuReport } from '../../model/pmtuReport.js';
 
 interface DemoArgs { cap: number; ipv6: boolean; json: boolean }
+
+/** The programs the lab runs in its namespaces, compiled next to this one. */
+const DEMO_PROGRAMS = {
+  agentMain: fileURLToPath(new URL('../../../agent/main.js', import.meta.url)),
+  cliMain: fileURLToPath(new URL('../main.js', import.meta.url)),
+};
+
+/**
+ * The lab is a dev tool under scripts/, loaded only when the demo runs: every other command
+ * starts without it (and without its root-only assumptions).
+ */
+async function loadLab() {
+  const [{ labUp }, { silentCap }, { startLabAgents }, { cleanupStale }] = await Promise.all([
+    import('../../../scripts/lab/labUp.js'),
+    import('../../../scripts/lab/topologies.js'),
+    import('../../../scripts/lab/labAgents.js'),
+    import('../../../scripts/lab/cleanupStale.js'),
+  ]);
+  return { labUp, silentCap, startLabAgents, cleanupStale };
+}
 
 /**
  * The built-in lab: two jumbo hosts behind a switch port that silently drops anything above
@@ -27,19 +44,24 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
     if (!Number.isInteger(argv.cap) || argv.cap < 1280 || argv.cap >= 9000) {
       throw new PathprobeError('ERR_USAGE', `--cap ${argv.cap} must be an integer from 1280 to 8999 (the lab's NICs are 9000)`);
     }
+    // A closed stderr (`demo | head`) must never crash the demo before its lab is torn down.
+    const ignoreBrokenPipe = () => {};
+    process.stderr.on('error', ignoreBrokenPipe);
     const say = (line: string) => process.stderr.write(`demo: ${line}\n`);
+    const { labUp, silentCap, startLabAgents, cleanupStale } = await loadLab();
     await cleanupStale();
-    let lab: Lab | undefined;
-    // Ctrl-C ends the demo at once; the finally below still tears the lab down.
-    let interrupt: (error: Error) => void = () => {};
-    const interrupted = new Promise<never>((_, reject) => { interrupt = reject; });
-    const onSignal = () => interrupt(new PathprobeError('ERR_INTERRUPTED', 'demo interrupted; the lab was torn down'));
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    let lab: Awaited<ReturnType<typeof labUp>> | undefined;
+    // The first Ctrl-C ends the demo at once; the finally below still tears the lab down, and
+    // a second one does not cut that teardown short.
+    const interrupt = createRunInterrupt();
+    const removeSignals = onInterruptSignals({
+      first: () => interrupt.stopAtOnce('demo interrupted; the lab was torn down'),
+      second: () => say('still tearing the lab down'),
+    });
     const demo = async () => {
       say(`building lab: h1 (NIC 9000) — switch sw1, port to h2 silently capped at ${argv.cap} — h2 (NIC 9000)`);
       lab = await labUp(silentCap({ capBytes: argv.cap }));
-      const agents = await startLabAgents(lab);
+      const agents = await startLabAgents(lab, { programs: DEMO_PROGRAMS });
       const [h1, h2] = [lab.hosts.h1!, lab.hosts.h2!];
       const family = argv.ipv6 ? 'v6' : 'v4';
       say(`agents up: h1 ${agents.urls.h1}, h2 ${agents.urls.h2}; probing ${h1[family]} ⇄ ${h2[family]}`);
@@ -60,12 +82,12 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
       say(`found the planted cap: silent-drop above ${argv.cap} bytes in both directions`);
     };
     try {
-      await Promise.race([demo(), interrupted]);
+      await Promise.race([demo(), interrupt.stopNow]);
     } finally {
       say('tearing the lab down');
       await lab?.down();
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      removeSignals();
+      process.stderr.off('error', ignoreBrokenPipe);
     }
   },
 };
