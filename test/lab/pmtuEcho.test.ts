@@ -2,6 +2,7 @@ import test from 'ava';
 import { labUp } from '../../scripts/lab/labUp.js';
 import { startLabAgents } from '../../scripts/lab/labAgents.js';
 import { silentCap } from '../../scripts/lab/topologies.js';
+import { assertMatchesContract } from '../helpers/assertMatchesContract.js';
 
 for (const family of ['v4', 'v6'] as const) {
   test.serial(`${family}: a target with no agent is measured with ICMP echo and reported as a round trip`, async (t) => {
@@ -14,6 +15,7 @@ for (const family of ['v4', 'v6'] as const) {
       '--to-address', lab.hosts.h2![family], '--token-file', agents.tokenFile, '--json']);
     t.is(measured.exitCode, 1, measured.stderr);
     const report = JSON.parse(measured.stdout);
+    assertMatchesContract(t, 'pathprobe.pmtu/v1', report);
     t.is(report.mode, 'echo');
     t.is(report.forward.verdict, 'silent-drop');
     t.is(report.forward.pathMtu, 4470);
@@ -31,6 +33,7 @@ for (const family of ['v4', 'v6'] as const) {
       '--to-address', nobody, '--token-file', agents.tokenFile, '--json']);
     t.is(dead.exitCode, 3, dead.stderr);
     const deadReport = JSON.parse(dead.stdout);
+    assertMatchesContract(t, 'pathprobe.pmtu/v1', deadReport);
     t.is(deadReport.forward.verdict, 'unreachable');
     t.is(deadReport.forward.pathMtu, null);
   });
