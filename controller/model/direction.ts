@@ -1,4 +1,3 @@
 /** Forward: from a pair's first endpoint to its second (a → b); reverse: the way back. */
-export type Direction = 'forward' | 'reverse';
-
-export const DIRECTIONS: readonly Direction[] = ['forward', 'reverse'];
+export const DIRECTIONS = ['forward', 'reverse'] as const;
+export type Direction = (typeof DIRECTIONS)[number];

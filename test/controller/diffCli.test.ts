@@ -8,6 +8,7 @@ import { planKeyOf } from '../../controller/diff/planKey.js';
 import { RunStore } from '../../controller/store/RunStore.js';
 import { rackRun } from '../fixtures/runs/rackRun.js';
 import { runCli } from '../helpers/runCli.js';
+import { assertMatchesContract } from '../helpers/assertMatchesContract.js';
 import type { CellRecord } from '../../controller/model/cellRecord.js';
 import type { RunDiff } from '../../controller/model/runDiff.js';
 import type { RunReport } from '../../controller/model/runReport.js';
@@ -98,6 +99,7 @@ test('diff of two stored runs: exit 1 with the throttled pair in the table and t
   t.is(json.exitCode, 1);
   const diff = JSON.parse(json.stdout) as RunDiff;
   t.is(diff.schema, 'pathprobe.diff/v1');
+  assertMatchesContract(t, 'pathprobe.diff/v1', diff);
   t.true(diff.regressed);
   t.deepEqual([...new Set(diff.changes.map((c) => `${c.pairId} ${c.direction}`))], ['h3/198.18.1.13~h4/198.18.1.14 forward']);
 

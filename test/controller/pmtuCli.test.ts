@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { runCli } from '../helpers/runCli.js';
 import { startAgent, tokenFile } from '../helpers/startAgent.js';
+import { assertMatchesContract } from '../helpers/assertMatchesContract.js';
 
 const TOKEN = 'lab-token';
 
@@ -89,6 +90,7 @@ test('a wrong token is refused with exit code 2, and the agent keeps serving', a
   const outside = await runCli(['pmtu', '--from', agent.url, '--from-address', '127.0.0.1', '--to-address', '127.0.0.1', '--token-file', right.path, '--json']);
   t.is(outside.exitCode, 0, outside.stderr);
   t.is(JSON.parse(outside.stdout).forward.verdict, 'ok');
+  assertMatchesContract(t, 'pathprobe.pmtu/v1', JSON.parse(outside.stdout));
 });
 
 test('a target outside the agent\'s --allow list is refused with exit code 2', async (t) => {

@@ -12,6 +12,7 @@ import { createRunScheduler, type ExecuteRun, type RunSchedulerOptions } from '.
 import { createServeMetrics, listenMetrics } from '../../controller/serve/serveMetrics.js';
 import { ALERT_SCHEMA, type AlertSummary } from '../../controller/serve/postWebhook.js';
 import { rackRun } from '../fixtures/runs/rackRun.js';
+import { assertMatchesContract } from '../helpers/assertMatchesContract.js';
 import type { RunReport } from '../../controller/model/runReport.js';
 
 /*
@@ -258,6 +259,7 @@ test('webhook: a run that regresses against the baseline is POSTed as a JSON sum
   const { headers, body } = receiver.received[0]! as { headers: IncomingMessage['headers']; body: AlertSummary };
   t.regex(headers['content-type'] ?? '', /^application\/json/);
   t.is(body.schema, ALERT_SCHEMA);
+  assertMatchesContract(t, 'pathprobe.alert/v1', body);
   t.is(body.runId, second.runId);
   t.is(body.baselineRunId, first.runId);
   t.is(body.planKey, planKeyOf(FIXTURE.plan));

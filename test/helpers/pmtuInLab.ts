@@ -3,6 +3,7 @@ import { labUp } from '../../scripts/lab/labUp.js';
 import { startLabAgents, type LabAgents } from '../../scripts/lab/labAgents.js';
 import type { Lab } from '../../scripts/lab/lab.js';
 import type { Topology } from '../../scripts/lab/topology.js';
+import { assertMatchesContract } from './assertMatchesContract.js';
 import { LAB_PROGRAMS } from './repoPaths.js';
 
 export interface LabWithAgents { lab: Lab; agents: LabAgents }
@@ -37,6 +38,7 @@ export async function pmtuBetween(t: ExecutionContext, { lab, agents }: LabWithA
   t.log(`${family}: exit ${result.exitCode} in ${result.durationMs} ms ${result.stderr.trim()}`);
   if (!result.stdout.trim().startsWith('{')) throw new Error(`pmtu printed no JSON (exit ${result.exitCode}): ${result.stderr.trim()}`);
   const report = JSON.parse(result.stdout) as PmtuJson;
+  assertMatchesContract(t, 'pathprobe.pmtu/v1', report);
   for (const d of [report.forward, report.reverse]) {
     t.log(`  ${d.direction}: ${d.verdict} ${d.pathMtu} (${d.probes} probes, ${d.elapsedMs} ms)`);
   }

@@ -2,6 +2,7 @@ import test from 'ava';
 import { labUp } from '../../scripts/lab/labUp.js';
 import { startLabAgents } from '../../scripts/lab/labAgents.js';
 import { silentCap } from '../../scripts/lab/topologies.js';
+import { assertMatchesContract } from '../helpers/assertMatchesContract.js';
 import { LAB_PROGRAMS } from '../helpers/repoPaths.js';
 
 for (const family of ['v4', 'v6'] as const) {
@@ -15,6 +16,7 @@ for (const family of ['v4', 'v6'] as const) {
       '--to-address', lab.hosts.h2![family], '--token-file', agents.tokenFile, '--json']);
     t.is(measured.exitCode, 1, measured.stderr);
     const report = JSON.parse(measured.stdout);
+    assertMatchesContract(t, 'pathprobe.pmtu/v1', report);
     t.is(report.mode, 'echo');
     t.is(report.forward.verdict, 'silent-drop');
     t.is(report.forward.pathMtu, 4470);
@@ -32,6 +34,7 @@ for (const family of ['v4', 'v6'] as const) {
       '--to-address', nobody, '--token-file', agents.tokenFile, '--json']);
     t.is(dead.exitCode, 3, dead.stderr);
     const deadReport = JSON.parse(dead.stdout);
+    assertMatchesContract(t, 'pathprobe.pmtu/v1', deadReport);
     t.is(deadReport.forward.verdict, 'unreachable');
     t.is(deadReport.forward.pathMtu, null);
   });

@@ -5,6 +5,7 @@ import type { Lab } from '../../scripts/lab/lab.js';
 import { RunStore } from '../../controller/store/RunStore.js';
 import { labWithAgents } from '../helpers/pmtuInLab.js';
 import { writeRackPlan } from '../helpers/rackPlan.js';
+import { assertMatchesContract } from '../helpers/assertMatchesContract.js';
 
 /*
  * Nightly regression and switch-swap troubleshooting over real namespaces: a run, a baseline, a
@@ -65,6 +66,7 @@ test.serial('a capped port, a lowered NIC MTU and a throttled link: the diff sho
 
   const first = await runJson(t, cli, ['run', files.planPath, '--db', files.dbPath, '--json']);
   t.is(first.exitCode, 0, first.stderr);
+  assertMatchesContract(t, 'pathprobe.run/v1', first.report);
   const set = await cli(['baseline', 'set', first.report.runId, '--db', files.dbPath]);
   t.is(set.exitCode, 0, set.stderr);
 
@@ -86,6 +88,7 @@ test.serial('a capped port, a lowered NIC MTU and a throttled link: the diff sho
   const diff = second.report.comparison;
   t.truthy(diff, 'the diff is in the run\'s JSON');
   t.is(diff.schema, 'pathprobe.diff/v1');
+  assertMatchesContract(t, 'pathprobe.run/v1', second.report);
   t.is(diff.baselineRunId, first.report.runId);
   t.is(diff.base.runId, first.report.runId);
   t.is(diff.next.runId, second.report.runId);
@@ -164,6 +167,7 @@ test.serial('noise: two runs of an unchanged lab show no throughput regression (
 
   const first = await runJson(t, cli, ['run', files.planPath, '--db', files.dbPath, '--compare', 'baseline', '--json']);
   t.is(first.exitCode, 0, first.stderr);
+  assertMatchesContract(t, 'pathprobe.run/v1', first.report);
   t.regex(first.stderr, /^note: no baseline for this plan; set one with pathprobe baseline set RUN_ID$/m);
   t.is(first.report.comparison, null);
   const runId = first.report.runId;
@@ -213,6 +217,7 @@ test.serial('--only-through switch=tor2 runs only the 4 pairs crossing tor2 and 
   const after = await runJson(t, cli, ['run', files.planPath, '--db', files.dbPath, '--only-through', 'switch=tor2', '--compare', 'baseline', '--json']);
   t.is(after.exitCode, 1, after.stderr);
   t.regex(after.stderr, /only the pairs crossing switch=tor2: 4 of 10/);
+  assertMatchesContract(t, 'pathprobe.run/v1', after.report);
   const crossing = ['h1', 'h2', 'h3', 'h4'].map((h) => `${h}/${env.lab.hosts[h]!.v4}~h5/${env.lab.hosts.h5!.v4}`);
   t.deepEqual(after.report.pairs.map((p: any) => p.pair.id), crossing);
   t.deepEqual(after.report.plan.onlyThrough, { key: 'switch', value: 'tor2' });

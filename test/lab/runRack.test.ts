@@ -4,6 +4,7 @@ import { rack, rackSwitchOf } from '../../scripts/lab/topologies.js';
 import { RunStore } from '../../controller/store/RunStore.js';
 import { labWithAgents } from '../helpers/pmtuInLab.js';
 import { writeRackPlan } from '../helpers/rackPlan.js';
+import { assertMatchesContract } from '../helpers/assertMatchesContract.js';
 
 test.serial('a rack of 6 hosts plus one behind a silently capped second switch: the run names that switch, every other pair passes', async (t) => {
   const topology = rack({ hosts: 6, secondSwitchHosts: 1, secondSwitchCapBytes: 1500 });
@@ -16,6 +17,7 @@ test.serial('a rack of 6 hosts plus one behind a silently capped second switch: 
   t.regex(result.stderr, /plan: 21 pairs, about .*, path-MTU probes at most /, 'an estimate of time and bytes before anything runs');
   const report = JSON.parse(result.stdout);
   t.is(report.schema, 'pathprobe.run/v1');
+  assertMatchesContract(t, 'pathprobe.run/v1', report);
   t.regex(report.runId, /^r\d{8}-\d{6}-[0-9a-f]{4}$/);
   t.is(report.pairs.length, 21);
   for (const pair of report.pairs) {
@@ -41,6 +43,7 @@ test.serial('a rack of 6 hosts plus one behind a silently capped second switch: 
   t.is(JSON.parse(runs.stdout)[0].runId, report.runId);
   const again = await env.agents.cli(['report', report.runId, '--db', files.dbPath, '--json']);
   t.is(again.exitCode, 1);
+  assertMatchesContract(t, 'pathprobe.run/v1', JSON.parse(again.stdout));
   t.deepEqual(JSON.parse(again.stdout).findings, report.findings);
 });
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { rateLimited, silentCap, twoPathEcmp, cleanPath } from '../../scripts/lab/topologies.js';
 import { goodputFraction } from '../../controller/throughput/throughputGoodput.js';
 import { labWithAgents } from '../helpers/pmtuInLab.js';
+import { assertMatchesContract } from '../helpers/assertMatchesContract.js';
 
 function throughputArgs(env: Awaited<ReturnType<typeof labWithAgents>>, extra: string[]): string[] {
   const { lab, agents } = env;
@@ -21,6 +22,7 @@ test.serial('on a rate-limited link the measured throughput matches the configur
   t.true(result.exitCode === 0 || result.exitCode === 1, result.stderr);
   const report = JSON.parse(result.stdout);
   t.is(report.schema, 'pathprobe.throughput/v1');
+  assertMatchesContract(t, 'pathprobe.throughput/v1', report);
   const measured = report.cells.find((c: any) => c.result);
   t.regex(measured.result.iperfVersion, /^iperf 3\./);
   t.regex(measured.receiverIperfVersion, /^iperf 3\./);
@@ -63,6 +65,7 @@ test.serial('a silently capped switch makes jumbo stall while 1500 works, and th
   const elapsedMs = Date.now() - started;
   t.is(result.exitCode, 1, result.stderr);
   const report = JSON.parse(result.stdout);
+  assertMatchesContract(t, 'pathprobe.throughput/v1', report);
   const forward = report.matrix.directions[0];
   const rows = Object.fromEntries(forward.rows.map((r: any) => [r.row.row, r]));
   t.deepEqual(Object.keys(rows), ['1500', 'jumbo', 'path']);

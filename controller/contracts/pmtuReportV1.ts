@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { NicFacts } from '../../proto/agentFacts.js';
+import { ErrorCode } from '../../proto/errorCodes.js';
+import { IcmpHint, ProbeRecord } from '../../proto/pmtuSweep.js';
+import { PmtuVerdictV1 } from './pmtuVerdictV1.js';
+
+export const PMTU_REPORT_V1 = 'pathprobe.pmtu/v1';
+
+export const EndReportV1 = z.object({
+  name: z.string().describe("Display name: the agent's hostname, or the bare address (a target with no agent, or two agents sharing a hostname)."),
+  url: z.string().nullable().describe("The agent's URL; null for a target with no agent (echo mode)."),
+  address: z.string().describe('The data-plane IP address measured.'),
+  hostname: z.string().nullable(),
+  agentVersion: z.string().nullable(),
+  kernel: z.string().nullable(),
+  cpuCount: z.number().int().nullable().describe('Cores available to the agent.'),
+  nic: NicFacts.nullable().describe('The NIC holding `address`; null when unknown (no agent).'),
+}).meta({ id: 'EndReport', description: 'One end of the measured pair, with the facts its agent reported.' });
+
+const bytes = (what: string) => z.number().int().nullable().describe(`${what}, in bytes (IP packet size, no Ethernet header); null when not known.`);
+
+export const MeasuredDirectionV1 = z.object({
+  direction: z.string().describe("'sender → receiver'."),
+  verdict: PmtuVerdictV1,
+  pathMtu: bytes('The largest IP packet proved to cross this direction'),
+  pathFrameBytes: z.number().int().nullable().describe('The Ethernet frame size of a path-MTU packet (pathMtu + 18 header and FCS bytes).'),
+  largestOkBytes: bytes('The largest probe acknowledged'),
+  smallestFailBytes: bytes('The smallest probe that failed'),
+  icmp: z.object({
+    from: z.string().describe('The router that sent ICMP frag-needed / Packet Too Big.'),
+    mtu: z.number().int().describe('The next-hop MTU it reported, in bytes.'),
+  }).nullable().describe('The ICMP hint that matches the path MTU; null when none did.'),
+  roundTrip: z.boolean().describe('True for an ICMP echo sweep: the value is the round trip, not one direction.'),
+  complete: z.boolean().describe('False when the boundary was not proved (probe budget ran out).'),
+  senderNicMtuBytes: bytes("The sending NIC's MTU"),
+  receiverNicMtuBytes: bytes("The receiving NIC's MTU"),
+  probes: z.number().int().describe('Probes sent.'),
+  elapsedMs: z.number().describe('Duration of the sweep, in milliseconds.'),
+  explanation: z.string().describe('Which facts decided the verdict, in words.'),
+  advice: z.string().nullable().describe('What to change; null when nothing needs to.'),
+  error: z.null(),
+  probeLog: z.array(ProbeRecord).describe('Every probe as sent, in order.'),
+  icmpHints: z.array(IcmpHint).describe('Every validated ICMP frag-needed / Packet Too Big received.'),
+}).meta({ id: 'MeasuredDirection', description: 'A direction that was measured: its verdict and the facts behind it.' });
+
+export const FailedDirectionV1 = z.object({
+  direction: z.string().describe("'sender → receiver'."),
+  verdict: z.literal('error'),
+  error: z.object({ code: ErrorCode, message: z.string() }),
+}).meta({ id: 'FailedDirection', description: 'A direction that could not be measured at all (agent error).' });
+
+export const DirectionReportV1 = z.union([MeasuredDirectionV1, FailedDirectionV1]).meta({ id: 'DirectionReport' });
+
+export const PmtuReportV1 = z.object({
+  schema: z.literal(PMTU_REPORT_V1),
+  mode: z.enum(['peer', 'echo']).describe('peer: DF UDP between two agents, one verdict per direction; echo: DF ICMP echo to a target with no agent, one round-trip verdict.'),
+  from: EndReportV1,
+  to: EndReportV1,
+  forward: DirectionReportV1.describe('from → to (the round trip in echo mode).'),
+  reverse: DirectionReportV1.nullable().describe('to → from; null in echo mode.'),
+  asymmetric: z.boolean().describe('True when both directions were measured and their path MTUs differ.'),
+  exitCode: z.number().int().describe('0 both ok, 1 a finding, 3 an agent or the target could not be reached or measured.'),
+}).meta({ id: 'PmtuReport', description: 'The path MTU of one pair, both directions (`pathprobe pmtu --json`).' });
