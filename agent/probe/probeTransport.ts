@@ -40,13 +40,6 @@ export type ProbeTarget =
   | { mode: 'peer'; address: string; port: number; keyHex: string }
   | { mode: 'echo'; address: string };
 
-export interface SentProbe {
-  sizeBytes: number;
-  seq: number;
-  /** Milliseconds since the transport was opened (performance.now based). */
-  sentAtMs: number;
-}
-
 export interface ProbeReport {
   sizeBytes: number;
   seq: number;

@@ -9,13 +9,14 @@ import { throughputMatrixOf } from '../throughput/throughputReport.js';
 import { inferCulprits, pairFindings } from './culprit.js';
 import { checkExpectations } from './expectations.js';
 import { rollUp } from './rollup.js';
+import { EXIT_CANNOT_RUN, EXIT_FINDING, EXIT_OK } from '../model/exitCodes.js';
 
 /** 3 when something could not be measured, 1 when an expectation or a check failed, else 0. */
 export function runExitCode(report: Pick<RunReport, 'facts' | 'pairs' | 'expectations' | 'findings'>): number {
   const agentDown = Object.values(report.facts).some((f) => 'error' in f);
-  if (agentDown || report.pairs.some((p) => p.pmtuError !== null)) return 3;
-  if (report.expectations.some((e) => !e.pass) || report.findings.some((f) => f.severity === 'fail')) return 1;
-  return 0;
+  if (agentDown || report.pairs.some((p) => p.pmtuError !== null)) return EXIT_CANNOT_RUN;
+  if (report.expectations.some((e) => !e.pass) || report.findings.some((f) => f.severity === 'fail')) return EXIT_FINDING;
+  return EXIT_OK;
 }
 
 export interface AggregateRunInput {

@@ -1,11 +1,11 @@
 import { frameBytes } from '../model/frameBytes.js';
 import { iperfRepro, pathMtuRepro, reachabilityRepro, tracepathRepro } from './reproCommands.js';
 import type { Endpoint } from '../model/endpoint.js';
-import type { Pair } from '../model/pair.js';
 import { pairDirections, type PairDirectionView } from '../model/pairDirections.js';
 import type { PlanAgent } from '../model/plan.js';
 import type { Finding, PairResult } from '../model/runReport.js';
 import { labelGroups } from '../plan/labelGroups.js';
+import { pairEnds, type Pair } from '../model/pair.js';
 
 /** Label keys that name a network device, most likely culprits first. */
 export const DEVICE_LABEL_KEYS: readonly string[] = ['switch', 'tor', 'leaf', 'spine'];
@@ -175,7 +175,7 @@ export function pairFindings(results: readonly PairResult[]): Finding[] {
     for (const m of r.throughput?.directions ?? []) {
       const v = m.jumboVerdict;
       if (v.verdict !== 'jumbo-stalled' && v.verdict !== 'jumbo-slower') continue;
-      const ends = m.direction === 'forward' ? { sender: pair.a, receiver: pair.b } : { sender: pair.b, receiver: pair.a };
+      const ends = pairEnds(pair, m.direction);
       const pmtu = directions.find((d) => d.direction === m.direction)?.pathMtu ?? null;
       const jumbo = v.jumboMtuBytes ?? 9000;
       if (v.verdict === 'jumbo-stalled') {

@@ -1,9 +1,10 @@
 import { median, numbers } from '../model/sampleStats.js';
-import type { Pair } from '../model/pair.js';
 import { pairDirections } from '../model/pairDirections.js';
 import type { PlanExpectations } from '../model/plan.js';
 import type { ExpectationResult, PairResult } from '../model/runReport.js';
 import type { ThroughputCell } from '../model/throughputMatrix.js';
+import type { Direction } from '../model/direction.js';
+import { pairEnds, type Pair } from '../model/pair.js';
 
 /** 1 GB = 10^9 bytes, as link speeds count. */
 export const BYTES_PER_GB = 1e9;
@@ -18,9 +19,9 @@ export interface ExpectationCheck extends ExpectationResult {
   notes: string[];
 }
 
-function endText(pair: Pair, direction: 'forward' | 'reverse'): string {
-  const [s, r] = direction === 'forward' ? [pair.a, pair.b] : [pair.b, pair.a];
-  return `${s.agent} (${s.address}) → ${r.agent} (${r.address})`;
+function endText(pair: Pair, direction: Direction): string {
+  const { sender, receiver } = pairEnds(pair, direction);
+  return `${sender.agent} (${sender.address}) → ${receiver.agent} (${receiver.address})`;
 }
 
 function result(name: string, expected: string, passed: number, failed: number, failures: string[], notEvaluated: number, notes: string[]): ExpectationCheck {

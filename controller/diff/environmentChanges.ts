@@ -5,6 +5,7 @@ import { nicHolding } from '../model/nicHolding.js';
 import type { EndReport } from '../model/pmtuReport.js';
 import type { DiffChange, DiffValue, EnvironmentChange, EnvironmentKind } from '../model/runDiff.js';
 import type { RunReport } from '../model/runReport.js';
+import { pairEnds } from '../model/pair.js';
 
 interface HostEnv {
   agentVersion: string | null;
@@ -67,9 +68,9 @@ function envIndex(report: RunReport): EnvIndex {
     for (const cell of result.cells) {
       const r = cell.record;
       if (!('result' in r)) continue;
-      const [sender, receiver] = r.direction === 'forward' ? [pair.a.agent, pair.b.agent] : [pair.b.agent, pair.a.agent];
-      addIperf(index, sender, r.result.iperfVersion);
-      addIperf(index, receiver, r.receiverIperfVersion);
+      const { sender, receiver } = pairEnds(pair, r.direction);
+      addIperf(index, sender.agent, r.result.iperfVersion);
+      addIperf(index, receiver.agent, r.receiverIperfVersion);
     }
   }
   return index;

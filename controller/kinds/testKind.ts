@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { AgentFactsResponse } from '../../proto/agentFacts.js';
-import type { AgentClient } from '../agentClient.js';
+import type { AgentClient } from '../agentClient/agentClient.js';
 import type { Pair } from '../model/pair.js';
 import type { PairDirectionView } from '../model/pairDirections.js';
 import type { Plan, TestKindName } from '../model/plan.js';

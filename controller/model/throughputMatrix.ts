@@ -63,7 +63,7 @@ export interface ThroughputRunSummary {
   elapsedMs: number;
 }
 
-/** Why a cell was not run: its row already stalled, so larger jumbo cells would only hang (notes §6). */
+/** Why a cell was not run: its row already stalled, so larger jumbo cells would only hang (docs/iperf3.md, "Stalls"). */
 export type ThroughputSkipReason = 'stalled-row';
 
 /** An agent or transport error in place of a run result: `{ code, message }` as it crossed the wire. */
@@ -122,10 +122,10 @@ export interface ThroughputCell {
   medianReceiverCpuPercent: number | null;
   /** Median coefficient of variation of the per-interval rates. */
   medianIntervalCov: number | null;
-  /** Some repeat measured iperf3 or a CPU core rather than the network (notes §11). */
+  /** Some repeat measured iperf3 or a CPU core rather than the network (docs/iperf3.md, "What the numbers mean"). */
   toolBound: boolean;
   toolBoundReason: string | null;
-  /** Some repeat stalled: bytes left the sender and none arrived (notes §6). */
+  /** Some repeat stalled: bytes left the sender and none arrived (docs/iperf3.md, "Stalls"). */
   stalled: boolean;
   /** Distinct MSS values the kernel used, as sampled by the sending agent. */
   mssBytesObserved: number[];

@@ -3,7 +3,7 @@ import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Docum
 import type { z } from 'zod';
 import { PathprobeError } from '../../proto/errorCodes.js';
 import { canonicalAddress } from '../../proto/ipAddress.js';
-import { parseAgentUrl } from '../agentClient.js';
+import { parseAgentUrl } from '../agentClient/agentClient.js';
 import { parseDuration, parseStreams } from '../throughput/parseThroughputOptions.js';
 import { TEST_KIND_NAMES, type TestKindName } from '../model/plan.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_TESTS, DEFAULT_THROUGHPUT, EXPECTED, KNOWN_FIELDS, PlanInput } from './planSchema.js';

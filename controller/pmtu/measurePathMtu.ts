@@ -1,10 +1,11 @@
 import type { AgentFactsResponse, NicFacts } from '../../proto/agentFacts.js';
 import { CONTRACT_VERSION } from '../../proto/contractVersion.js';
 import { PathprobeError } from '../../proto/errorCodes.js';
-import { addressFamilyOf, addressOfCidr } from '../../proto/ipAddress.js';
+import { addressFamilyOf } from '../../proto/ipAddress.js';
 import type { PmtuSweepResult } from '../../proto/pmtuSweep.js';
-import type { AgentClient } from '../agentClient.js';
-import { whenNotBusy } from '../whenNotBusy.js';
+import type { AgentClient } from '../agentClient/agentClient.js';
+import { whenNotBusy } from '../agentClient/whenNotBusy.js';
+import { nicHolding } from '../model/nicHolding.js';
 
 export interface PathMtuEnd {
   /** Display name: the agent's hostname, or the bare address of a target with no agent. */
@@ -28,20 +29,13 @@ export interface PathMtuMeasurement {
   reverse: DirectionOutcome | null;
 }
 
-export function nicHolding(facts: AgentFactsResponse | null, address: string): NicFacts | null {
-  if (!facts) return null;
-  return facts.nics.find((nic) => nic.addresses.some((cidr) => addressOfCidr(cidr) === address)) ?? null;
-}
 
-function asPathprobeError(error: unknown): PathprobeError {
-  return error instanceof PathprobeError ? error : new PathprobeError('ERR_INTERNAL', (error as Error).message ?? String(error), { cause: error });
-}
 
 async function settle(run: Promise<PmtuSweepResult>): Promise<DirectionOutcome> {
   try {
     return { ok: true, sweep: await run };
   } catch (error) {
-    return { ok: false, error: asPathprobeError(error) };
+    return { ok: false, error: PathprobeError.from(error) };
   }
 }
 
@@ -83,7 +77,7 @@ export async function measurePathMtu(input: {
     // Close the one that did open rather than leave it to its TTL.
     if (opened[0].status === 'fulfilled') await to.closeResponder(opened[0].value.responderId).catch(() => {});
     if (opened[1].status === 'fulfilled') await from.closeResponder(opened[1].value.responderId).catch(() => {});
-    throw asPathprobeError(opened[0].status === 'rejected' ? opened[0].reason : (opened[1] as PromiseRejectedResult).reason);
+    throw PathprobeError.from(opened[0].status === 'rejected' ? opened[0].reason : (opened[1] as PromiseRejectedResult).reason);
   }
   const [atTo, atFrom] = [opened[0].value, opened[1].value];
   try {

@@ -1,22 +1,21 @@
+import { worstVerdict, type PathVerdict } from '../model/verdicts.js';
 import type { Pair } from '../model/pair.js';
 import type { PmtuReport } from '../model/pmtuReport.js';
 
-const SYMBOL: Record<string, string> = {
+/** One letter per verdict, so the grid reads without colour. */
+const SYMBOL: Record<PathVerdict, string> = {
   ok: '✓', 'silent-drop': 'S', 'frag-needed': 'F', 'mtu-mismatch': 'M', unreachable: 'U', error: 'E',
 };
-const SEVERITY = ['✓', 'M', 'F', 'S', 'U', 'E'];
 
 /**
  * The path-MTU matrix as it fills in: one row per sending host, one column per receiving host,
  * `·` until measured. A host with several NICs shows its worst direction. Pure.
  */
 export function pmtuGrid(agents: readonly string[], results: ReadonlyMap<string, { pair: Pair; report: PmtuReport }>): string[] {
-  const cell = new Map<string, string>();
-  const put = (from: string, to: string, verdict: string) => {
+  const worst = new Map<string, PathVerdict>();
+  const put = (from: string, to: string, verdict: PathVerdict) => {
     const key = `${from}>${to}`;
-    const symbol = SYMBOL[verdict] ?? '?';
-    const previous = cell.get(key);
-    if (!previous || SEVERITY.indexOf(symbol) > SEVERITY.indexOf(previous)) cell.set(key, symbol);
+    worst.set(key, worstVerdict([worst.get(key) ?? verdict, verdict])!);
   };
   for (const { pair, report } of results.values()) {
     put(pair.a.agent, pair.b.agent, report.forward.verdict);
@@ -26,7 +25,7 @@ export function pmtuGrid(agents: readonly string[], results: ReadonlyMap<string,
   const pad = (text: string) => text.padEnd(width);
   const lines = [`${pad('')}  ${agents.map((to) => pad(to)).join(' ')}`];
   for (const from of agents) {
-    lines.push(`${pad(from)}  ${agents.map((to) => pad(from === to ? ' ' : cell.get(`${from}>${to}`) ?? '·')).join(' ')}`.trimEnd());
+    lines.push(`${pad(from)}  ${agents.map((to) => pad(from === to ? ' ' : (worst.has(`${from}>${to}`) ? SYMBOL[worst.get(`${from}>${to}`)!] : '·'))).join(' ')}`.trimEnd());
   }
   lines.push('✓ ok  S silent-drop  F frag-needed  M mtu-mismatch  U unreachable  E error  · pending');
   return lines;

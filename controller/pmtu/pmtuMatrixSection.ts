@@ -1,33 +1,35 @@
+import { PMTU_VERDICTS, type PathVerdict } from '../model/verdicts.js';
 import { html, type SafeHtml } from '../render/html.js';
-import { endpointHeader, runDirections, runEndpoints, type RunDirection } from '../report/html/runDirections.js';
+import type { Direction } from '../model/direction.js';
+import type { PairDirectionView } from '../model/pairDirections.js';
+import { endpointHeader, runDirections, runEndpoints } from '../render/runDirections.js';
 import { section } from '../render/section.js';
-import { VERDICT_STYLE, type CellVerdict } from './verdictStyle.js';
+import { VERDICT_STYLE } from './verdictStyle.js';
 import type { RunReport } from '../model/runReport.js';
 
-function cell(d: RunDirection | null): SafeHtml {
+function cell(d: PairDirectionView | null): SafeHtml {
   if (d === null) return html`<td class="cell none" title="not tested">·</td>`;
-  if (d.pmtu === null) {
-    const why = d.pair.pmtuError ? `${d.pair.pmtuError.code}: ${d.pair.pmtuError.message}` : 'not measured in this direction';
-    const style = VERDICT_STYLE[d.pair.pmtuError ? 'error' : 'unreachable'];
-    return html`<td class="cell ${style.cls}" title="${d.sender.agent} → ${d.receiver.agent}: ${why}"><span class="mtu">—</span><span class="verdict">${d.pair.pmtuError ? 'error' : 'not measured'}</span></td>`;
+  if (d.report === null) {
+    const why = d.result.pmtuError ? `${d.result.pmtuError.code}: ${d.result.pmtuError.message}` : 'not measured in this direction';
+    const style = VERDICT_STYLE[d.result.pmtuError ? 'error' : 'unreachable'];
+    return html`<td class="cell ${style.cls}" title="${d.sender.agent} → ${d.receiver.agent}: ${why}"><span class="mtu">—</span><span class="verdict">${d.result.pmtuError ? 'error' : 'not measured'}</span></td>`;
   }
-  const verdict: CellVerdict = d.pmtu.verdict;
+  const verdict: PathVerdict = d.report.verdict;
   const style = VERDICT_STYLE[verdict];
-  const mtu = d.pmtu.verdict !== 'error' && d.pmtu.pathMtu !== null ? String(d.pmtu.pathMtu) : '—';
-  const detail = d.pmtu.verdict === 'error' ? `${d.pmtu.error.code}: ${d.pmtu.error.message}` : d.pmtu.explanation;
-  return html`<td class="cell ${style.cls}" data-verdict="${verdict}" title="${d.pmtu.direction}: ${style.words} — ${detail}"><span class="mtu">${mtu}</span><span class="verdict">${style.symbol} ${style.words}</span></td>`;
+  const mtu = d.report.verdict !== 'error' && d.report.pathMtu !== null ? String(d.report.pathMtu) : '—';
+  const detail = d.report.verdict === 'error' ? `${d.report.error.code}: ${d.report.error.message}` : d.report.explanation;
+  return html`<td class="cell ${style.cls}" data-verdict="${verdict}" title="${d.report.direction}: ${style.words} — ${detail}"><span class="mtu">${mtu}</span><span class="verdict">${style.symbol} ${style.words}</span></td>`;
 }
 
 function legend(): SafeHtml {
-  const order: CellVerdict[] = ['ok', 'silent-drop', 'frag-needed', 'mtu-mismatch', 'unreachable'];
-  return html`<ul class="legend">${order.map((v) => html`<li><span class="swatch ${VERDICT_STYLE[v].cls}">${VERDICT_STYLE[v].symbol}</span>${VERDICT_STYLE[v].words}</li>`)}</ul>`;
+  return html`<ul class="legend">${PMTU_VERDICTS.map((v) => html`<li><span class="swatch ${VERDICT_STYLE[v].cls}">${VERDICT_STYLE[v].symbol}</span>${VERDICT_STYLE[v].words}</li>`)}</ul>`;
 }
 
 /**
  * The path MTU heat map of one direction. Forward: the cell at (row, column) is row → column.
  * Reverse: the same cell is the way back, column → row, so the two maps compare position by position.
  */
-export function pmtuMatrixSection(report: RunReport, which: 'forward' | 'reverse'): SafeHtml {
+export function pmtuMatrixSection(report: RunReport, which: Direction): SafeHtml {
   const endpoints = runEndpoints(report);
   const find = runDirections(report);
   const body = html`<div class="scroll"><table class="matrix" data-matrix="pmtu-${which}">

@@ -1,6 +1,7 @@
 import { pmtuVerdict } from './pmtuVerdict.js';
 import type { DirectionOutcome, PathMtuEnd, PathMtuMeasurement } from './measurePathMtu.js';
 import { PMTU_REPORT_SCHEMA, type DirectionReport, type EndReport, type PmtuReport } from '../model/pmtuReport.js';
+import { EXIT_CANNOT_RUN, EXIT_FINDING, EXIT_OK } from '../model/exitCodes.js';
 
 
 
@@ -25,9 +26,9 @@ function directionReport(outcome: DirectionOutcome, sender: PathMtuEnd, receiver
 
 /** 0 both ok, 1 a finding, 3 an agent or the target could not be reached or measured. */
 export function pmtuExitCode(directions: readonly DirectionReport[]): number {
-  if (directions.some((d) => d.verdict === 'error' || d.verdict === 'unreachable')) return 3;
-  if (directions.some((d) => d.verdict !== 'ok')) return 1;
-  return 0;
+  if (directions.some((d) => d.verdict === 'error' || d.verdict === 'unreachable')) return EXIT_CANNOT_RUN;
+  if (directions.some((d) => d.verdict !== 'ok')) return EXIT_FINDING;
+  return EXIT_OK;
 }
 
 /** The versioned JSON object `pmtu --json` prints. Pure. */

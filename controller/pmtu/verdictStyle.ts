@@ -1,9 +1,7 @@
-import type { PmtuVerdict } from '../model/verdicts.js';
-
-export type CellVerdict = PmtuVerdict | 'error';
+import type { PathVerdict } from '../model/verdicts.js';
 
 /** How a path MTU verdict looks: a CSS class for colour, and a symbol and words so colour is never the only signal. */
-export const VERDICT_STYLE: Record<CellVerdict, { cls: string; symbol: string; words: string }> = {
+export const VERDICT_STYLE: Record<PathVerdict, { cls: string; symbol: string; words: string }> = {
   ok: { cls: 'v-ok', symbol: '✓', words: 'ok' },
   'silent-drop': { cls: 'v-silent', symbol: '✕', words: 'silent drop' },
   'frag-needed': { cls: 'v-frag', symbol: '▲', words: 'frag-needed' },

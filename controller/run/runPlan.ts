@@ -1,6 +1,6 @@
 import type { AgentFactsResponse } from '../../proto/agentFacts.js';
 import { addressOfCidr } from '../../proto/ipAddress.js';
-import { AgentClient, parseAgentUrl } from '../agentClient.js';
+import { AgentClient, parseAgentUrl } from '../agentClient/agentClient.js';
 import { testKindsOf } from '../kinds/testKinds.js';
 import { endpointKey } from '../model/endpoint.js';
 import type { Plan } from '../model/plan.js';

@@ -10,6 +10,7 @@ import { reportInScope } from '../plan/onlyThrough.js';
 import type { RunStore } from '../store/RunStore.js';
 import type { RunInterrupt } from './runInterrupt.js';
 import { runPlan, type RunPlanInput } from './runPlan.js';
+import { EXIT_FINDING, EXIT_OK } from '../model/exitCodes.js';
 
 /*
  * The run service: start or resume a run, measure it to its stored end (stopping in two stages),
@@ -98,7 +99,7 @@ export function compareRun(store: RunStore, report: RunReport, against: string, 
 export function withComparison(store: RunStore, report: RunReport, compared: { comparison: RunComparison } | { none: string }): ComparedRunReport {
   const result: ComparedRunReport = 'none' in compared
     ? { ...report, comparison: null }
-    : { ...report, comparison: compared.comparison, exitCode: compared.comparison.regressed && report.exitCode === 0 ? 1 : report.exitCode };
+    : { ...report, comparison: compared.comparison, exitCode: compared.comparison.regressed && report.exitCode === EXIT_OK ? EXIT_FINDING : report.exitCode };
   store.saveReport(report.runId, result);
   return result;
 }

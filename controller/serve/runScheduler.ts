@@ -9,6 +9,7 @@ import type { RunResult, ServeMetrics } from './serveMetrics.js';
 import type { Plan } from '../model/plan.js';
 import type { RunDiff } from '../model/runDiff.js';
 import type { RunReport } from '../model/runReport.js';
+import { EXIT_FINDING, EXIT_OK } from '../model/exitCodes.js';
 
 export type ExecuteRun = typeof executeRun;
 
@@ -70,7 +71,7 @@ export interface RunScheduler {
 
 function resultOf(report: RunReport): RunResult {
   if (report.status !== 'done') return 'interrupted';
-  return report.exitCode === 0 ? 'ok' : report.exitCode === 1 ? 'findings' : 'incomplete';
+  return report.exitCode === EXIT_OK ? 'ok' : report.exitCode === EXIT_FINDING ? 'findings' : 'incomplete';
 }
 
 /** Where a webhook goes, without its path or query (often a secret, e.g. a chat hook token). */

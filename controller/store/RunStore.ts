@@ -5,7 +5,7 @@ import { migrate } from './migrations.js';
 import { newRunId } from './runId.js';
 import { cellFromRow, cellToColumns, factsFromRow, factsToRow, pmtuFromRow, pmtuToColumns, reportToColumns, runFromRow, type CellRow, type FactsRow, type PmtuRow, type RunRow } from './rowMapping.js';
 import { noRun, openError, saveError, isUniqueViolation } from './storeErrors.js';
-import type { CellKey, StoredCell } from '../model/cellRecord.js';
+import type { StoredCell } from '../model/cellRecord.js';
 import type { Plan } from '../model/plan.js';
 import type { RunStatus } from '../model/runReport.js';
 import type { PmtuOutcome, RunResults, StoredFacts, StoredRun } from '../model/runResults.js';
@@ -63,7 +63,7 @@ export class RunStore {
   readonly path: string;
   private readonly db: Database.Database;
   private readonly stmt: Record<
-    'insertRun' | 'getRun' | 'upsertFacts' | 'insertPmtu' | 'replacePmtu' | 'insertCell' | 'hasPmtu' | 'cellDone'
+    'insertRun' | 'getRun' | 'upsertFacts' | 'insertPmtu' | 'replacePmtu' | 'insertCell'
     | 'finishRun' | 'markInterrupted' | 'resumeRun' | 'dropReport' | 'listRuns' | 'facts' | 'pmtu' | 'cells' | 'upsertReport' | 'loadReport'
     | 'upsertBaseline' | 'getBaseline',
     Statement
@@ -92,8 +92,6 @@ export class RunStore {
           exit_code = excluded.exit_code, measured_at_ms = excluded.measured_at_ms`),
       insertCell: s(`INSERT INTO cells (run_id, pair_id, direction, row_kind, streams, repeat, outcome, error_code, record_json, started_at_ms, ended_at_ms)
         VALUES (@run_id, @pair_id, @direction, @row_kind, @streams, @repeat, @outcome, @error_code, @record_json, @started_at_ms, @ended_at_ms)`),
-      hasPmtu: s('SELECT 1 FROM pmtu WHERE run_id = ? AND pair_id = ?'),
-      cellDone: s('SELECT 1 FROM cells WHERE run_id = ? AND pair_id = ? AND direction = ? AND row_kind = ? AND streams = ? AND repeat = ?'),
       finishRun: s('UPDATE runs SET status = @status, exit_code = @exit_code, finished_at_ms = @finished_at_ms WHERE run_id = @run_id'),
       markInterrupted: s(`UPDATE runs SET status = 'interrupted', finished_at_ms = @finished_at_ms WHERE run_id = @run_id AND status = 'running'`),
       resumeRun: s(`UPDATE runs SET status = 'running', finished_at_ms = NULL, exit_code = NULL WHERE run_id = ?`),
@@ -206,15 +204,7 @@ export class RunStore {
     }
   }
 
-  /** `--resume` skips a pair whose path MTU is stored (a report or an error). */
-  hasPmtu(runId: string, pairId: string): boolean {
-    return this.stmt.hasPmtu.get(runId, pairId) !== undefined;
-  }
 
-  /** `--resume` skips a cell that is stored, whatever its outcome. */
-  cellDone(runId: string, pairId: string, key: CellKey): boolean {
-    return this.stmt.cellDone.get(runId, pairId, key.direction, key.row, key.streams, key.repeat) !== undefined;
-  }
 
   finishRun(runId: string, end: { status: 'done' | 'interrupted'; exitCode: number; finishedAtMs: number }): void {
     const info = this.stmt.finishRun.run({ run_id: runId, status: end.status, exit_code: end.exitCode, finished_at_ms: end.finishedAtMs });

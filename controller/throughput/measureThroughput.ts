@@ -2,8 +2,8 @@ import { CONTRACT_VERSION } from '../../proto/contractVersion.js';
 import { PathprobeError } from '../../proto/errorCodes.js';
 import { addressFamilyOf } from '../../proto/ipAddress.js';
 import { MAX_IPERF_PROCESSES, type IperfRunResult } from '../../proto/throughput.js';
-import type { AgentClient } from '../agentClient.js';
-import { whenNotBusy } from '../whenNotBusy.js';
+import type { AgentClient } from '../agentClient/agentClient.js';
+import { whenNotBusy } from '../agentClient/whenNotBusy.js';
 import { throughputRows } from './throughputRows.js';
 import type { ThroughputOptions } from './parseThroughputOptions.js';
 import { cellKeyId, type CellKey, type CellRecord } from '../model/cellRecord.js';
@@ -113,7 +113,7 @@ export async function measureThroughput(
             rowStalled = cellStalled(result);
           } catch (error) {
             // A dead agent fails the next cells fast (connection refused), each with its own error.
-            const failure = error instanceof PathprobeError ? error : new PathprobeError('ERR_INTERNAL', String((error as Error).message ?? error), { cause: error });
+            const failure = PathprobeError.from(error);
             measured = { ...key, error: { code: failure.code, message: failure.message } };
           }
           // Outside the try: a failure to store a measurement must not turn it into an error record.

@@ -1,5 +1,6 @@
 import { PathprobeError } from '../../proto/errorCodes.js';
 import { MAX_DURATION_MS, MAX_STREAMS } from '../../proto/throughput.js';
+import type { Direction } from '../model/direction.js';
 
 export type DirectionChoice = 'forward' | 'reverse' | 'both';
 export const DIRECTION_CHOICES: readonly DirectionChoice[] = ['forward', 'reverse', 'both'];
@@ -9,7 +10,7 @@ export interface ThroughputOptions {
   streams: number[];
   durationMs: number;
   repeats: number;
-  directions: Array<'forward' | 'reverse'>;
+  directions: Direction[];
 }
 
 /** "1,2,4,8,16" → [1, 2, 4, 8, 16], sorted, without duplicates. */

@@ -1,6 +1,7 @@
 import { gbit, percent } from '../render/format.js';
 import { html, type SafeHtml } from '../render/html.js';
-import { endpointHeader, runDirections, runEndpoints, type RunDirection } from '../report/html/runDirections.js';
+import type { PairDirectionView } from '../model/pairDirections.js';
+import { endpointHeader, runDirections, runEndpoints } from '../render/runDirections.js';
 import { section } from '../render/section.js';
 import { bestThroughputCell, rowStalled, throughputCellText } from './throughputCellText.js';
 import type { RunReport } from '../model/runReport.js';
@@ -8,11 +9,11 @@ import type { ThroughputRowKind } from '../model/throughputMatrix.js';
 
 type Kind = Extract<ThroughputRowKind, '1500' | 'jumbo'>;
 
-function rowOf(d: RunDirection | null, kind: Kind) {
+function rowOf(d: PairDirectionView | null, kind: Kind) {
   return d?.throughput?.rows.find((r) => r.row.row === kind) ?? null;
 }
 
-function matrixCell(d: RunDirection | null, kind: Kind, goal: number): SafeHtml {
+function matrixCell(d: PairDirectionView | null, kind: Kind, goal: number): SafeHtml {
   if (d === null || d.throughput === null) return html`<td class="cell none" title="no throughput test">·</td>`;
   const row = rowOf(d, kind);
   const route = d.throughput.route;
@@ -31,7 +32,7 @@ function matrixCell(d: RunDirection | null, kind: Kind, goal: number): SafeHtml 
   return html`<td class="cell ${cls}${stalled ? ' t-stalled' : ''}" ${stalled ? html`data-stalled="true"` : ''} title="${detail}"><span class="mtu">${gbit(best.medianBitsPerSecond!)}</span><span class="verdict">${note}</span></td>`;
 }
 
-function detailTable(directions: RunDirection[], kind: Kind): SafeHtml {
+function detailTable(directions: PairDirectionView[], kind: Kind): SafeHtml {
   const rows = directions.flatMap((d) => {
     const r = rowOf(d, kind);
     return r ? [{ d, r }] : [];

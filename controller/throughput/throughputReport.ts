@@ -4,6 +4,7 @@ import type { ThroughputOptions } from './parseThroughputOptions.js';
 import type { CellRecord } from '../model/cellRecord.js';
 import type { DirectionReport, PmtuReport } from '../model/pmtuReport.js';
 import type { ThroughputMatrix } from '../model/throughputMatrix.js';
+import { EXIT_CANNOT_RUN, EXIT_FINDING, EXIT_OK } from '../model/exitCodes.js';
 
 export const THROUGHPUT_REPORT_SCHEMA = 'pathprobe.throughput/v1';
 
@@ -28,10 +29,10 @@ function pathMtuOf(d: DirectionReport | null) {
  * failed; 3: the pair could not be measured at all. Same scheme as `pmtu`.
  */
 export function throughputExitCode(pmtu: PmtuReport, matrix: ThroughputMatrix, cells: readonly CellRecord[]): number {
-  if (pmtu.exitCode === 3 || (cells.length > 0 && cells.every((c) => 'error' in c))) return 3;
+  if (pmtu.exitCode === EXIT_CANNOT_RUN || (cells.length > 0 && cells.every((c) => 'error' in c))) return EXIT_CANNOT_RUN;
   const jumboFinding = matrix.directions.some((d) => d.jumboVerdict.verdict === 'jumbo-stalled' || d.jumboVerdict.verdict === 'jumbo-slower');
   const cellFailed = matrix.directions.some((d) => d.rows.some((r) => r.cells.some((c) => c.status === 'failed' || c.status === 'error')));
-  return pmtu.exitCode === 1 || jumboFinding || cellFailed ? 1 : 0;
+  return pmtu.exitCode === EXIT_FINDING || jumboFinding || cellFailed ? EXIT_FINDING : EXIT_OK;
 }
 
 /** The versioned JSON object `throughput --json` prints. Pure. */

@@ -21,7 +21,7 @@ export function mssForMtu(mtuBytes: number, family: IpFamily): number {
 /**
  * The frame-size rows to measure in one direction, in order 1500, jumbo, path:
  * - '1500' always, clamped with `-M` (1460 IPv4, 1440 IPv6): statistically the same as a real
- *   1500 MTU (notes §4), so no NIC has to change;
+ *   1500 MTU (docs/iperf3.md, "What the numbers mean"), so no NIC has to change;
  * - 'jumbo' when both NICs are above 1500: no `-M`, the kernel derives the MSS from the NIC MTU;
  * - 'path' when a path MTU above 1500 but below the smaller NIC MTU was proved: what the pair could
  *   carry once its NICs are set to that MTU.

@@ -2,9 +2,9 @@ import type { IperfProcessResult, IperfRunResult } from '../../proto/throughput.
 import { coefficientOfVariation, maxOf, numbers } from '../model/sampleStats.js';
 import type { ThroughputRunFailure, ThroughputRunSummary } from '../model/throughputMatrix.js';
 
-/** iperf3 3.12 is single-threaded: a process at ≥ 85 % of a core measured itself (notes §11). */
+/** iperf3 3.12 is single-threaded: a process at ≥ 85 % of a core measured itself (docs/iperf3.md, "What the numbers mean"). */
 export const TOOL_BOUND_PROCESS_CPU_PERCENT = 85;
-/** Any core ≥ 90 %: softirq work on other cores is missed by the per-process figures (notes §11). */
+/** Any core ≥ 90 %: softirq work on other cores is missed by the per-process figures (docs/iperf3.md, "What the numbers mean"). */
 export const TOOL_BOUND_CORE_PERCENT = 90;
 
 

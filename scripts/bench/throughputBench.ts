@@ -24,7 +24,7 @@ const RECEIVER = 'h2';
 /** The 1500 row: what pathprobe passes as -M for IPv4 (1500 − 20 − 20). */
 const MSS_1500 = 1460;
 const OMIT_S = 1;
-/** First port of the plain iperf3 servers; every test gets a fresh one (a stale server must not answer, notes §8). */
+/** First port of the plain iperf3 servers; every test gets a fresh one (a stale server must not answer, docs/iperf3.md, "Bounding every run"). */
 const FIRST_PORT = 5301;
 
 type RowKind = '1500' | 'jumbo';
@@ -153,7 +153,7 @@ async function waitListening(session: BenchSession, lab: Lab, port: number, serv
 }
 
 async function stopServer(server: StartedProcess): Promise<void> {
-  // -s -1 exits after its one test; give it a moment, then stop it (notes §7, §8).
+  // -s -1 exits after its one test; give it a moment, then stop it (docs/iperf3.md, "Bounding every run").
   await Promise.race([server.result, sleep(2_000)]);
   await server.stop();
 }
@@ -174,10 +174,10 @@ async function runPlainIperf(session: BenchSession, lab: Lab, row: RowKind, stre
     try {
       json = JSON.parse(result.stdout);
     } catch {
-      // Parameter errors print usage, not JSON (notes §3).
+      // Parameter errors print usage, not JSON (docs/iperf3.md, "Reading results").
       return fail(`iperf3 exit ${result.exitCode}, no JSON: ${(result.stderr.trim().split('\n')[0] ?? '').slice(0, 100)}`);
     }
-    // With -J, 3.12 exits 0 on runtime errors: success is JSON without `error` (notes §3).
+    // With -J, 3.12 exits 0 on runtime errors: success is JSON without `error` (docs/iperf3.md, "Reading results").
     if (typeof json.error === 'string') return fail(`iperf3: ${json.error}`);
     const bps = json.end?.sum_received?.bits_per_second;
     if (typeof bps !== 'number' || !(json.end?.sum_received?.bytes > 0)) return fail('iperf3: nothing received');

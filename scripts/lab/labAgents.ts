@@ -85,17 +85,19 @@ export async function startLabAgents(lab: Lab, opts: LabAgentsOptions): Promise<
   };
   try {
     await writeFile(tokenFile, randomBytes(24).toString('hex'), { mode: 0o600 });
-    const urls: Record<string, string> = {};
+    const found = new Map<string, string>();
     for (let i = 0; i < names.length; i += AGENT_WAVE_SIZE) {
       opts.signal?.throwIfAborted();
       const wave = names.slice(i, i + AGENT_WAVE_SIZE).map((name) => {
         const host = lab.hosts[name]!;
         const agent = lab.spawn(name, [process.execPath, agentMain, '--listen', `${host.mgmtAddress}:${LAB_AGENT_PORT}`, '--token-file', tokenFile]);
         agents.set(name, agent);
-        return listening(name, agent).then((url) => { urls[name] = url; });
+        return listening(name, agent).then((url) => { found.set(name, url); });
       });
       await Promise.all(wave);
     }
+    // In host order, not in the order agents happened to come up: plans list agents from it.
+    const urls = Object.fromEntries(names.map((name) => [name, found.get(name)!]));
     return {
       urls,
       tokenFile,

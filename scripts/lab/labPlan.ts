@@ -38,7 +38,7 @@ export const HOST_DATA_NIC = 'eth0';
 export const HOST_MGMT_NIC = 'mgmt0';
 export const BRIDGE_NAME = 'br0';
 
-const MIN_LINK_MTU_BYTES = 1280; // below this IPv6 removes its addresses for good (notes §3)
+const MIN_LINK_MTU_BYTES = 1280; // below this IPv6 removes its addresses for good (docs/namespace-lab.md, "Frame caps without lying")
 const MAX_MTU_BYTES = 65535;
 const MAX_HOSTS = 200;
 const MAX_ROUTERS = 50;

@@ -2,7 +2,7 @@
  * A declarative network-namespace topology. Every node becomes one namespace; every link one veth
  * pair created directly inside the two namespaces (nothing ever appears in the root namespace).
  *
- * Sizes are whole IP packets in bytes (design.md "size"), the number `ip link set mtu` compares.
+ * Sizes are whole IP packets in bytes (DEVELOPERS.md, "Words"), the number `ip link set mtu` compares.
  */
 
 /** Node names become parts of namespace and interface names (15-char kernel limit): ≤ 6 chars. */

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AgentClient } from '../../controller/agentClient.js';
+import { AgentClient } from '../../controller/agentClient/agentClient.js';
 import { PathprobeError } from '../../proto/errorCodes.js';
 
 /** A real HTTP server on a free port that answers every request the same way. */

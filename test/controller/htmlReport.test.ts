@@ -55,7 +55,7 @@ test('the report opens offline in Chromium with every section, the right numbers
   t.is(await page.getByTestId('overall').getAttribute('data-overall'), 'FAIL');
   const pathMtu = page.locator('[data-testid="summary"] tr[data-expectation="pathMtu"]');
   t.is(await pathMtu.getAttribute('data-pass'), 'false');
-  t.regex(await pathMtu.innerText(), /FAIL[\s\S]*h7 → h1: path MTU 1500/);
+  t.regex(await pathMtu.innerText(), /FAIL[\s\S]*h7 \(198\.18\.1\.17\) → h1 \(198\.18\.1\.11\): path MTU 1500/);
 
   // Forward path MTU: h7's row is 1500 (silent drop) in every cell, every other measured cell is 9000.
   const cells = (agent: string) => page.locator(`[data-testid="pmtu-matrix-forward"] tr[data-row="${agent}"] td.cell:not(.self) .mtu`).allInnerTexts();

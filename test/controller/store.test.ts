@@ -1,4 +1,5 @@
 import test, { type ExecutionContext } from 'ava';
+import { cellKeyId } from '../../controller/model/cellRecord.js';
 import { rollUp } from '../../controller/aggregate/rollup.js';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -195,7 +196,7 @@ test('a duplicate cell or pmtu save throws, and the first stays', (t) => {
   t.throws(() => store.saveCell('r20000101-000000-0000', first), { instanceOf: PathprobeError, message: /no run r20000101-000000-0000/ });
 });
 
-test('cellDone/hasPmtu drive resume', (t) => {
+test('what a resume reads: stored path-MTU outcomes (failures too) and cells, per run', (t) => {
   const path = join(tempDir(t), 'pathprobe.sqlite');
   let store = RunStore.open(path);
   const runId = store.createRun({ plan, planPath: '/racks/rack12.yaml', startedAtMs: T0 });
@@ -214,15 +215,18 @@ test('cellDone/hasPmtu drive resume', (t) => {
   t.like(store.getRun(runId), { status: 'running', finishedAtMs: null, exitCode: null });
   t.is(store.loadReport(runId), null, 'a report of the interrupted part no longer covers the run');
 
-  t.true(store.hasPmtu(runId, PAIR), 'a stored failure counts, so the retry on resume replaces that row instead of adding one');
-  t.false(store.hasPmtu(runId, PAIR2));
-  t.false(store.hasPmtu(other, PAIR), 'results belong to their run');
-  t.true(store.cellDone(runId, PAIR, key({ row: '1500', streams: 1 })));
+  const stored = store.loadResults(runId)!;
+  const elsewhere = store.loadResults(other)!;
+  t.true(stored.pmtu.has(PAIR), 'a stored failure counts, so the retry on resume replaces that row instead of adding one');
+  t.false(stored.pmtu.has(PAIR2));
+  t.false(elsewhere.pmtu.has(PAIR), 'results belong to their run');
+  const done = (results: typeof stored, pairId: string) => new Set(results.cells.filter((c) => c.pairId === pairId).map((c) => cellKeyId(c.record)));
+  t.true(done(stored, PAIR).has(cellKeyId(key({ row: '1500', streams: 1 }))));
   for (const k of [key({ row: '1500', streams: 1, repeat: 2 }), key({ row: 'jumbo', streams: 1 }), key({ row: '1500', streams: 4 }), key({ direction: 'reverse', row: '1500', streams: 1 })]) {
-    t.false(store.cellDone(runId, PAIR, k), JSON.stringify(k));
+    t.false(done(stored, PAIR).has(cellKeyId(k)), JSON.stringify(k));
   }
-  t.false(store.cellDone(runId, PAIR2, key({ row: '1500', streams: 1 })));
-  t.false(store.cellDone(other, PAIR, key({ row: '1500', streams: 1 })));
+  t.is(done(stored, PAIR2).size, 0);
+  t.is(done(elsewhere, PAIR).size, 0);
   t.throws(() => store.resumeRun('r20000101-000000-0000'), { message: /no run/ });
   t.throws(() => store.finishRun('r20000101-000000-0000', { status: 'done', exitCode: 0, finishedAtMs: 1 }), { message: /no run/ });
 });
@@ -256,7 +260,6 @@ test('a write is durable without close(): the writer is SIGKILLed right after it
   const store = openStore(t, path);
   t.like(store.getRun(runId), { status: 'running', plan });
   t.deepEqual(store.loadResults(runId)!.cells, [saved]);
-  t.true(store.cellDone(runId, PAIR, key()));
 });
 
 test('listRuns newest first with counts; getRun of an unknown id is null', (t) => {

@@ -7,7 +7,7 @@ import { throughputRows } from '../../controller/throughput/throughputRows.js';
 const G = 1e9;
 const [row1500, rowJumbo] = throughputRows({ family: 4, senderNicMtuBytes: 9000, receiverNicMtuBytes: 9000, pathMtuBytes: null });
 
-/** One iperf3 process of a 3 s run at `gbps`, cubic, small CPU (a tbf/ECMP cell, notes §10). */
+/** One iperf3 process of a 3 s run at `gbps`, cubic, small CPU (a tbf/ECMP cell, docs/namespace-lab.md, "Routers, black holes, loss, rates"). */
 function proc(gbps: number, o: Partial<IperfProcessResult> = {}): IperfProcessResult {
   return {
     port: 5201, streams: 1, failure: null,

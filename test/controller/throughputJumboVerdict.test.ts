@@ -45,7 +45,7 @@ test('on a 2 Gbit/s tbf link jumbo frames gain 3.7 %, which header overhead alon
 });
 
 test('a difference inside the spread of the repeats is jumbo-no-gain', (t) => {
-  // Veth with offloads (notes §4): 13.7–15.8 vs 13.7–17.5, read as no measurable difference.
+  // Veth with offloads (docs/iperf3.md, "What the numbers mean"): 13.7–15.8 vs 13.7–17.5, read as no measurable difference.
   const v = throughputJumboVerdict(input([rates(row1500, 1, [1.80, 1.91, 1.85])], [rates(rowJumbo, 1, [1.86, 1.98, 1.92])]));
   t.is(v.verdict, 'jumbo-no-gain');
   t.true(v.gain! > 0.02, 'more than 2 %, but not more than the noise');

@@ -22,7 +22,7 @@ function cell(row: ThroughputRow, streams: number, samples: Array<[number, numbe
     { row, streams, family: 4, linkSpeedMbps: null });
 }
 
-// Two 1 Gbit/s paths with per-flow hashing, 3 + 3 runs per cell (notes §10).
+// Two 1 Gbit/s paths with per-flow hashing, 3 + 3 runs per cell (docs/namespace-lab.md, "ECMP").
 const ecmp = (): ThroughputCell[] => [
   cell(row1500, 1, [[0.96, 300], [0.96, 310], [0.96, 333], [0.96, 305], [0.96, 320], [0.96, 300]]),
   cell(row1500, 2, [[0.96, 617], [1.91, 957], [0.96, 700], [0.96, 800], [1.91, 900], [0.96, 650]]),
@@ -67,7 +67,7 @@ test('a rate-limited link has its sweet spot at one stream; P8 and P16 only add 
 });
 
 test('tool-bound cells are left out of the choice and listed', (t) => {
-  // Direct veth, -M 1460 (notes §5): the P4 peak is the tool and the scheduler.
+  // Direct veth, -M 1460 (docs/iperf3.md, "What the numbers mean"): the P4 peak is the tool and the scheduler.
   const s = throughputSweetSpot('1500', [
     cell(row1500, 1, [[15.1, 0]], 60), cell(row1500, 2, [[19.5, 0]], 70), cell(row1500, 4, [[28.8, 0]], 95),
     cell(row1500, 8, [[18.5, 0]], 96),
@@ -104,7 +104,7 @@ test('a single column is its own sweet spot', (t) => {
 });
 
 test('losing more than 5 % of the best median beyond the best degrades', (t) => {
-  // bbr at P8 dipped to 1.77 Gbit/s on the tbf link (notes §10).
+  // bbr at P8 dipped to 1.77 Gbit/s on the tbf link (docs/namespace-lab.md, "ECMP").
   const s = throughputSweetSpot('jumbo', [
     cell(rowJumbo, 1, [[1.98, 0]]), cell(rowJumbo, 4, [[1.98, 0]]), cell(rowJumbo, 8, [[1.77, 0]]),
   ]);

@@ -26,7 +26,7 @@ function tbf(port: string, rateMbit: number): string[] {
   return ['tc', 'qdisc', 'replace', 'dev', port, 'root', 'tbf', 'rate', `${rateMbit}mbit`, 'burst', String(burst), 'latency', '2ms'];
 }
 
-/** A silent cap on one switch port, both directions, v4 and v6 (netns-lab.md §4). */
+/** A silent cap on one switch port, both directions, v4 and v6 (docs/namespace-lab.md, "Frame caps without lying"). */
 function capRuleset(table: string, port: string, capBytes: number): string {
   return [
     `table bridge ${table} {`,

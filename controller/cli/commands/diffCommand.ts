@@ -6,6 +6,7 @@ import { DEFAULT_THROUGHPUT_THRESHOLD } from '../../throughput/diffThroughput.js
 import { renderDiffTable } from '../../diff/diffTable.js';
 import { DB_OPTION } from '../dbOption.js';
 import { storedRunReport } from '../../run/runService.js';
+import { EXIT_FINDING, EXIT_OK } from '../../model/exitCodes.js';
 
 interface DiffArgs { runA: string; runB: string; json: boolean; threshold: number; db: string }
 
@@ -31,7 +32,7 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
       const [base, next] = [storedRunReport(store, argv.runA), storedRunReport(store, argv.runB)];
       const diff = diffRuns(base, next, { throughputThreshold: argv.threshold / 100 });
       process.stdout.write(argv.json ? JSON.stringify(diff, null, 2) + '\n' : renderDiffTable(diff));
-      process.exitCode = diff.regressed ? 1 : 0;
+      process.exitCode = diff.regressed ? EXIT_FINDING : EXIT_OK;
     } finally {
       store.close();
     }

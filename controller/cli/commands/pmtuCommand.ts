@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { PathprobeError } from '../../../proto/errorCodes.js';
-import { AgentClient, addressFor, parseAgentUrl } from '../../agentClient.js';
+import { AgentClient, addressFor, parseAgentUrl } from '../../agentClient/agentClient.js';
 import { measurePathMtu } from '../../pmtu/measurePathMtu.js';
 import { pmtuReport } from '../../pmtu/pmtuReport.js';
 import { pmtuTable } from '../../pmtu/pmtuTable.js';

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
 import { PathprobeError } from '../../../proto/errorCodes.js';
 import { cellRecordText } from '../../throughput/cellRecordText.js';
-import { AgentClient, addressFor, parseAgentUrl } from '../../agentClient.js';
+import { AgentClient, addressFor, parseAgentUrl } from '../../agentClient/agentClient.js';
 import { measurePathMtu } from '../../pmtu/measurePathMtu.js';
 import { throughputCsv } from '../../throughput/throughputCsv.js';
 import { throughputReport } from '../../throughput/throughputReport.js';
@@ -11,6 +11,7 @@ import { throughputTable } from '../../throughput/throughputTable.js';
 import { measureThroughput, planThroughput } from '../../throughput/measureThroughput.js';
 import { parseThroughputOptions } from '../../throughput/parseThroughputOptions.js';
 import { readToken } from '../readToken.js';
+import { cellDurationMs } from '../../throughput/estimateThroughput.js';
 
 interface ThroughputArgs {
   from: string;
@@ -62,7 +63,7 @@ export const throughputCommand: CommandModule<object, ThroughputArgs> = {
     const pmtu = pmtuReport(await measurePathMtu({ from, to, fromAddress, toAddress }));
     const plan = planThroughput(pmtu, { from, to }, options);
     const cellCount = plan.reduce((n, d) => n + d.rows.length, 0) * options.streams.length * options.repeats;
-    const estimateS = Math.ceil((cellCount * (options.durationMs + 2000)) / 1000);
+    const estimateS = Math.ceil((cellCount * cellDurationMs(options.durationMs)) / 1000);
     say(`${cellCount} runs of ${options.durationMs / 1000} s (rows: ${plan.map((d) => `${d.direction} ${d.rows.map((r) => r.label).join(', ')}`).join('; ')}); at most ~${estimateS} s`);
 
     const records = await measureThroughput(plan, options, (record) => say(`${record.direction} ${cellRecordText(record)}`));

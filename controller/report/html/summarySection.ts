@@ -1,7 +1,8 @@
 import { duration, utc } from '../../render/format.js';
 import { html, type SafeHtml } from '../../render/html.js';
 import { section } from '../../render/section.js';
-import { VERDICT_STYLE, type CellVerdict } from '../../pmtu/verdictStyle.js';
+import { VERDICT_STYLE } from '../../pmtu/verdictStyle.js';
+import { PATH_VERDICTS } from '../../model/verdicts.js';
 import type { ComparedRunReport } from '../../diff/runComparison.js';
 
 const EXIT_MEANING: Record<number, string> = {
@@ -20,14 +21,10 @@ export function overallResult(report: ComparedRunReport): Overall {
   return failed ? 'FAIL' : 'PASS';
 }
 
+/** How many directions had each verdict, from the roll-up (a pair that could not run counts both ways as error). */
 function verdictCounts(report: ComparedRunReport): SafeHtml {
-  const counts = new Map<CellVerdict, number>();
-  for (const p of report.pairs) {
-    const dirs = p.pmtu ? [p.pmtu.forward, p.pmtu.reverse] : [];
-    for (const d of dirs) if (d) counts.set(d.verdict, (counts.get(d.verdict) ?? 0) + 1);
-    if (!p.pmtu && p.pmtuError) counts.set('error', (counts.get('error') ?? 0) + 1);
-  }
-  return html`${[...counts].map(([v, n]) => html`<span class="chip ${VERDICT_STYLE[v].cls}">${VERDICT_STYLE[v].symbol} ${n} ${VERDICT_STYLE[v].words}</span> `)}`;
+  const { counts } = report.rollup.total;
+  return html`${PATH_VERDICTS.filter((v) => counts[v] > 0).map((v) => html`<span class="chip ${VERDICT_STYLE[v].cls}">${VERDICT_STYLE[v].symbol} ${counts[v]} ${VERDICT_STYLE[v].words}</span> `)}`;
 }
 
 /** First page: what ran, the verdict, each expectation, and the sign-off block. */

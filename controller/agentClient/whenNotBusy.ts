@@ -1,4 +1,4 @@
-import { PathprobeError } from '../proto/errorCodes.js';
+import { PathprobeError } from '../../proto/errorCodes.js';
 
 /**
  * Agents refuse work they cannot take yet (ERR_BUSY): one throughput test at a time, a bounded

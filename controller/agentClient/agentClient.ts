@@ -1,14 +1,14 @@
 import { isIP } from 'node:net';
-import type { AgentFactsResponse } from '../proto/agentFacts.js';
+import type { AgentFactsResponse } from '../../proto/agentFacts.js';
 import {
   AGENT_API, pathOf, type AgentRoute, type JsonRouteName, type RouteParams, type RouteRequestInput, type RouteResponse,
-} from '../proto/agentApi.js';
-import { CONTRACT_VERSION, contractVersionProblem } from '../proto/contractVersion.js';
-import { ErrorResponse, PathprobeError } from '../proto/errorCodes.js';
-import { CONTRACT_VERSION_HEADER } from '../proto/httpHeaders.js';
-import type { CloseResponderResponse, OpenResponderResponse } from '../proto/responder.js';
-import type { PmtuSweepRequest, PmtuSweepResult } from '../proto/pmtuSweep.js';
-import type { IperfRunRequest, IperfRunResult, StartIperfServersResponse, StopIperfServersResponse } from '../proto/throughput.js';
+} from '../../proto/agentApi.js';
+import { CONTRACT_VERSION, contractVersionProblem } from '../../proto/contractVersion.js';
+import { ErrorResponse, PathprobeError } from '../../proto/errorCodes.js';
+import { CONTRACT_VERSION_HEADER } from '../../proto/httpHeaders.js';
+import type { CloseResponderResponse, OpenResponderResponse } from '../../proto/responder.js';
+import type { PmtuSweepRequest, PmtuSweepResult } from '../../proto/pmtuSweep.js';
+import type { IperfRunRequest, IperfRunResult, StartIperfServersResponse, StopIperfServersResponse } from '../../proto/throughput.js';
 
 /** Parses and checks an agent URL given on the command line or in a plan. */
 export function parseAgentUrl(text: string, flag: string): URL {
