@@ -190,3 +190,31 @@ test('no source file imports from test/ or dist/', (t) => {
   const inward = EDGES.filter((edge) => !(SOURCE_FOLDERS as readonly string[]).includes(topFolder(edge.to))).map(edgeText).sort();
   t.deepEqual(inward, [], inward.join('\n'));
 });
+
+test('controller/model/, the ground floor, imports only proto/ and itself', (t) => {
+  const forbidden = EDGES
+    .filter((edge) => edge.from.startsWith('controller/model/') && !edge.to.startsWith('controller/model/') && topFolder(edge.to) !== 'proto')
+    .map(edgeText)
+    .sort();
+  t.deepEqual(forbidden, [], forbidden.join('\n'));
+});
+
+test('a test kind reaches the run, diff, report and serve layers only through the kinds registry, never the other way round', (t) => {
+  const kindFolders = ['controller/pmtu/', 'controller/throughput/'];
+  const upper = ['controller/run/', 'controller/diff/', 'controller/report/', 'controller/serve/', 'controller/cli/', 'controller/aggregate/'];
+  // A kind may read the run's types (progress, store) to measure; it never imports what composes kinds.
+  const composers = ['controller/kinds/testKinds.ts', 'controller/run/runService.ts', 'controller/run/runPlan.ts', 'controller/diff/diffRuns.ts', 'controller/report/html/renderRunHtml.ts', 'controller/serve/serveMetrics.ts', 'controller/schedule/estimateRun.ts'];
+  const forbidden = EDGES
+    .filter((edge) => kindFolders.some((k) => edge.from.startsWith(k)) && (composers.includes(edge.to) || (upper.some((u) => edge.to.startsWith(u)) && !edge.to.startsWith('controller/run/runProgress'))))
+    .map(edgeText)
+    .sort();
+  t.deepEqual(forbidden, [], forbidden.join('\n'));
+});
+
+test('scripts/lab/ is its own layer: it imports nothing from agent/ or controller/', (t) => {
+  const forbidden = EDGES
+    .filter((edge) => edge.from.startsWith('scripts/lab/') && ['agent', 'controller'].includes(topFolder(edge.to)))
+    .map(edgeText)
+    .sort();
+  t.deepEqual(forbidden, [], forbidden.join('\n'));
+});

@@ -1,4 +1,3 @@
-import { PathprobeError } from '../../proto/errorCodes.js';
 import type { ComparedRunReport } from '../diff/runComparison.js';
 import Database from 'better-sqlite3';
 import { migrate } from './migrations.js';
@@ -167,7 +166,7 @@ export class RunStore {
   requireRuns(runIds: readonly string[]): StoredRun[] {
     const runs = runIds.map((runId) => this.getRun(runId));
     const missing = [...new Set(runIds.filter((_, i) => runs[i] === null))];
-    if (missing.length) throw new PathprobeError('ERR_USAGE', `no run ${missing.join(' or ')} in ${this.path} (see pathprobe runs --db ${this.path})`);
+    if (missing.length) throw noRun(missing, this.path);
     return runs as StoredRun[];
   }
 
@@ -176,7 +175,7 @@ export class RunStore {
     try {
       this.stmt.upsertFacts.run({ run_id: runId, agent, ...factsToRow(facts), saved_at_ms: savedAtMs });
     } catch (error) {
-      throw saveError(error, { runId, duplicate: `facts of ${agent}` });
+      throw saveError(error, { runId, storePath: this.path, duplicate: `facts of ${agent}` });
     }
   }
 
@@ -189,7 +188,7 @@ export class RunStore {
     try {
       (options.replace ? this.stmt.replacePmtu : this.stmt.insertPmtu).run(params);
     } catch (error) {
-      throw saveError(error, { runId, duplicate: `the path-MTU result of ${pairId}` });
+      throw saveError(error, { runId, storePath: this.path, duplicate: `the path-MTU result of ${pairId}` });
     }
   }
 
@@ -200,7 +199,7 @@ export class RunStore {
       this.stmt.insertCell.run({ run_id: runId, ...columns });
     } catch (error) {
       const r = cell.record;
-      throw saveError(error, { runId, duplicate: `cell ${cell.pairId} ${r.direction} ${r.row} ${r.streams} streams repeat ${r.repeat}` });
+      throw saveError(error, { runId, storePath: this.path, duplicate: `cell ${cell.pairId} ${r.direction} ${r.row} ${r.streams} streams repeat ${r.repeat}` });
     }
   }
 
@@ -208,7 +207,7 @@ export class RunStore {
 
   finishRun(runId: string, end: { status: 'done' | 'interrupted'; exitCode: number; finishedAtMs: number }): void {
     const info = this.stmt.finishRun.run({ run_id: runId, status: end.status, exit_code: end.exitCode, finished_at_ms: end.finishedAtMs });
-    if (info.changes === 0) throw noRun(runId);
+    if (info.changes === 0) throw noRun([runId], this.path);
   }
 
   /**
@@ -217,14 +216,14 @@ export class RunStore {
    */
   markInterrupted(runId: string, finishedAtMs: number = Date.now()): boolean {
     const info = this.stmt.markInterrupted.run({ run_id: runId, finished_at_ms: finishedAtMs });
-    if (info.changes === 0 && !this.getRun(runId)) throw noRun(runId);
+    if (info.changes === 0 && !this.getRun(runId)) throw noRun([runId], this.path);
     return info.changes > 0;
   }
 
   /** `--resume`: the run is 'running' again; a final report saved earlier is dropped (it no longer covers the run). */
   resumeRun(runId: string): void {
     this.db.transaction(() => {
-      if (this.stmt.resumeRun.run(runId).changes === 0) throw noRun(runId);
+      if (this.stmt.resumeRun.run(runId).changes === 0) throw noRun([runId], this.path);
       this.stmt.dropReport.run(runId);
     })();
   }
@@ -258,7 +257,7 @@ export class RunStore {
     try {
       this.stmt.upsertReport.run({ run_id: runId, ...reportToColumns(report), saved_at_ms: savedAtMs });
     } catch (error) {
-      throw saveError(error, { runId, duplicate: 'the report' });
+      throw saveError(error, { runId, storePath: this.path, duplicate: 'the report' });
     }
   }
 
@@ -277,7 +276,7 @@ export class RunStore {
       try {
         this.stmt.upsertBaseline.run({ plan_key: planKey, run_id: runId, plan_label: options.planLabel ?? null, set_at_ms: options.setAtMs ?? Date.now() });
       } catch (error) {
-        throw saveError(error, { runId, duplicate: `the baseline of ${planKey}` });
+        throw saveError(error, { runId, storePath: this.path, duplicate: `the baseline of ${planKey}` });
       }
       return previous;
     })();

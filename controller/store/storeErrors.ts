@@ -36,15 +36,16 @@ export function isForeignKeyViolation(error: unknown): boolean {
 }
 
 /**
- * A save the caller should never have made (a duplicate result, an unknown run): a bug in the
- * scheduler or resume logic, so ERR_INTERNAL, naming what clashed.
+ * A save the caller should never have made: a duplicate result is a bug in the scheduler or resume
+ * logic, so ERR_INTERNAL naming what clashed; a run the store does not hold is `noRun`.
  */
-export function saveError(error: unknown, what: { runId: string; duplicate: string }): unknown {
+export function saveError(error: unknown, what: { runId: string; duplicate: string; storePath: string }): unknown {
   if (isUniqueViolation(error)) return new PathprobeError('ERR_INTERNAL', `${what.duplicate} is already stored for run ${what.runId}`, { cause: error });
-  if (isForeignKeyViolation(error)) return noRun(what.runId, error);
+  if (isForeignKeyViolation(error)) return noRun([what.runId], what.storePath, error);
   return error;
 }
 
-export function noRun(runId: string, cause?: unknown): PathprobeError {
-  return new PathprobeError('ERR_INTERNAL', `no run ${runId} in the store`, cause === undefined ? undefined : { cause });
+/** The one "no run" error: ERR_USAGE (exit 2), naming every missing run and where to look. */
+export function noRun(runIds: readonly string[], storePath: string, cause?: unknown): PathprobeError {
+  return new PathprobeError('ERR_USAGE', `no run ${runIds.join(' or ')} in ${storePath} (see pathprobe runs --db ${storePath})`, cause === undefined ? undefined : { cause });
 }
