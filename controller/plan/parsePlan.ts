@@ -5,9 +5,8 @@ import { PathprobeError } from '../../proto/errorCodes.js';
 import { canonicalAddress } from '../../proto/ipAddress.js';
 import { parseAgentUrl } from '../agentClient/agentClient.js';
 import { parseDuration, parseStreams } from '../throughput/parseThroughputOptions.js';
-import { TEST_KIND_NAMES, type TestKindName } from '../model/plan.js';
+import { TEST_KIND_NAMES, type TestKindName, type Plan, type PlanAgent, type PlanExpectations } from '../model/plan.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_TESTS, DEFAULT_THROUGHPUT, EXPECTED, KNOWN_FIELDS, PlanInput } from './planSchema.js';
-import type { Plan, PlanAgent, PlanExpectations } from '../model/plan.js';
 
 export interface ParsePlanOptions {
   /** How errors name the file, e.g. "rack12.yaml" (the path as the user gave it). */

@@ -2,8 +2,7 @@ import { z } from 'zod';
 import { IpAddress } from '../../proto/ipAddress.js';
 import { MAX_STREAMS } from '../../proto/throughput.js';
 import { MAX_REPEATS } from '../throughput/parseThroughputOptions.js';
-import { TEST_KIND_NAMES, type TestKindName } from '../model/plan.js';
-import type { Plan } from '../model/plan.js';
+import { TEST_KIND_NAMES, type TestKindName, type Plan } from '../model/plan.js';
 
 /*
  * The shape of a plan file as written (before defaults and cross-field checks). Every object is

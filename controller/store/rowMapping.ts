@@ -2,8 +2,7 @@ import type { AgentFactsResponse } from '../../proto/agentFacts.js';
 import type { CellRecord, StoredCell } from '../model/cellRecord.js';
 import type { Plan } from '../model/plan.js';
 import type { DirectionReport, PmtuReport } from '../model/pmtuReport.js';
-import type { RunReport } from '../model/runReport.js';
-import type { RunStatus } from '../model/runReport.js';
+import type { RunReport, RunStatus } from '../model/runReport.js';
 import type { PmtuOutcome, StoredFacts, StoredRun } from '../model/runResults.js';
 
 /*

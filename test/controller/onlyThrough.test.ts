@@ -4,7 +4,8 @@ import { onlyThrough, pairsInScope, parseLabelSelector, reportInScope } from '..
 import { diffRuns } from '../../controller/diff/diffRuns.js';
 import { renderRunHtml } from '../../controller/report/html/renderRunHtml.js';
 import { runSummary } from '../../controller/report/runSummary.js';
-import { rackRun } from '../fixtures/runs/rackRun.js';
+import { rackRun, rackRunResults } from '../fixtures/runs/rackRun.js';
+import { aggregateRun } from '../../controller/aggregate/aggregateRun.js';
 import type { RunReport } from '../../controller/model/runReport.js';
 import type { ComparedRunReport } from '../../controller/diff/runComparison.js';
 
@@ -50,9 +51,11 @@ test('without a filter a plan keeps every pair', (t) => {
 
 /** The rack run again, restricted to the pairs crossing tor-2, as `run --only-through switch=tor-2` reports it. */
 function restrictedRun(): RunReport {
-  const next = rackRun();
-  const plan = { ...next.plan, onlyThrough: { key: 'switch', value: 'tor-2' } };
-  return { ...next, runId: 'r20250613-083000-0002', plan, pairs: next.pairs.filter((p) => withH7(p.pair.id)) };
+  const { plan, results, finishedAtMs } = rackRunResults();
+  return aggregateRun({
+    runId: 'r20250613-083000-0002', plan: { ...plan, onlyThrough: { key: 'switch', value: 'tor-2' } }, results,
+    status: 'done', startedAtMs: Date.parse(rackRun().startedAt), finishedAtMs,
+  });
 }
 
 test('a restricted run is compared on its pairs only: the rest of the baseline never shows as removed', (t) => {

@@ -1,5 +1,5 @@
 import test, { type ExecutionContext } from 'ava';
-import { cellKeyId } from '../../controller/model/cellRecord.js';
+import { cellKeyId, type CellKey, type StoredCell } from '../../controller/model/cellRecord.js';
 import { rollUp } from '../../controller/aggregate/rollup.js';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -11,7 +11,6 @@ import { RUN_ID_PATTERN } from '../../controller/store/runId.js';
 import { SCHEMA_VERSION } from '../../controller/store/migrations.js';
 import type { AgentFactsResponse } from '../../proto/agentFacts.js';
 import { PathprobeError } from '../../proto/errorCodes.js';
-import type { CellKey, StoredCell } from '../../controller/model/cellRecord.js';
 import { pairId } from '../../controller/model/pair.js';
 import type { Plan } from '../../controller/model/plan.js';
 import { PMTU_REPORT_SCHEMA, type PmtuReport } from '../../controller/model/pmtuReport.js';
