@@ -83,6 +83,12 @@ export const IperfProcessResult = z.object({
   intervalBitsPerSecond: z.array(z.number()),
   congestionControl: z.string().nullable(),
   timedOut: z.boolean(),
+  /**
+   * Bytes per stream (`end.streams[]`), in stream order. On a multipath fabric one stream can be
+   * hashed onto a member that drops large frames while the others flow: the sums hide it, this
+   * does not. Absent from agents before it existed; empty when the results had no streams.
+   */
+  perStream: z.array(z.object({ bytesSent: z.number().nullable(), bytesReceived: z.number().nullable() })).optional(),
 });
 export type IperfProcessResult = z.infer<typeof IperfProcessResult>;
 

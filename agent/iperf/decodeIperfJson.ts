@@ -159,5 +159,16 @@ export function decodeIperfJson(stdout: string, facts: IperfRunFacts = {}): Deco
     receiverCpuPercent: numberAt(json, 'end', 'cpu_utilization_percent', 'remote_total'),
     intervalBitsPerSecond,
     congestionControl: stringAt(json, 'end', 'sender_tcp_congestion'),
+    perStream: perStreamBytes(json),
   };
+}
+
+/** Each stream's sender and receiver byte counts from `end.streams[]`. */
+function perStreamBytes(json: unknown): Array<{ bytesSent: number | null; bytesReceived: number | null }> {
+  const streams = at(json, 'end', 'streams');
+  if (!Array.isArray(streams)) return [];
+  return streams.map((stream: unknown) => ({
+    bytesSent: numberAt(stream, 'sender', 'bytes'),
+    bytesReceived: numberAt(stream, 'receiver', 'bytes'),
+  }));
 }

@@ -27,6 +27,7 @@ export const ThroughputRunSummaryV1 = z.object({
   failures: z.array(RunFailureV1),
   processes: z.number().int().describe('iperf3 client processes the streams were spread over.'),
   streams: z.number().int(),
+  stalledStreams: z.number().int().describe('Streams whose bytes left the sender and never arrived; more than 0 and fewer than streams is a partial stall.'),
   bitsPerSecondReceived: bps('Sum of the processes\' received rates'),
   bytesSent: z.number().nullable().describe('Bytes sent, summed over processes.'),
   bytesReceived: z.number().nullable().describe('Bytes received, summed over processes.'),
@@ -67,6 +68,8 @@ export const ThroughputCellV1 = z.object({
   toolBound: z.boolean().describe('Some repeat measured iperf3 or a CPU core rather than the network.'),
   toolBoundReason: z.string().nullable(),
   stalled: z.boolean().describe('Some repeat stalled: bytes left the sender and none arrived.'),
+  stalledStreams: z.object({ stalled: z.number().int(), of: z.number().int() }).nullable().describe('The repeat with the most stalled streams, e.g. 1 of 4; null when no stream stalled.'),
+  partialStall: z.boolean().describe('Some repeat stalled only some of its streams: one of several paths (ECMP, LAG member) caps frames.'),
   mssBytesObserved: z.array(z.number().int()).describe('Distinct MSS values in bytes the kernel used.'),
   linkEfficiency: ratio('Median / link speed'),
   maxGoodputBitsPerSecond: bps("The most TCP payload this row's MTU lets the link carry"),
@@ -91,6 +94,7 @@ export const ThroughputSweetSpotV1 = z.object({
   intermittent: z.array(z.object({ streams: z.number().int(), reached: z.number().int(), of: z.number().int() }))
     .describe('Stream counts below the sweet spot where some repeats reached the best while the median did not (e.g. ECMP hashing).'),
   excluded: z.array(z.object({ streams: z.number().int(), reason: z.enum(['tool-bound', 'no-measurement', 'skipped', 'not-run']) })),
+  partialStalls: z.array(z.number().int()).describe('Stream counts left out of the choice because some of their streams stalled while others flowed.'),
   explanation: z.string(),
 }).meta({ id: 'ThroughputSweetSpot', description: 'The concurrency sweet spot of one row.' });
 
@@ -114,6 +118,7 @@ export const ThroughputJumboVerdictV1 = z.object({
   headerOnlyGain: ratio('The gain header overhead alone allows on a link-limited path'),
   toolBound: z.boolean().describe('A compared cell was tool-bound: the comparison is about host CPU, not the link.'),
   stalledStreams: z.array(z.number().int()).describe('Stream counts of jumbo cells that stalled or were skipped because the row stalled.'),
+  stall: z.enum(['full', 'partial']).nullable().describe("For jumbo-stalled: full when no jumbo stream got through, partial when some streams or cells flowed while others stalled; null otherwise."),
   pathMtuVerdict: PmtuVerdictV1.nullable(),
   agreesWithPathMtu: z.boolean().nullable().describe('Whether the path-MTU sweep tells the same story; null without a sweep.'),
   explanation: z.string(),

@@ -42,6 +42,8 @@ export interface ThroughputRunSummary {
   failures: ThroughputRunFailure[];
   processes: number;
   streams: number;
+  /** Streams whose bytes left the sender and never arrived; more than 0 and fewer than `streams` is a partial stall. */
+  stalledStreams: number;
   /** Sum of the processes' `sum_received` rates; null when none reported one. */
   bitsPerSecondReceived: number | null;
   bytesSent: number | null;
@@ -127,6 +129,10 @@ export interface ThroughputCell {
   toolBoundReason: string | null;
   /** Some repeat stalled: bytes left the sender and none arrived (docs/iperf3.md, "Stalls"). */
   stalled: boolean;
+  /** The repeat with the most stalled streams, e.g. 1 of 4; null when no stream stalled. */
+  stalledStreams: { stalled: number; of: number } | null;
+  /** Some repeat stalled only some of its streams: one of several paths caps frames. */
+  partialStall: boolean;
   /** Distinct MSS values the kernel used, as sampled by the sending agent. */
   mssBytesObserved: number[];
 
@@ -172,6 +178,8 @@ export interface ThroughputSweetSpot {
   /** Stream counts below the sweet spot where some repeats reached the best while the median did not (e.g. ECMP hashing). */
   intermittent: Array<{ streams: number; reached: number; of: number }>;
   excluded: Array<{ streams: number; reason: SweetSpotExclusionReason }>;
+  /** Stream counts left out because some of their streams stalled while others flowed. */
+  partialStalls: number[];
   explanation: string;
 }
 
@@ -204,6 +212,11 @@ export interface ThroughputJumboVerdict {
   toolBound: boolean;
   /** Stream counts of jumbo cells that stalled (or were skipped because the row stalled). */
   stalledStreams: number[];
+  /**
+   * For jumbo-stalled: 'full' when no jumbo stream got through, 'partial' when some streams or
+   * cells flowed while others stalled (one of several paths caps frames); null otherwise.
+   */
+  stall: 'full' | 'partial' | null;
   pathMtuVerdict: PmtuVerdict | null;
   /**
    * Whether the path MTU sweep tells the same story. A stall agrees with `silent-drop` and

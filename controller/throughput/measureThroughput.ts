@@ -3,6 +3,7 @@ import { PathprobeError } from '../../proto/errorCodes.js';
 import { addressFamilyOf } from '../../proto/ipAddress.js';
 import { MAX_IPERF_PROCESSES, type IperfRunResult } from '../../proto/throughput.js';
 import type { AgentClient } from '../agentClient/agentClient.js';
+import { fullyStalled, streamStalls } from './streamStalls.js';
 import { whenNotBusy } from '../agentClient/whenNotBusy.js';
 import { throughputRows } from './throughputRows.js';
 import type { ThroughputOptions } from './parseThroughputOptions.js';
@@ -15,14 +16,17 @@ import type { ThroughputRow } from '../model/throughputMatrix.js';
 
 
 
-/** Frames that never arrive: the row cannot carry data, so its other cells are not worth waiting for. */
-const STALL_CLASSES = new Set(['stalled', 'timeout', 'control-channel']);
 const OMIT_MS = 1000;
 /** Servers outlive their test by this much at most, even if nobody stops them. */
 const SERVER_MARGIN_MS = 15_000;
 
+/**
+ * Every stream of the run stalled: the row cannot carry data, so its other cells are not worth
+ * waiting for. A partial stall (some streams flowed) keeps the row going: more streams may land
+ * on the paths that work, and the matrix should show how many do not.
+ */
 export function cellStalled(result: IperfRunResult): boolean {
-  return result.processes.some((p) => p.failure !== null && STALL_CLASSES.has(p.failure.class) && !(p.bytesReceived ?? 0));
+  return fullyStalled(streamStalls(result));
 }
 
 export interface ThroughputPlanDirection {

@@ -68,6 +68,8 @@ export function summarizeCell(repeats: readonly ThroughputCellRepeat[], context:
   const link = context.linkSpeedMbps !== null && context.linkSpeedMbps > 0 ? context.linkSpeedMbps : null;
   const maxGoodput = link === null ? null : maxGoodputBitsPerSecond(link, context.row.mtuBytes, context.family);
   const toolBoundRun = runs.find((r) => r.summary.toolBound);
+  const mostStalled = runs.filter((r) => r.summary.stalledStreams > 0)
+    .reduce<ThroughputCellRun | undefined>((worst, r) => (worst && worst.summary.stalledStreams >= r.summary.stalledStreams ? worst : r), undefined);
 
   const status: ThroughputCellStatus = ok.length > 0 ? 'measured'
     : runs.length > 0 ? 'failed'
@@ -100,6 +102,8 @@ export function summarizeCell(repeats: readonly ThroughputCellRepeat[], context:
     toolBound: toolBoundRun !== undefined,
     toolBoundReason: toolBoundRun ? `repeat ${toolBoundRun.repeat}: ${toolBoundRun.summary.toolBoundReason}` : null,
     stalled: runs.some((r) => r.summary.failureClass === 'stalled'),
+    stalledStreams: mostStalled === undefined ? null : { stalled: mostStalled.summary.stalledStreams, of: mostStalled.summary.streams },
+    partialStall: runs.some((r) => r.summary.stalledStreams > 0 && r.summary.stalledStreams < r.summary.streams),
     mssBytesObserved: [...new Set(numbers(runs.map((r) => r.summary.mssBytesObserved)))].sort((a, b) => a - b),
     linkEfficiency: med === null || link === null ? null : med / (link * 1e6),
     maxGoodputBitsPerSecond: maxGoodput,

@@ -1,8 +1,9 @@
 import { gbit, percent } from '../render/format.js';
 import type { ThroughputCell } from '../model/throughputMatrix.js';
 
-/** One throughput cell as short text, like the terminal table: '23.4', 'STALLED', 'skipped'. */
+/** One throughput cell as short text, like the terminal table: '23.4', 'STALLED', 'STALLED 1 of 4 streams', 'skipped'. */
 export function throughputCellText(cell: ThroughputCell): string {
+  if (cell.partialStall && cell.stalledStreams) return `STALLED ${cell.stalledStreams.stalled} of ${cell.stalledStreams.of} streams`;
   if (cell.stalled) return 'STALLED';
   if (cell.status === 'skipped') return cell.skipped === 'stalled-row' ? 'skipped (row stalled)' : 'skipped';
   if (cell.status === 'error') return 'error';

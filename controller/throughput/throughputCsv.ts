@@ -5,6 +5,8 @@ const COLUMNS = [
   'medianBitsPerSecond', 'minBitsPerSecond', 'maxBitsPerSecond', 'relativeSpread', 'medianRetransmits',
   'medianSenderCpuPercent', 'medianReceiverCpuPercent', 'medianIntervalCov', 'linkEfficiency',
   'goodputEfficiency', 'toolBound', 'stalled', 'failureClasses', 'sweetSpotStreams', 'jumboVerdict',
+  // Added after the columns above, so a spreadsheet's existing column letters stay put.
+  'stalledStreams',
 ] as const;
 
 function csvField(value: unknown): string {
@@ -26,7 +28,7 @@ export function throughputCsv(report: ThroughputReport): string {
           relativeSpread: c.relativeSpread, medianRetransmits: c.medianRetransmits,
           medianSenderCpuPercent: c.medianSenderCpuPercent, medianReceiverCpuPercent: c.medianReceiverCpuPercent,
           medianIntervalCov: c.medianIntervalCov, linkEfficiency: c.linkEfficiency, goodputEfficiency: c.goodputEfficiency,
-          toolBound: c.toolBound, stalled: c.stalled,
+          toolBound: c.toolBound, stalled: c.stalled, stalledStreams: c.stalledStreams ? `${c.stalledStreams.stalled}/${c.stalledStreams.of}` : '',
           failureClasses: Object.entries(c.failureClasses).map(([k, n]) => `${k}:${n}`).join(' '),
           sweetSpotStreams: r.sweetSpot.streams, jumboVerdict: d.jumboVerdict.verdict,
         };

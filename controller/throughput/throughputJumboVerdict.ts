@@ -48,8 +48,13 @@ function describePath(pathMtu: NonNullable<JumboVerdictInput['pathMtu']>): strin
 
 const empty = {
   base: null, jumbo: null, gain: null, gainPercent: null, noise: null, threshold: null, headerOnlyGain: null,
-  toolBound: false, stalledStreams: [] as number[], agreesWithPathMtu: null,
+  toolBound: false, stalledStreams: [] as number[], stall: null, agreesWithPathMtu: null,
 };
+
+/** "P4 (1 of 4 streams)" for a partial stall, "P1" when every stream of the cell stalled. */
+function stalledCellText(c: ThroughputCell): string {
+  return c.partialStall && c.stalledStreams ? `P${c.streams} (${c.stalledStreams.stalled} of ${c.stalledStreams.of} streams)` : `P${c.streams}`;
+}
 
 /**
  * Jumbo frames or not, for one direction: the best median of the jumbo row against the best median
@@ -91,10 +96,13 @@ export function throughputJumboVerdict(input: JumboVerdictInput): ThroughputJumb
     const what = stalledRun.length === 0 && skippedRun.length > 0
       ? `${jumboRow.label} was skipped (${skippedRun.map((c) => `P${c.streams}`).join(', ')}) because the row had already stalled,`
       : stalledStreams.length > 0
-      ? `${jumboRow.label} stalled at ${stalledRun.map((c) => `P${c.streams}`).join(', ') || 'no cell run'} (${stalledRun.length} of ${ran} cell${ran === 1 ? '' : 's'} run${evidence})`
+      ? `${jumboRow.label} stalled at ${stalledRun.map(stalledCellText).join(', ') || 'no cell run'} (${stalledRun.length} of ${ran} cell${ran === 1 ? '' : 's'} run${evidence})`
         + (skippedRun.length ? `, ${skippedRun.map((c) => `P${c.streams}`).join(', ')} skipped once the row stalled,` : '')
       : `${jumboRow.label} failed in every cell (${[...new Set(input.jumboCells.flatMap((c) => c.failures.map((f) => f.class)))].join(', ')})`;
-    const partial = jumbo !== null ? `; other jumbo cells worked (best ${formatBitsPerSecond(jumbo.medianBitsPerSecond!)} at P${jumbo.streams}), so only some flows are dropped: suspect one of several paths (ECMP, LAG member) capping frames` : '';
+    const stall = jumbo !== null || stalledRun.some((c) => c.partialStall) ? 'partial' as const : 'full' as const;
+    const partial = jumbo === null && stall === 'partial'
+      ? '; the other streams of those cells flowed, so only some flows are dropped: suspect one of several paths (ECMP, LAG member) capping frames'
+      : jumbo !== null ? `; other jumbo cells worked (best ${formatBitsPerSecond(jumbo.medianBitsPerSecond!)} at P${jumbo.streams}), so only some flows are dropped: suspect one of several paths (ECMP, LAG member) capping frames` : '';
     const frame = frameBytes(jumboMtu);
     let story: string;
     if (pathMtu === null) {
@@ -114,7 +122,7 @@ export function throughputJumboVerdict(input: JumboVerdictInput): ThroughputJumb
       story = `the path MTU sweep proved nothing (${describePath(pathMtu)}), so it can neither confirm nor contradict the stall`;
     }
     return {
-      ...empty, ...common, verdict: 'jumbo-stalled', reason: null, base: side(base), jumbo: jumbo ? side(jumbo) : null,
+      ...empty, ...common, verdict: 'jumbo-stalled', stall, reason: null, base: side(base), jumbo: jumbo ? side(jumbo) : null,
       agreesWithPathMtu: agrees,
       explanation: `${route}: ${what} while ${baseText}${partial}; ${story}`,
     };
@@ -150,7 +158,7 @@ export function throughputJumboVerdict(input: JumboVerdictInput): ThroughputJumb
     ? `; the path MTU sweep disagrees (${describePath(pathMtu)}): TCP crossed at ${jumboMtu} although UDP probes did not; re-run the sweep`
     : '';
   return {
-    ...common, verdict, reason: null, base: side(base), jumbo: side(jumbo), gain,
+    ...common, verdict, stall: null, reason: null, base: side(base), jumbo: side(jumbo), gain,
     gainPercent: Math.round(gain * 1000) / 10, noise, threshold, toolBound,
     agreesWithPathMtu: agrees,
     explanation: `${route}: ${numbers}; ${meaning}${toolText}${pathText}`,

@@ -1,4 +1,5 @@
 import type { IperfProcessResult, IperfRunResult } from '../../proto/throughput.js';
+import { partiallyStalled, streamStalls } from './streamStalls.js';
 import { coefficientOfVariation, maxOf, numbers } from '../model/sampleStats.js';
 import type { ThroughputRunFailure, ThroughputRunSummary } from '../model/throughputMatrix.js';
 
@@ -44,6 +45,12 @@ export function summarizeRun(result: IperfRunResult): ThroughputRunSummary {
   const processes = result.processes;
   const failures = processes.map(processFailure).filter((f): f is ThroughputRunFailure => f !== null);
   if (processes.length === 0) failures.push({ class: 'other', message: 'the run had no iperf3 process', port: null });
+  const stalls = streamStalls(result);
+  // Streams that stalled inside a process whose others flowed: its sums look fine, yet some
+  // connections black-holed, so the run did not measure what P streams get.
+  if (partiallyStalled(stalls) && !failures.some((f) => f.class === 'stalled')) {
+    failures.push({ class: 'stalled', message: `${stalls.stalled} of ${stalls.streams} streams stalled: bytes sent, none received on them, while the others flowed`, port: null });
+  }
   const failure = failures.find((f) => f.class === 'stalled') ?? failures[0] ?? null;
 
   const senderCpuPercent = maxOf(numbers(processes.map((p) => p.senderCpuPercent)));
@@ -67,6 +74,7 @@ export function summarizeRun(result: IperfRunResult): ThroughputRunSummary {
     failures,
     processes: processes.length,
     streams: processes.reduce((sum, p) => sum + p.streams, 0),
+    stalledStreams: stalls.stalled,
     bitsPerSecondReceived: sumKnown(processes.map((p) => p.bitsPerSecondReceived)),
     bytesSent: sumKnown(processes.map((p) => p.bytesSent)),
     bytesReceived: sumKnown(processes.map((p) => p.bytesReceived)),

@@ -56,21 +56,25 @@ const p = (streams: number): string => `P${streams}`;
 export function throughputSweetSpot(row: ThroughputRowKind, cells: readonly ThroughputCell[], options: SweetSpotOptions = {}): ThroughputSweetSpot {
   const o = { ...DEFAULTS, ...options };
   const columns = [...cells].sort((a, b) => a.streams - b.streams);
-  const measured = columns.filter((c) => c.medianBitsPerSecond !== null);
+  // A cell where some streams stalled measured only the paths that work: no basis for a choice.
+  const partialStalls = columns.filter((c) => c.partialStall).map((c) => c.streams);
+  const measured = columns.filter((c) => c.medianBitsPerSecond !== null && !c.partialStall);
   const clean = measured.filter((c) => !c.toolBound);
   const basis: SweetSpotBasis = clean.length > 0 ? 'measured' : measured.length > 0 ? 'tool-bound-only' : 'none';
   const candidates = basis === 'measured' ? clean : measured;
   const excluded = columns
-    .filter((c) => !candidates.includes(c))
+    .filter((c) => !candidates.includes(c) && !c.partialStall)
     .map((c) => ({ streams: c.streams, reason: exclusionReason(c) }));
-  const excludedText = excluded.length
-    ? `; left out: ${excluded.map((e) => `${p(e.streams)} (${EXCLUSION_TEXT[e.reason]})`).join(', ')}`
-    : '';
+  const leftOut = [
+    ...excluded.map((e) => `${p(e.streams)} (${EXCLUSION_TEXT[e.reason]})`),
+    ...partialStalls.map((s) => `${p(s)} (some streams stalled)`),
+  ];
+  const excludedText = leftOut.length ? `; left out: ${leftOut.join(', ')}` : '';
 
   if (basis === 'none') {
     return {
       row, basis, streams: null, bitsPerSecond: null, bestStreams: null, bestBitsPerSecond: null,
-      degradesBeyond: null, degradation: null, intermittent: [], excluded,
+      degradesBeyond: null, degradation: null, intermittent: [], excluded, partialStalls,
       explanation: columns.every((c) => c.status === 'not-run' || c.status === 'skipped')
         ? `not measured (${columns.length ? columns.map((c) => `${p(c.streams)} ${c.status === 'not-run' ? 'not run' : c.status}`).join(', ') : 'no cells'}), so there is no sweet spot`
         : `no stream count produced a measurement, so there is no sweet spot${excludedText}`,
@@ -126,7 +130,7 @@ export function throughputSweetSpot(row: ThroughputRowKind, cells: readonly Thro
 
   return {
     row, basis, streams: sweet.streams, bitsPerSecond: sweetBps, bestStreams: best.streams, bestBitsPerSecond: bestBps,
-    degradesBeyond, degradation, intermittent, excluded,
+    degradesBeyond, degradation, intermittent, excluded, partialStalls,
     explanation: parts.join('; ') + excludedText,
   };
 }

@@ -4,6 +4,7 @@ import type { ThroughputCell } from '../model/throughputMatrix.js';
 
 function cellText(cell: ThroughputCell): string {
   if (cell.status === 'skipped') return 'skipped';
+  if (cell.partialStall && cell.stalledStreams) return `STALLED ${cell.stalledStreams.stalled}/${cell.stalledStreams.of}`;
   if (cell.stalled) return 'STALLED';
   if (cell.status === 'error') return 'error';
   if (cell.status === 'failed' || cell.medianBitsPerSecond === null) return `failed:${Object.keys(cell.failureClasses)[0] ?? '?'}`;

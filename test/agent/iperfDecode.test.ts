@@ -151,3 +151,13 @@ test('an unknown error string is other and keeps the message', (t) => {
   const failure = classifyIperfFailure({ json: { error: 'unable to create a new stream: Too many open files' }, stderr: '', timedOut: false, aborted: false });
   t.deepEqual(failure, { class: 'other', message: 'unable to create a new stream: Too many open files' });
 });
+
+test('every stream\'s own byte counts are kept, so a stream that stalls among flowing ones can be told apart', (t) => {
+  const normal = decodeFixture('normal-p2');
+  t.is(normal.perStream?.length, 2);
+  for (const s of normal.perStream ?? []) t.true((s.bytesSent ?? 0) > 0 && (s.bytesReceived ?? 0) > 0);
+  const stalled = decodeFixture('stalled');
+  t.deepEqual(stalled.perStream?.map((s) => s.bytesReceived), [0]);
+  t.true((stalled.perStream?.[0]?.bytesSent ?? 0) > 0);
+  t.deepEqual(decodeIperfJson('not json').perStream, [], 'no JSON: no streams, nothing invented');
+});
