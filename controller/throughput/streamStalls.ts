@@ -11,10 +11,13 @@ export interface StreamStalls {
 
 function processStalls(p: IperfProcessResult): number {
   // Per stream, when the agent reported it and the receiver's counts arrived: on a multipath
-  // fabric one stream of a process can be hashed onto a member that drops large frames.
+  // fabric one stream of a process can be hashed onto a member that drops large frames. Counted
+  // on the receiving side alone: iperf3 3.12 lists the server's streams in its own order, so the
+  // sent and received bytes at one index need not be one stream (seen in the lab: sent 0 next to
+  // received 5 MB), and a stalled stream sends nothing after the omitted warm-up.
   const perStream = p.perStream ?? [];
   if (perStream.length > 0 && perStream.some((s) => s.bytesReceived !== null)) {
-    return perStream.filter((s) => (s.bytesSent ?? 0) > 0 && s.bytesReceived === 0).length;
+    return perStream.filter((s) => s.bytesReceived === 0).length;
   }
   const wholeProcess = p.failure !== null
     ? STALL_CLASSES.has(p.failure.class) && !(p.bytesReceived ?? 0)

@@ -102,3 +102,13 @@ test('the jumbo verdict tells a partial stall (one multipath member capping fram
   const healthy = throughputJumboVerdict(input([cell(rowJumbo, 1, gbps(0.99), gbps(0.99))]));
   t.is(healthy.stall, null);
 });
+
+test('stalled streams are counted on the receiving side, as iperf3 3.12 pairs sent and received bytes by index, not by stream', (t) => {
+  // Decoded from `pathprobe throughput --streams 8 --duration 2s` in test/lab/partialStall.test.ts
+  // (one ECMP member capped at 1500): two of four streams stalled, their order differs per side.
+  const captured = proc([
+    { bytesSent: 4_635_064, bytesReceived: 4_751_388 }, { bytesSent: 5_073_516, bytesReceived: 0 },
+    { bytesSent: 0, bytesReceived: 0 }, { bytesSent: 0, bytesReceived: 5_127_204 },
+  ]);
+  t.deepEqual(streamStalls(run(captured)), { stalled: 2, streams: 4 });
+});
