@@ -21,14 +21,16 @@ function matrixCell(d: PairDirectionView | null, kind: Kind, goal: number): Safe
   const detail = `${route}, ${row.row.label}: ${row.cells.map((c) => `P${c.streams} ${throughputCellText(c)}`).join(', ')}`;
   const best = bestThroughputCell(row.cells);
   const stalled = rowStalled(row.cells);
+  const partial = row.cells.find((c) => c.partialStall && c.stalledStreams);
+  const partialText = partial ? `✕ ${partial.stalledStreams!.stalled} of ${partial.stalledStreams!.of} streams stalled` : null;
   if (best === null) {
     return stalled
-      ? html`<td class="cell t-stalled" data-stalled="true" title="${detail}"><span class="mtu">STALLED</span><span class="verdict">✕ no data arrived</span></td>`
+      ? html`<td class="cell t-stalled" data-stalled="${partial ? 'partial' : 'true'}" title="${detail}"><span class="mtu">STALLED</span><span class="verdict">${partialText ?? '✕ no data arrived'}</span></td>`
       : html`<td class="cell t-none" title="${detail}"><span class="mtu">—</span><span class="verdict">no measurement</span></td>`;
   }
   const eff = best.linkEfficiency;
   const cls = eff === null ? 't-unknown' : eff >= goal ? 't-good' : 't-low';
-  const note = stalled ? '✕ partly stalled' : `P${best.streams}${eff === null ? '' : ` · ${percent(eff)}`}`;
+  const note = stalled ? partialText ?? '✕ partly stalled' : `P${best.streams}${eff === null ? '' : ` · ${percent(eff)}`}`;
   return html`<td class="cell ${cls}${stalled ? ' t-stalled' : ''}" ${stalled ? html`data-stalled="true"` : ''} title="${detail}"><span class="mtu">${gbit(best.medianBitsPerSecond!)}</span><span class="verdict">${note}</span></td>`;
 }
 
