@@ -158,6 +158,9 @@ export function planLab(topology: Topology): LabPlan {
   for (const s of topology.switches) {
     if (s.lossPercent !== undefined) checkRange(topology, `${s.name}.lossPercent`, s.lossPercent, 0, 100);
   }
+  for (const r of topology.routers) {
+    if (r.forwardCapBytes !== undefined) checkRange(topology, `${r.name}.forwardCapBytes`, r.forwardCapBytes, MIN_LINK_MTU_BYTES, MAX_MTU_BYTES);
+  }
 
   const hostSpec = new Map(topology.hosts.map((h) => [h.name, h]));
   const explicitMtus = topology.links.flatMap((l) => (l.mtuBytes === undefined ? [] : [l.mtuBytes]));

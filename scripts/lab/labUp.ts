@@ -197,6 +197,19 @@ function nftRulesetFor(plan: LabPlan, node: string, kind: NodeKind): string | un
       );
     }
   }
+  const forwardCap = kind === 'router' ? plan.routers.find((r) => r.name === node)?.forwardCapBytes : undefined;
+  if (forwardCap !== undefined) {
+    parts.push(
+      'table inet ppfwdcap {',
+      '  chain capforward {',
+      '    type filter hook forward priority -10; policy accept;',
+      `    meta nfproto ipv4 ip length > ${forwardCap} counter drop`,
+      // ip6 length is the payload length: the whole packet minus the 40-byte fixed header.
+      `    meta nfproto ipv6 ip6 length > ${forwardCap - 40} counter drop`,
+      '  }',
+      '}',
+    );
+  }
   if (kind === 'router' && plan.routers.find((r) => r.name === node)?.icmp === false) {
     parts.push(
       'table inet ppbh {',

@@ -171,6 +171,43 @@ export function twoPathEcmp({ rateMbitPerPath = 1000, mtuBytes = 1500 }: { rateM
   };
 }
 
+/**
+ * A leaf-spine fabric: h1 — lf1 ⇉ sp1..spN ⇉ lf2 — h2, every link at mtuBytes. Each leaf reaches the
+ * far host over all spines by one ECMP route with L4 hashing, so each flow crosses one spine. The
+ * last spine is the faulty one: with `faultIcmp` false it silently drops every forwarded packet
+ * above `faultCapBytes` (a spine whose fabric ports carry less than its links claim); with true
+ * its links toward lf2 are at faultCapBytes instead, so it sends frag-needed / Packet Too Big for
+ * h1 → h2 (the way back, lf2 itself says so). Segments: 1 = h1–lf1, 2 = lf2–h2, then each
+ * leaf–spine link in order (lf1–sp1, sp1–lf2, lf1–sp2, …); lf1 is .254, lf2 .253, spK .(253 − K).
+ */
+export function leafSpine({ spines = 2, mtuBytes = JUMBO_BYTES, faultCapBytes = 1500, faultIcmp = false }: {
+  spines?: 2 | 4; mtuBytes?: number; faultCapBytes?: number; faultIcmp?: boolean;
+} = {}): Topology {
+  const spineNames = Array.from({ length: spines }, (_, i) => `sp${i + 1}`);
+  const faulty = spineNames[spineNames.length - 1]!;
+  return {
+    name: `leafSpine-${spines}-${faultIcmp ? 'frag' : 'silent'}-${faultCapBytes}`,
+    hosts: [
+      { name: 'h1', nicMtuBytes: mtuBytes },
+      { name: 'h2', nicMtuBytes: mtuBytes },
+    ],
+    switches: [],
+    routers: [
+      { name: 'lf1', icmp: true },
+      { name: 'lf2', icmp: true },
+      ...spineNames.map((name) => ({ name, icmp: true, ...(name === faulty && !faultIcmp ? { forwardCapBytes: faultCapBytes } : {}) })),
+    ],
+    links: [
+      { ends: ['h1', 'lf1'] },
+      { ends: ['lf2', 'h2'] },
+      ...spineNames.flatMap((name): LinkSpec[] => [
+        { ends: ['lf1', name] },
+        { ends: [name, 'lf2'], ...(name === faulty && faultIcmp ? { mtuBytes: faultCapBytes } : {}) },
+      ]),
+    ],
+  };
+}
+
 /** Largest host count of rack(): names stay ≤ 6 chars either way, this keeps 198.19.0.n clear of ctl's .254. */
 const MAX_RACK_HOSTS = 200;
 
@@ -245,6 +282,7 @@ export const TOPOLOGIES = {
   nicMismatch,
   rateLimited,
   twoPathEcmp,
+  leafSpine,
   rack,
   manyHosts: (opts: { hosts?: 8 | 16 | 32; nicMtuBytes?: number } = {}) => manyHosts({ hosts: 8, ...opts }),
 } as const;

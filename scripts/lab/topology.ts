@@ -35,6 +35,12 @@ export interface RouterSpec {
   name: string;
   /** false = the router's own frag-needed / packet-too-big are dropped: the L3 black hole. */
   icmp: boolean;
+  /**
+   * Silently drop every forwarded packet above this (exact, nft on ip length, v4 and v6, any
+   * interface), telling nobody: a spine whose fabric ports carry less than its links claim.
+   * Unlike a lower link MTU, the neighbours keep their own MTU, so only this router is to blame.
+   */
+  forwardCapBytes?: number;
 }
 
 /**
