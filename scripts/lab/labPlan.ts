@@ -24,6 +24,9 @@ import type { CapDirection, HostSpec, NodeKind, RouterSpec, SwitchSpec, Topology
  *   subnet). It may carry a silent cap applied by one of its two switches (`capAt`), at that
  *   switch's port toward the other: e.g. rack(), where tor2's uplink to tor1 caps at 1500.
  *
+ * - A VXLAN overlay (topology.overlay, two hosts) is the last segment: each host's `vx0` gets .n /
+ *   ::n there like any segment, and encapsulates with its data address as local, the other's as remote.
+ *
  * Interface names: a host's data NIC is `eth0`, its management NIC `mgmt0`; on switches and
  * routers the interface toward node X is `to-X` (≤ 9 chars), or `to-X-1`, `to-X-2`, … (≤ 11 chars,
  * in link order) when two routers are joined by parallel links.
