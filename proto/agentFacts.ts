@@ -1,5 +1,24 @@
 import { z } from 'zod';
 
+/**
+ * What kind of interface a NIC is. Closed on purpose: adding a value is a new contract version
+ * (docs/contracts.md), so everything the agent cannot name more precisely is `other`.
+ */
+export const NIC_KINDS = ['physical', 'loopback', 'veth', 'bridge', 'vxlan', 'other'] as const;
+export const NicKind = z.enum(NIC_KINDS);
+export type NicKind = z.infer<typeof NicKind>;
+
+/** A VXLAN interface's encapsulation: what the overlay's packets become on the underlay. */
+export const VxlanFacts = z.object({
+  vni: z.number().int().nonnegative().describe('The VXLAN network identifier.'),
+  remoteAddress: z.string().nullable().describe('The remote VTEP or multicast group the interface sends to; null when only forwarding entries name peers.'),
+  underlayDevice: z.string().nullable().describe('The NIC the encapsulated packets leave through: the vxlan link\'s `dev`, else the route to its remote; null when neither is known.'),
+  underlayMtuBytes: z.number().int().positive().nullable().describe("The underlay device's own MTU, in bytes; null when the device is not known."),
+  underlayFamily: z.union([z.literal(4), z.literal(6)]).nullable().describe('IP version of the outer (underlay) header; null when the interface names no address.'),
+  overheadBytes: z.number().int().positive().nullable().describe('Bytes each overlay packet grows by on the underlay: 50 over IPv4, 70 over IPv6 (outer IP 20/40 + UDP 8 + VXLAN 8 + inner Ethernet 14); null when the family is unknown.'),
+});
+export type VxlanFacts = z.infer<typeof VxlanFacts>;
+
 export const NicFacts = z.object({
   name: z.string(),
   mtuBytes: z.number().int().positive(),
@@ -9,6 +28,9 @@ export const NicFacts = z.object({
   speedMbps: z.number().int().nullable(),
   driver: z.string().nullable(),
   operState: z.string().nullable(),
+  // Optional so that an agent from before they existed still fits contract v1.
+  kind: NicKind.optional().describe('The interface kind; absent from agents that do not report it.'),
+  vxlan: VxlanFacts.optional().describe('Present only on a VXLAN interface whose agent reports it.'),
 });
 export type NicFacts = z.infer<typeof NicFacts>;
 

@@ -2,6 +2,7 @@ import type { NicFacts } from '../../proto/agentFacts.js';
 import type { PmtuSweepResult } from '../../proto/pmtuSweep.js';
 import { frameBytes, windowsJumboPacketBytes } from '../model/frameBytes.js';
 import type { DirectionVerdict } from '../model/pmtuReport.js';
+import { vxlanUnderlayAdvice } from './vxlanUnderlayAdvice.js';
 
 
 
@@ -79,19 +80,22 @@ export function pmtuVerdict(sweep: PmtuSweepResult, ends: DirectionEnds): Direct
   const nicMtu = Math.min(senderMtu ?? Infinity, receiverMtu ?? Infinity);
   const nicText = Number.isFinite(nicMtu) ? `${nicMtu}` : 'the NIC MTU';
   const fixNic = `set the NIC MTU to ${path} on both hosts (Windows 'Jumbo Packet' ${windowsJumboPacketBytes(path)})`;
+  // An overlay's limit is usually its underlay's: then the fix is there, not at the overlay's switch ports.
+  const overlay = vxlanUnderlayAdvice(path, Number.isFinite(nicMtu) ? nicMtu : (senderMtu ?? path), ends.senderNic);
   if (icmp) {
     return {
       ...common, verdict: 'frag-needed',
-      explanation: `${route}: router ${icmp.from} limits packets to ${icmp.mtu} bytes and says so with ICMP ${sweep.family === 4 ? 'frag-needed' : 'Packet Too Big'} (${proof})`,
-      advice: `raise the MTU of ${icmp.from}'s egress interface to ${nicText}, or ${fixNic}`,
+      explanation: `${route}: router ${icmp.from} limits packets to ${icmp.mtu} bytes and says so with ICMP ${sweep.family === 4 ? 'frag-needed' : 'Packet Too Big'} (${proof})${overlay?.explanation ?? ''}`,
+      advice: overlay?.advice ?? `raise the MTU of ${icmp.from}'s egress interface to ${nicText}, or ${fixNic}`,
     };
   }
   const ignoredHints = sweep.icmpHints.filter((h) => h.mtuBytes !== path);
   return {
     ...common, verdict: 'silent-drop',
     explanation: `${route}: something on the path drops packets above ${path} bytes (frames above ${frameBytes(path)}) and tells nobody: a switch silently capping frames, or a router whose ICMP is filtered (${proof})`
-      + (ignoredHints.length ? `; an ICMP hint of ${ignoredHints[0]!.mtuBytes} from ${ignoredHints[0]!.from} was not confirmed by probing` : ''),
-    advice: Number.isFinite(nicMtu)
+      + (ignoredHints.length ? `; an ICMP hint of ${ignoredHints[0]!.mtuBytes} from ${ignoredHints[0]!.from} was not confirmed by probing` : '')
+      + (overlay?.explanation ?? ''),
+    advice: overlay ? overlay.advice : Number.isFinite(nicMtu)
       ? `raise every switch port on the path to at least ${frameBytes(nicMtu)}-byte frames (${frameBytes(nicMtu, 1)} with an 802.1Q tag), or ${fixNic}`
       : fixNic,
   };

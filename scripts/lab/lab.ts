@@ -13,6 +13,8 @@ export interface LabHost {
   mgmtAddress: string;
   /** The switch the data NIC hangs off (e.g. `tor1`); absent when the host is linked to a router. */
   switch?: string;
+  /** The host's end of the topology's VXLAN overlay, if it has one. */
+  overlay?: { nic: string; mtuBytes: number; v4: string; v6: string };
 }
 
 export interface LabExecOptions {

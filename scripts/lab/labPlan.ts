@@ -1,5 +1,5 @@
 import { NODE_NAME_PATTERN, RESERVED_NODE_NAMES } from './topology.js';
-import type { CapDirection, HostSpec, NodeKind, RouterSpec, SwitchSpec, Topology } from './topology.js';
+import type { CapDirection, HostSpec, NodeKind, RouterSpec, SwitchSpec, Topology, VxlanOverlaySpec } from './topology.js';
 
 /*
  * Address plan (all inside the benchmarking ranges; nothing else is ever configured):
@@ -24,6 +24,9 @@ import type { CapDirection, HostSpec, NodeKind, RouterSpec, SwitchSpec, Topology
  *   subnet). It may carry a silent cap applied by one of its two switches (`capAt`), at that
  *   switch's port toward the other: e.g. rack(), where tor2's uplink to tor1 caps at 1500.
  *
+ * - A VXLAN overlay (topology.overlay, two hosts) is the last segment: each host's `vx0` gets .n /
+ *   ::n there like any segment, and encapsulates with its data address as local, the other's as remote.
+ *
  * Interface names: a host's data NIC is `eth0`, its management NIC `mgmt0`; on switches and
  * routers the interface toward node X is `to-X` (≤ 9 chars), or `to-X-1`, `to-X-2`, … (≤ 11 chars,
  * in link order) when two routers are joined by parallel links.
@@ -37,6 +40,10 @@ export const CONTROLLER_MGMT_ADDRESS = `${MGMT_SUBNET_PREFIX}.254`;
 export const HOST_DATA_NIC = 'eth0';
 export const HOST_MGMT_NIC = 'mgmt0';
 export const BRIDGE_NAME = 'br0';
+export const OVERLAY_NIC = 'vx0';
+/** The IANA VXLAN port (RFC 7348); Linux defaults to 8472 unless told. */
+export const VXLAN_UDP_PORT = 4789;
+const MAX_VNI = 2 ** 24 - 1;
 
 const MIN_LINK_MTU_BYTES = 1280; // below this IPv6 removes its addresses for good (docs/namespace-lab.md, "Frame caps without lying")
 const MAX_MTU_BYTES = 65535;
@@ -94,6 +101,20 @@ export interface PlannedHost {
   switchNode?: string;
 }
 
+/** One end of the VXLAN overlay: its `vx0` and the underlay addresses it encapsulates with. */
+export interface PlannedVtep {
+  node: string;
+  ifName: string;
+  v4: string;
+  v6: string;
+  segment: number;
+  underlayDev: string;
+  localAddress: string;
+  remoteAddress: string;
+  vni: number;
+  mtuBytes: number;
+}
+
 export interface LabPlan {
   topology: Topology;
   kinds: Map<string, NodeKind>;
@@ -107,6 +128,8 @@ export interface LabPlan {
   /** Largest MTU in the topology: bridges are set to it by hand. */
   maxMtuBytes: number;
   offloadsOff: boolean;
+  /** The two VTEPs of the topology's overlay; empty without one. */
+  vteps: PlannedVtep[];
 }
 
 function fail(topology: Topology, message: string): never {
@@ -312,6 +335,10 @@ export function planLab(topology: Topology): LabPlan {
 
   const routes = planRoutes(topology, kinds, interfaces, hosts);
 
+  // After routing: the overlay is one more segment the two hosts share, never a path to anything else.
+  const vteps = topology.overlay ? planVteps(topology, topology.overlay, hosts, segmentFor('overlay')) : [];
+  for (const v of vteps) addInterface({ node: v.node, ifName: v.ifName, v4: v.v4, v6: v.v6, segment: v.segment });
+
   // Management network, added after routing so it can never become a data path.
   kinds.set(CONTROLLER_NODE, 'controller');
   kinds.set(MGMT_SWITCH_NODE, 'mgmtSwitch');
@@ -345,7 +372,31 @@ export function planLab(topology: Topology): LabPlan {
     routes,
     maxMtuBytes,
     offloadsOff: topology.offloadsOff ?? true,
+    vteps,
   };
+}
+
+function planVteps(topology: Topology, overlay: VxlanOverlaySpec, hosts: PlannedHost[], segment: number): PlannedVtep[] {
+  const [x, y] = overlay.hosts;
+  if (x === y) fail(topology, `overlay joins "${x}" to itself`);
+  checkRange(topology, 'overlay.vni', overlay.vni, 0, MAX_VNI);
+  checkRange(topology, 'overlay.mtuBytes', overlay.mtuBytes, MIN_LINK_MTU_BYTES, MAX_MTU_BYTES);
+  if (overlay.underlayFamily !== 4 && overlay.underlayFamily !== 6) fail(topology, `overlay.underlayFamily = ${String(overlay.underlayFamily)}, must be 4 or 6`);
+  const hostOf = (name: string): PlannedHost => hosts.find((h) => h.spec.name === name) ?? fail(topology, `overlay names "${name}", which is no host`);
+  const ends = [hostOf(x), hostOf(y)] as const;
+  const underlay = (h: PlannedHost): string => (overlay.underlayFamily === 4 ? h.dataNic.v4 : h.dataNic.v6);
+  return ends.map((h, i) => ({
+    node: h.spec.name,
+    ifName: OVERLAY_NIC,
+    v4: v4Address(segment, h.number),
+    v6: v6Address(segment, h.number),
+    segment,
+    underlayDev: h.dataNic.ifName,
+    localAddress: underlay(h),
+    remoteAddress: underlay(ends[1 - i]!),
+    vni: overlay.vni,
+    mtuBytes: overlay.mtuBytes,
+  }));
 }
 
 /**

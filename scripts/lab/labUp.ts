@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Lab, LabHost } from './lab.js';
-import { BRIDGE_NAME, CONTROLLER_NODE, MGMT_MTU_BYTES, planLab } from './labPlan.js';
+import { BRIDGE_NAME, CONTROLLER_NODE, MGMT_MTU_BYTES, VXLAN_UDP_PORT, planLab } from './labPlan.js';
 import type { LabPlan, PlannedInterface } from './labPlan.js';
 import { LAB_ID_PATTERN, labIdOfNetns, netnsName, newLabId } from './labNaming.js';
 import { removeLabOwnerTag, writeLabOwnerTag } from './labOwnerTag.js';
@@ -116,6 +116,11 @@ function ipBatchFor(plan: LabPlan, node: string, kind: NodeKind): string[] {
     for (const port of ports) lines.push(`link set ${port.ifName} master ${BRIDGE_NAME}`, `link set ${port.ifName} up`);
     lines.push(`link set ${BRIDGE_NAME} up`);
     return lines;
+  }
+  // The VTEP exists before the interface loop below brings it up and gives it its addresses.
+  for (const v of plan.vteps.filter((t) => t.node === node)) {
+    lines.push(`link add ${v.ifName} type vxlan id ${v.vni} dstport ${VXLAN_UDP_PORT} local ${v.localAddress} remote ${v.remoteAddress} dev ${v.underlayDev}`);
+    lines.push(`link set ${v.ifName} mtu ${v.mtuBytes}`);
   }
   const lockBytes = plan.hosts.find((h) => h.spec.name === node)?.spec.sendMtuLockBytes;
   const lock = lockBytes !== undefined ? ` mtu lock ${lockBytes}` : '';
@@ -356,6 +361,7 @@ export async function labUp(topology: Topology, opts: LabUpOptions = {}): Promis
 
   const hosts: Record<string, LabHost> = {};
   for (const h of plan.hosts) {
+    const vtep = plan.vteps.find((v) => v.node === h.spec.name);
     hosts[h.spec.name] = {
       name: h.spec.name,
       netns: nsOf(h.spec.name),
@@ -365,6 +371,7 @@ export async function labUp(topology: Topology, opts: LabUpOptions = {}): Promis
       v6: h.dataNic.v6,
       mgmtAddress: h.mgmtAddress,
       ...(h.switchNode !== undefined ? { switch: h.switchNode } : {}),
+      ...(vtep ? { overlay: { nic: vtep.ifName, mtuBytes: vtep.mtuBytes, v4: vtep.v4, v6: vtep.v6 } } : {}),
     };
   }
   const l3Nodes = nodes.filter(([, kind]) => kind === 'host' || kind === 'router' || kind === 'controller').map(([n]) => n);

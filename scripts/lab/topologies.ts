@@ -208,6 +208,34 @@ export function leafSpine({ spines = 2, mtuBytes = JUMBO_BYTES, faultCapBytes = 
   };
 }
 
+/**
+ * A VXLAN overlay whose underlay switch silently caps: h1 — sw1 — h2 with both data NICs (the
+ * underlay) at underlayMtuBytes, sw1's port toward h2 dropping anything above underlayCapBytes in
+ * both directions (nft, exact, so on the outer packets), and `vx0` on h1 and h2 (VNI 42, remote =
+ * the other host's data address of underlayFamily) at overlayMtuBytes. Segments: 1 = the underlay
+ * (h1 198.18.1.1, h2 198.18.1.2), 2 = the overlay (h1 198.18.2.1, h2 198.18.2.2; IPv6
+ * 2001:2:0:s::n likewise); lab.hosts.hN.overlay has the overlay addresses. The overlay's path
+ * MTU is underlayCapBytes − 50 over IPv4, − 70 over IPv6 (docs/overlays.md).
+ */
+export function vxlanOverlay({
+  overlayMtuBytes = 1500,
+  underlayMtuBytes = JUMBO_BYTES,
+  underlayCapBytes = 1500,
+  underlayFamily = 4,
+}: { overlayMtuBytes?: number; underlayMtuBytes?: number; underlayCapBytes?: number; underlayFamily?: 4 | 6 } = {}): Topology {
+  return {
+    name: `vxlanOverlay-v${underlayFamily}-${overlayMtuBytes}-${underlayMtuBytes}-${underlayCapBytes}`,
+    hosts: [
+      { name: 'h1', nicMtuBytes: underlayMtuBytes },
+      { name: 'h2', nicMtuBytes: underlayMtuBytes },
+    ],
+    switches: [{ name: 'sw1' }],
+    routers: [],
+    links: [{ ends: ['sw1', 'h1'] }, { ends: ['sw1', 'h2'], cap: { capBytes: underlayCapBytes, direction: 'both' } }],
+    overlay: { hosts: ['h1', 'h2'], vni: 42, mtuBytes: overlayMtuBytes, underlayFamily },
+  };
+}
+
 /** Largest host count of rack(): names stay ≤ 6 chars either way, this keeps 198.19.0.n clear of ctl's .254. */
 const MAX_RACK_HOSTS = 200;
 
@@ -283,6 +311,7 @@ export const TOPOLOGIES = {
   rateLimited,
   twoPathEcmp,
   leafSpine,
+  vxlanOverlay,
   rack,
   manyHosts: (opts: { hosts?: 8 | 16 | 32; nicMtuBytes?: number } = {}) => manyHosts({ hosts: 8, ...opts }),
 } as const;

@@ -89,6 +89,20 @@ export interface LinkSpec {
   rateMbit?: number;
 }
 
+/**
+ * A VXLAN overlay between two hosts, over their data NICs (the underlay): each host gets `vx0`
+ * with the other host's data address as its remote, and addresses on a segment of its own.
+ */
+export interface VxlanOverlaySpec {
+  /** Exactly two hosts: each VTEP's remote is the other (no flood list, no FDB entries). */
+  hosts: [string, string];
+  vni: number;
+  /** MTU of both `vx0` interfaces. */
+  mtuBytes: number;
+  /** IP version of the outer header: which of the data NICs' addresses the VTEPs use. */
+  underlayFamily: 4 | 6;
+}
+
 export interface Topology {
   /** For logs and the CLI. */
   name: string;
@@ -101,6 +115,7 @@ export interface Topology {
    * super-packets cross veths whole, so MTUs barely matter and a capped port sees 64 KB "packets".
    */
   offloadsOff?: boolean;
+  overlay?: VxlanOverlaySpec;
 }
 
 export type NodeKind = 'host' | 'switch' | 'router' | 'controller' | 'mgmtSwitch';

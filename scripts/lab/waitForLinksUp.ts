@@ -19,6 +19,8 @@ async function notReady(netns: string): Promise<string[]> {
     // matter: frames are forwarded port to port.
     .filter((l) => l.ifname !== 'lo' && l.linkinfo?.info_kind !== 'bridge')
     .filter((l) => {
+      // A vxlan has no carrier of its own: UNKNOWN is as up as it gets (its underlay is checked itself).
+      if (l.operstate === 'UNKNOWN' && l.linkinfo?.info_kind === 'vxlan') return false;
       if (l.operstate !== 'UP') return true;
       const slave = l.linkinfo;
       return slave?.info_slave_kind === 'bridge' && slave.info_slave_data?.state !== 'forwarding';

@@ -27,14 +27,23 @@ export interface PmtuJson {
   to: any;
 }
 
-/** `pathprobe pmtu --json` between h1 and h2 on their data addresses, run from the lab's controller. */
-export async function pmtuBetween(t: ExecutionContext, { lab, agents }: LabWithAgents, family: 'v4' | 'v6'): Promise<{ exitCode: number | null; report: PmtuJson }> {
+/**
+ * `pathprobe pmtu --json` between h1 and h2, run from the lab's controller: on their data
+ * addresses, or with `over: 'overlay'` on their addresses on the topology's VXLAN overlay.
+ */
+export async function pmtuBetween(
+  t: ExecutionContext, { lab, agents }: LabWithAgents, family: 'v4' | 'v6', { over = 'data' }: { over?: 'data' | 'overlay' } = {},
+): Promise<{ exitCode: number | null; report: PmtuJson }> {
   // Earlier cases may have taught the kernel a path MTU; every case starts from a clean cache.
   await lab.flushPmtuCaches();
-  const h1 = lab.hosts.h1!;
-  const h2 = lab.hosts.h2!;
+  const addressOf = (name: string): string => {
+    const host = lab.hosts[name]!;
+    if (over === 'data') return host[family];
+    if (!host.overlay) throw new Error(`lab ${lab.id}: ${name} is on no overlay`);
+    return host.overlay[family];
+  };
   const result = await agents.cli(['pmtu', '--from', agents.urls.h1!, '--to', agents.urls.h2!,
-    '--from-address', h1[family], '--to-address', h2[family], '--token-file', agents.tokenFile, '--json']);
+    '--from-address', addressOf('h1'), '--to-address', addressOf('h2'), '--token-file', agents.tokenFile, '--json']);
   t.log(`${family}: exit ${result.exitCode} in ${result.durationMs} ms ${result.stderr.trim()}`);
   if (!result.stdout.trim().startsWith('{')) throw new Error(`pmtu printed no JSON (exit ${result.exitCode}): ${result.stderr.trim()}`);
   const report = JSON.parse(result.stdout) as PmtuJson;
