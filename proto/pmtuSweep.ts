@@ -107,6 +107,12 @@ export const PmtuSweepResult = z.object({
      * means packets reach the host and only its responder stayed silent. null when not asked.
      */
     hostAnsweredEcho: z.boolean().nullable(),
+    /**
+     * Peer mode, handshake never answered: did this host's kernel hold a neighbour (ARP / ND)
+     * entry for the next hop right after sending to it? false means it refused to create one (a
+     * full neighbour table) and dropped the probes before the wire. null when not asked.
+     */
+    neighbourEntry: z.boolean().nullable().optional(),
   }).optional(),
   /** Why the search stopped; absent from older agents. */
   stopReason: z.enum(['proved', 'unreachable', 'path-went-silent', 'max-rounds']).nullable().optional(),

@@ -3,7 +3,7 @@ import { PathprobeError } from '../../proto/errorCodes.js';
 import { addressFamilyOf } from '../../proto/ipAddress.js';
 import type { PmtuSweepRequest, PmtuSweepResult, ProbeRecord } from '../../proto/pmtuSweep.js';
 import { egressRoute } from './egressRoute.js';
-import { peerHostAnswersEcho } from './peerHostAnswersEcho.js';
+import { checkSilentPeer } from './checkSilentPeer.js';
 import { PmtuSearch, type PmtuSearchResult } from './pmtuSearch.js';
 import { openProbeTransport, type ProbeReport, type ProbeTransport } from './probeTransport.js';
 
@@ -98,7 +98,7 @@ export async function runPmtuSweep(request: PmtuSweepRequest): Promise<PmtuSweep
   let round = 0;
   let peerProved = false;
   let lastTimeoutMs = FIRST_ROUND_TIMEOUT_MS;
-  const handshake = { attempts: 0, probesSent: 0, answered: 0, elapsedMs: 0, hostAnsweredEcho: null as boolean | null };
+  const handshake = { attempts: 0, probesSent: 0, answered: 0, elapsedMs: 0, hostAnsweredEcho: null as boolean | null, neighbourEntry: null as boolean | null };
   const keep = (reports: readonly ProbeReport[], inRound: number) => {
     for (const report of reports) {
       probes.push({
@@ -153,8 +153,9 @@ export async function runPmtuSweep(request: PmtuSweepRequest): Promise<PmtuSweep
   }
 
   if (!peerProved) {
-    // Silence alone cannot tell a dead path from a peer too slow to answer; the peer's kernel can.
-    handshake.hostAnsweredEcho = await peerHostAnswersEcho({ address: request.target.address, family, device: route.device });
+    // Silence alone cannot tell a dead path from a peer too slow to answer, or from this host's
+    // own kernel refusing to resolve the neighbour; the two kernels can.
+    Object.assign(handshake, await checkSilentPeer({ address: request.target.address, family, device: route.device, nextHop: route.nextHop }));
   }
   const result = peerProved ? search.result() : NO_ANSWER;
   const hints = new Map<string, { from: string; mtuBytes: number; probeBytes: number }>();

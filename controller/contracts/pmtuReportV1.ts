@@ -44,14 +44,15 @@ export const MeasuredDirectionV1 = z.object({
 }).meta({ id: 'MeasuredDirection', description: 'A direction that was measured: its verdict and the facts behind it.' });
 
 export const PmtuInconclusiveV1 = z.object({
-  reason: z.literal('peer too slow'),
-  detail: z.string().describe('What the peer did: never answered the keyed handshake although its host answers ICMP echo, or answered it and then went silent.'),
+  reason: z.enum(['peer too slow', 'neighbour table full']).describe("peer too slow: packets reach the peer but it did not answer in time; neighbour table full: the sender's kernel refused to create an ARP / ND entry for its next hop, so the probes never left."),
+  detail: z.string().describe('What was seen, in words.'),
   handshakeAttempts: z.number().int().describe('Handshake rounds sent (2 small probes each, each round waiting longer).'),
   handshakeProbes: z.number().int(),
   handshakeAnswered: z.number().int(),
   probesAnswered: z.number().int().describe('Probes of the sweep acknowledged, the handshake included.'),
   probesSent: z.number().int(),
   hostAnsweredEcho: z.boolean().nullable().describe("Whether the peer host's kernel answered ICMP echo after the handshake failed; null when not asked."),
+  neighbourEntry: z.boolean().nullable().describe('Whether the sender held a neighbour entry for its next hop right after sending to it, once the handshake failed; null when not asked.'),
   elapsedMs: z.number().describe('Duration of the sweep, in milliseconds.'),
 }).meta({ id: 'PmtuInconclusive', description: 'Why a swept direction has no verdict: the peer could not answer in time. Data about the measurement, not the network.' });
 

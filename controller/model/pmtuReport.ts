@@ -35,8 +35,12 @@ export type DirectionReport =
  * exit 3), never as unreachable or a smaller MTU.
  */
 export interface PmtuInconclusive {
-  reason: 'peer too slow';
-  /** What the peer did: never answered the handshake, or answered it and then went silent. */
+  /**
+   * peer too slow: the peer did not answer in time although packets reach it; neighbour table
+   * full: this host's kernel refused to resolve the next hop, so its probes never left.
+   */
+  reason: 'peer too slow' | 'neighbour table full';
+  /** What was seen, in words. */
   detail: string;
   handshakeAttempts: number;
   handshakeProbes: number;
@@ -46,6 +50,8 @@ export interface PmtuInconclusive {
   probesSent: number;
   /** Whether the peer host's kernel answered ICMP echo after the handshake failed; null when not asked. */
   hostAnsweredEcho: boolean | null;
+  /** Whether the sender held a neighbour entry for its next hop after the handshake failed; null when not asked. */
+  neighbourEntry: boolean | null;
   elapsedMs: number;
 }
 

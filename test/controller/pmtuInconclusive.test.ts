@@ -22,10 +22,10 @@ function sweep(overrides: Partial<PmtuSweepResult>): PmtuSweepResult {
   };
 }
 
-const unreachable = (hostAnsweredEcho: boolean | null) => sweep({
+const unreachable = (hostAnsweredEcho: boolean | null, neighbourEntry: boolean | null = true) => sweep({
   reachable: false, largestOkBytes: null, smallestFailBytes: null, complete: false, stopReason: 'unreachable',
   failEvidence: { silent: 0, icmp: 0, local: 0, sendError: 0 }, probes: new Array(10).fill(probe(68, 'silent')), probesSent: 10,
-  handshake: { ...silentHandshake, hostAnsweredEcho }, elapsedMs: 12_300,
+  handshake: { ...silentHandshake, hostAnsweredEcho, neighbourEntry }, elapsedMs: 12_300,
 });
 
 test('a proved sweep is not inconclusive', (t) => {
@@ -36,12 +36,21 @@ test('an unanswered handshake whose host answers echo is inconclusive: peer too 
   const i = pmtuInconclusive(unreachable(true));
   t.is(i?.reason, 'peer too slow');
   t.regex(i!.detail, /never answered the keyed handshake, although the host answers ICMP echo/);
-  t.like(i, { handshakeAttempts: 5, handshakeProbes: 10, handshakeAnswered: 0, probesAnswered: 0, probesSent: 10, hostAnsweredEcho: true, elapsedMs: 12_300 });
+  t.like(i, { handshakeAttempts: 5, handshakeProbes: 10, handshakeAnswered: 0, probesAnswered: 0, probesSent: 10, hostAnsweredEcho: true, neighbourEntry: true, elapsedMs: 12_300 });
 });
 
-test('an unanswered handshake with no echo either (or not asked) stays a network verdict', (t) => {
+test("an unanswered handshake while the sender's kernel refused a neighbour entry is inconclusive: neighbour table full, whatever the echo said", (t) => {
+  for (const echo of [false, null, true]) {
+    const i = pmtuInconclusive(unreachable(echo, false));
+    t.is(i?.reason, 'neighbour table full');
+    t.regex(i!.detail, /refused to create a neighbour \(ARP \/ ND\) entry toward 198\.18\.1\.2/);
+  }
+});
+
+test('an unanswered handshake with a neighbour entry and no echo (or neither asked) stays a network verdict', (t) => {
   t.is(pmtuInconclusive(unreachable(false)), null);
   t.is(pmtuInconclusive(unreachable(null)), null);
+  t.is(pmtuInconclusive(unreachable(null, null)), null);
 });
 
 test('a peer that answered the handshake and then went silent is inconclusive, never a smaller MTU', (t) => {

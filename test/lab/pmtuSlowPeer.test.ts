@@ -89,6 +89,7 @@ test.serial('a peer whose responder never answers while its host does is inconcl
   t.log(`handshake ${JSON.stringify(sweep.handshake)}, ${sweep.probesSent} probes in ${sweep.elapsedMs} ms`);
   t.is(sweep.handshake!.answered, 0);
   t.true(sweep.handshake!.hostAnsweredEcho === true, "h2's kernel answers echo although its responder is stopped");
+  t.true(sweep.handshake!.neighbourEntry === true, "h1's kernel resolved h2");
   const inconclusive = pmtuInconclusive(sweep);
   t.is(inconclusive?.reason, 'peer too slow');
   t.is(inconclusive?.handshakeAnswered, 0);
@@ -104,6 +105,7 @@ test.serial('a peer host that is gone (no responder, no echo) still reads unreac
   const sweep = await sweepFromH1(lab, { port: 9, keyHex: '0'.repeat(32) }, () => {});
   t.is(sweep.handshake!.answered, 0);
   t.false(sweep.handshake!.hostAnsweredEcho);
+  t.true(sweep.handshake!.neighbourEntry === true, 'an unanswered ARP still leaves an entry: only a full table leaves none');
   t.is(pmtuInconclusive(sweep), null);
   t.is(pmtuVerdict(sweep, ends).verdict, 'unreachable');
 });
