@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { exec } from '../exec.js';
 import { minProbeBytes } from './probePackets.js';
 import { openProbeTransport } from './probeTransport.js';
@@ -10,6 +11,9 @@ const ECHO_PROBES = 2;
  * for one, and an entry being resolved stays INCOMPLETE for seconds (3 solicitations, 1 s apart).
  */
 const NEIGHBOUR_LOOK_AFTER_MS = 100;
+/** Loopback, WireGuard and other tunnels resolve no neighbours: no entry there means nothing. */
+const IFF_LOOPBACK = 0x8;
+const IFF_NOARP = 0x80;
 
 export interface SilentPeerCheck {
   /**
@@ -22,7 +26,8 @@ export interface SilentPeerCheck {
    * Did this kernel hold a neighbour (ARP / ND) entry for the next hop right after sending to it,
    * in any state? false means it refused to create one: the neighbour table is full (gc_thresh3,
    * one table per kernel) and every packet to that neighbour is dropped before the wire, without
-   * an error to the socket. null when `ip neigh` could not be asked.
+   * an error to the socket. null on a device without neighbours (loopback, NOARP) or when `ip neigh` could
+   * not be asked.
    */
   neighbourEntry: boolean | null;
 }
@@ -54,6 +59,8 @@ export async function checkSilentPeer(options: { address: string; family: 4 | 6;
 
 async function neighbourEntry(address: string, device: string): Promise<boolean | null> {
   try {
+    const flags = Number.parseInt((await readFile(`/sys/class/net/${device}/flags`, 'utf8')).trim(), 16);
+    if (!Number.isInteger(flags) || (flags & (IFF_LOOPBACK | IFF_NOARP)) !== 0) return null;
     const result = await exec('ip', ['-j', 'neigh', 'show', 'to', address, 'dev', device], { timeoutMs: 3000 });
     if (result.exitCode !== 0) return null;
     const entries = JSON.parse(result.stdout || '[]') as unknown[];

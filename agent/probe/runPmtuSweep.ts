@@ -15,13 +15,15 @@ const RTT_MULTIPLIER = 4;
 /** Sizes every IPv4 (68, RFC 791) and IPv6 (1280) path must carry. */
 const WARM_UP_BYTES = { 4: 68, 6: 1280 } as const;
 /**
- * 2 probes per attempt, each attempt waiting longer: all lost at 4 % round-trip loss is < 1e-13.
- * A peer that is merely slow must be waited for: a loaded host, a stalled agent, or a kernel
- * whose neighbour table is full (new ARP / ND entries are refused until the garbage collector
- * may evict one, which it does only for entries idle for 5 s: docs/pmtud.md). About 11 s bounds
- * the wait; a peer silent that long is gone or stuck, and the result says which.
+ * 2 probes per attempt: all lost at 4 % round-trip loss is < 1e-19. A peer that is merely slow
+ * must be waited for: a loaded host, a stalled agent, or a kernel whose neighbour table is full
+ * (new ARP / ND entries are refused until the garbage collector may evict one: docs/pmtud.md).
+ * After the first seconds, a fresh pair every 2 s rather than one long wait: a probe dropped
+ * while the neighbour could not be resolved is gone, and only a new one can use the entry
+ * once it exists. About 11 s bounds the wait; a peer silent that long is gone or stuck, and
+ * the result says which.
  */
-const WARM_UP_TIMEOUTS_MS = [FIRST_ROUND_TIMEOUT_MS, 1000, 2000, 4000, 4000];
+const WARM_UP_TIMEOUTS_MS = [FIRST_ROUND_TIMEOUT_MS, 1000, 2000, 2000, 2000, 2000, 2000];
 /** Searches after the first one that ended silent although the handshake was answered. */
 const SEARCH_ATTEMPTS = 3;
 /** The result of a peer sweep whose responder never acknowledged the handshake. */

@@ -6,7 +6,7 @@ import { pmtuReport } from '../../controller/pmtu/pmtuReport.js';
 import type { PathMtuEnd } from '../../controller/pmtu/measurePathMtu.js';
 import { assertMatchesContract } from '../helpers/assertMatchesContract.js';
 
-const silentHandshake = { attempts: 5, probesSent: 10, answered: 0, elapsedMs: 11_300 };
+const silentHandshake = { attempts: 7, probesSent: 14, answered: 0, elapsedMs: 11_300 };
 
 function probe(sizeBytes: number, outcome: ProbeRecord['outcome']): ProbeRecord {
   return { sizeBytes, round: 0, sentAtMs: 0, outcome, rttMs: outcome === 'passed' ? 0.3 : null, receivedBytes: null, icmp: null, error: null };
@@ -24,7 +24,7 @@ function sweep(overrides: Partial<PmtuSweepResult>): PmtuSweepResult {
 
 const unreachable = (hostAnsweredEcho: boolean | null, neighbourEntry: boolean | null = true) => sweep({
   reachable: false, largestOkBytes: null, smallestFailBytes: null, complete: false, stopReason: 'unreachable',
-  failEvidence: { silent: 0, icmp: 0, local: 0, sendError: 0 }, probes: new Array(10).fill(probe(68, 'silent')), probesSent: 10,
+  failEvidence: { silent: 0, icmp: 0, local: 0, sendError: 0 }, probes: new Array(14).fill(probe(68, 'silent')), probesSent: 14,
   handshake: { ...silentHandshake, hostAnsweredEcho, neighbourEntry }, elapsedMs: 12_300,
 });
 
@@ -36,7 +36,7 @@ test('an unanswered handshake whose host answers echo is inconclusive: peer too 
   const i = pmtuInconclusive(unreachable(true));
   t.is(i?.reason, 'peer too slow');
   t.regex(i!.detail, /never answered the keyed handshake, although the host answers ICMP echo/);
-  t.like(i, { handshakeAttempts: 5, handshakeProbes: 10, handshakeAnswered: 0, probesAnswered: 0, probesSent: 10, hostAnsweredEcho: true, neighbourEntry: true, elapsedMs: 12_300 });
+  t.like(i, { handshakeAttempts: 7, handshakeProbes: 14, handshakeAnswered: 0, probesAnswered: 0, probesSent: 14, hostAnsweredEcho: true, neighbourEntry: true, elapsedMs: 12_300 });
 });
 
 test("an unanswered handshake while the sender's kernel refused a neighbour entry is inconclusive: neighbour table full, whatever the echo said", (t) => {
@@ -86,7 +86,7 @@ test("in the report an inconclusive direction could not be measured (error, exit
   t.is(report.forward.verdict, 'error');
   if (report.forward.verdict !== 'error') return;
   t.is(report.forward.error.code, 'ERR_PROBE_FAILED');
-  t.regex(report.forward.error.message, /^h1 → h2: inconclusive: peer too slow: .*handshake 0\/10 answered in 5 attempts/);
+  t.regex(report.forward.error.message, /^h1 → h2: inconclusive: peer too slow: .*handshake 0\/14 answered in 7 attempts/);
   t.is(report.forward.inconclusive?.hostAnsweredEcho, true);
   t.is(report.reverse?.verdict, 'ok');
   t.is(report.exitCode, 3);
