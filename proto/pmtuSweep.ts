@@ -93,5 +93,28 @@ export const PmtuSweepResult = z.object({
   /** Share of probes that failed although a larger size passed: loss, not size. */
   lossEstimate: z.number(),
   elapsedMs: z.number(),
+  /**
+   * Round 0: small probes that warm the neighbour caches and, in peer mode, are the keyed
+   * handshake. Absent from agents older than this field.
+   */
+  handshake: z.object({
+    attempts: z.number().int(),
+    probesSent: z.number().int(),
+    answered: z.number().int(),
+    elapsedMs: z.number(),
+    /**
+     * Peer mode, handshake never answered: did the peer host's kernel answer ICMP echo? true
+     * means packets reach the host and only its responder stayed silent. null when not asked.
+     */
+    hostAnsweredEcho: z.boolean().nullable(),
+    /**
+     * Peer mode, handshake never answered: did this host's kernel hold a neighbour (ARP / ND)
+     * entry for the next hop right after sending to it? false means it refused to create one (a
+     * full neighbour table) and dropped the probes before the wire. null when not asked.
+     */
+    neighbourEntry: z.boolean().nullable().optional(),
+  }).optional(),
+  /** Why the search stopped; absent from older agents. */
+  stopReason: z.enum(['proved', 'unreachable', 'path-went-silent', 'max-rounds']).nullable().optional(),
 });
 export type PmtuSweepResult = z.infer<typeof PmtuSweepResult>;

@@ -7,6 +7,8 @@ export interface EgressRoute {
   sourceAddress: string | null;
   /** A route `mtu` (locked or cached from an earlier frag-needed): reported apart from the path value. */
   routeMtuBytes: number | null;
+  /** The neighbour the probes are handed to: the gateway, or the target itself when on-link. */
+  nextHop: string;
 }
 
 /**
@@ -20,7 +22,7 @@ export async function egressRoute(target: string, sourceAddress?: string): Promi
   if (result.exitCode !== 0) {
     throw new Error(`no route to ${target}${sourceAddress ? ` from ${sourceAddress}` : ''}: ${result.stderr.trim() || 'ip route get failed'}`);
   }
-  const routes = JSON.parse(result.stdout) as Array<{ dev?: string; prefsrc?: string; metrics?: Array<{ mtu?: number }> }>;
+  const routes = JSON.parse(result.stdout) as Array<{ dev?: string; prefsrc?: string; gateway?: string; metrics?: Array<{ mtu?: number }> }>;
   const route = routes[0];
   if (!route?.dev) throw new Error(`no route to ${target}`);
   const mtuText = await readFile(`/sys/class/net/${route.dev}/mtu`, 'utf8');
@@ -30,5 +32,6 @@ export async function egressRoute(target: string, sourceAddress?: string): Promi
     deviceMtuBytes: Number(mtuText.trim()),
     sourceAddress: route.prefsrc ?? sourceAddress ?? null,
     routeMtuBytes: routeMtu,
+    nextHop: route.gateway ?? target,
   };
 }

@@ -3,6 +3,7 @@ import { PathprobeError } from '../../proto/errorCodes.js';
 import { addressFamilyOf } from '../../proto/ipAddress.js';
 import type { PmtuSweepRequest, PmtuSweepResult, ProbeRecord } from '../../proto/pmtuSweep.js';
 import { egressRoute } from './egressRoute.js';
+import { checkSilentPeer } from './checkSilentPeer.js';
 import { PmtuSearch, type PmtuSearchResult } from './pmtuSearch.js';
 import { openProbeTransport, type ProbeReport, type ProbeTransport } from './probeTransport.js';
 
@@ -14,10 +15,15 @@ const RTT_MULTIPLIER = 4;
 /** Sizes every IPv4 (68, RFC 791) and IPv6 (1280) path must carry. */
 const WARM_UP_BYTES = { 4: 68, 6: 1280 } as const;
 /**
- * 2 probes per attempt, each attempt waiting longer: all 6 lost at 4 % round-trip loss is 4e-9,
- * and a host too loaded to answer within 300 ms still gets 1 s and then 2 s.
+ * 2 probes per attempt: all lost at 4 % round-trip loss is < 1e-19. A peer that is merely slow
+ * must be waited for: a loaded host, a stalled agent, or a kernel whose neighbour table is full
+ * (new ARP / ND entries are refused until the garbage collector may evict one: docs/pmtud.md).
+ * After the first seconds, a fresh pair every 2 s rather than one long wait: a probe dropped
+ * while the neighbour could not be resolved is gone, and only a new one can use the entry
+ * once it exists. About 11 s bounds the wait; a peer silent that long is gone or stuck, and
+ * the result says which.
  */
-const WARM_UP_TIMEOUTS_MS = [FIRST_ROUND_TIMEOUT_MS, 1000, 2000];
+const WARM_UP_TIMEOUTS_MS = [FIRST_ROUND_TIMEOUT_MS, 1000, 2000, 2000, 2000, 2000, 2000];
 /** Searches after the first one that ended silent although the handshake was answered. */
 const SEARCH_ATTEMPTS = 3;
 /** The result of a peer sweep whose responder never acknowledged the handshake. */
@@ -94,6 +100,7 @@ export async function runPmtuSweep(request: PmtuSweepRequest): Promise<PmtuSweep
   let round = 0;
   let peerProved = false;
   let lastTimeoutMs = FIRST_ROUND_TIMEOUT_MS;
+  const handshake = { attempts: 0, probesSent: 0, answered: 0, elapsedMs: 0, hostAnsweredEcho: null as boolean | null, neighbourEntry: null as boolean | null };
   const keep = (reports: readonly ProbeReport[], inRound: number) => {
     for (const report of reports) {
       probes.push({
@@ -110,10 +117,15 @@ export async function runPmtuSweep(request: PmtuSweepRequest): Promise<PmtuSweep
     // In peer mode it is also the handshake: only a responder holding this sweep's key acks, and
     // no large probe is sent until one has, so an agent cannot be aimed at an arbitrary address.
     const warmUpBytes = Math.min(WARM_UP_BYTES[family], deviceMtuBytes);
+    const handshakeStartedAt = performance.now();
     for (const warmUpTimeoutMs of WARM_UP_TIMEOUTS_MS) {
       if (rttsMs.length > 0) break;
       keep(await transport.sendRound([warmUpBytes, warmUpBytes], warmUpTimeoutMs), 0);
+      handshake.attempts += 1;
     }
+    handshake.probesSent = probes.length;
+    handshake.answered = rttsMs.length;
+    handshake.elapsedMs = Math.round((performance.now() - handshakeStartedAt) * 10) / 10;
     peerProved = rttsMs.length > 0 || request.mode === 'echo';
     let backoffFactor = 1;
     let timeoutMs = timeoutFromRtts(rttsMs);
@@ -142,6 +154,11 @@ export async function runPmtuSweep(request: PmtuSweepRequest): Promise<PmtuSweep
     await transport.close();
   }
 
+  if (!peerProved) {
+    // Silence alone cannot tell a dead path from a peer too slow to answer, or from this host's
+    // own kernel refusing to resolve the neighbour; the two kernels can.
+    Object.assign(handshake, await checkSilentPeer({ address: request.target.address, family, device: route.device, nextHop: route.nextHop }));
+  }
   const result = peerProved ? search.result() : NO_ANSWER;
   const hints = new Map<string, { from: string; mtuBytes: number; probeBytes: number }>();
   for (const probe of probes) {
@@ -167,5 +184,7 @@ export async function runPmtuSweep(request: PmtuSweepRequest): Promise<PmtuSweep
     timeoutMs: lastTimeoutMs,
     lossEstimate: result.lossEstimate,
     elapsedMs: Math.round((performance.now() - startedAt) * 10) / 10,
+    handshake,
+    stopReason: result.stopReason,
   };
 }

@@ -43,11 +43,25 @@ export const MeasuredDirectionV1 = z.object({
   icmpHints: z.array(IcmpHint).describe('Every validated ICMP frag-needed / Packet Too Big received.'),
 }).meta({ id: 'MeasuredDirection', description: 'A direction that was measured: its verdict and the facts behind it.' });
 
+export const PmtuInconclusiveV1 = z.object({
+  reason: z.enum(['peer too slow', 'neighbour table full']).describe("peer too slow: packets reach the peer but it did not answer in time; neighbour table full: the sender's kernel refused to create an ARP / ND entry for its next hop, so the probes never left."),
+  detail: z.string().describe('What was seen, in words.'),
+  handshakeAttempts: z.number().int().describe('Handshake rounds sent (2 small probes each, each round waiting longer).'),
+  handshakeProbes: z.number().int(),
+  handshakeAnswered: z.number().int(),
+  probesAnswered: z.number().int().describe('Probes of the sweep acknowledged, the handshake included.'),
+  probesSent: z.number().int(),
+  hostAnsweredEcho: z.boolean().nullable().describe("Whether the peer host's kernel answered ICMP echo after the handshake failed; null when not asked."),
+  neighbourEntry: z.boolean().nullable().describe('Whether the sender held a neighbour entry for its next hop right after sending to it, once the handshake failed; null when not asked.'),
+  elapsedMs: z.number().describe('Duration of the sweep, in milliseconds.'),
+}).meta({ id: 'PmtuInconclusive', description: 'Why a swept direction has no verdict: the peer could not answer in time. Data about the measurement, not the network.' });
+
 export const FailedDirectionV1 = z.object({
   direction: z.string().describe("'sender → receiver'."),
   verdict: z.literal('error'),
   error: z.object({ code: ErrorCode, message: z.string() }),
-}).meta({ id: 'FailedDirection', description: 'A direction that could not be measured at all (agent error).' });
+  inconclusive: PmtuInconclusiveV1.optional().describe("Present when the agent swept but the peer was too slow to answer (error.code ERR_PROBE_FAILED, message starting 'inconclusive:'); absent for an agent error."),
+}).meta({ id: 'FailedDirection', description: 'A direction that could not be measured: an agent error, or a sweep left inconclusive by a peer too slow to answer.' });
 
 export const DirectionReportV1 = z.union([MeasuredDirectionV1, FailedDirectionV1]).meta({ id: 'DirectionReport' });
 

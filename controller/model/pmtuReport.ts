@@ -27,7 +27,33 @@ export interface DirectionVerdict {
 
 export type DirectionReport =
   | (DirectionVerdict & { direction: string; error: null; probeLog: ProbeRecord[]; icmpHints: { from: string; mtuBytes: number; probeBytes: number }[] })
-  | { direction: string; verdict: 'error'; error: { code: ErrorCode; message: string } };
+  | { direction: string; verdict: 'error'; error: { code: ErrorCode; message: string }; inconclusive?: PmtuInconclusive };
+
+/**
+ * Why a direction the agent did sweep has no verdict: the peer could not answer in time. It is
+ * data about the measurement, not about the network, so it reads as 'error' (could not measure,
+ * exit 3), never as unreachable or a smaller MTU.
+ */
+export interface PmtuInconclusive {
+  /**
+   * peer too slow: the peer did not answer in time although packets reach it; neighbour table
+   * full: this host's kernel refused to resolve the next hop, so its probes never left.
+   */
+  reason: 'peer too slow' | 'neighbour table full';
+  /** What was seen, in words. */
+  detail: string;
+  handshakeAttempts: number;
+  handshakeProbes: number;
+  handshakeAnswered: number;
+  /** Every probe of the sweep that was acknowledged, the handshake's included. */
+  probesAnswered: number;
+  probesSent: number;
+  /** Whether the peer host's kernel answered ICMP echo after the handshake failed; null when not asked. */
+  hostAnsweredEcho: boolean | null;
+  /** Whether the sender held a neighbour entry for its next hop after the handshake failed; null when not asked. */
+  neighbourEntry: boolean | null;
+  elapsedMs: number;
+}
 
 export interface PmtuReport {
   schema: typeof PMTU_REPORT_SCHEMA;

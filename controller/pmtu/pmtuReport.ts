@@ -1,4 +1,5 @@
 import { pmtuVerdict } from './pmtuVerdict.js';
+import { inconclusiveMessage, pmtuInconclusive } from './pmtuInconclusive.js';
 import type { DirectionOutcome, PathMtuEnd, PathMtuMeasurement } from './measurePathMtu.js';
 import { PMTU_REPORT_SCHEMA, type DirectionReport, type EndReport, type PmtuReport } from '../model/pmtuReport.js';
 import { EXIT_CANNOT_RUN, EXIT_FINDING, EXIT_OK } from '../model/exitCodes.js';
@@ -18,6 +19,11 @@ function endReport(end: PathMtuEnd): EndReport {
 function directionReport(outcome: DirectionOutcome, sender: PathMtuEnd, receiver: PathMtuEnd): DirectionReport {
   const direction = `${sender.name} → ${receiver.name}`;
   if (!outcome.ok) return { direction, verdict: 'error', error: { code: outcome.error.code, message: outcome.error.message } };
+  // Before any verdict: a peer too slow to answer must never read as unreachable or a smaller MTU.
+  const inconclusive = pmtuInconclusive(outcome.sweep);
+  if (inconclusive) {
+    return { direction, verdict: 'error', error: { code: 'ERR_PROBE_FAILED', message: inconclusiveMessage(direction, inconclusive) }, inconclusive };
+  }
   const verdict = pmtuVerdict(outcome.sweep, {
     senderName: sender.name, receiverName: receiver.name, senderNic: sender.nic, receiverNic: receiver.nic,
   });

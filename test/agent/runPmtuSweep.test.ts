@@ -25,7 +25,14 @@ test('a peer sweep toward something that does not hold the key sends only the sm
   const result = await runPmtuSweep({ v: 1, mode: 'peer', target: { address: '127.0.0.1', port: responder.port, keyHex: key() }, maxRounds: 24 });
   t.false(result.reachable);
   t.is(result.largestOkBytes, null);
-  t.is(result.probesSent, 6);
+  // Every handshake attempt (2 probes each, waiting longer and longer) and nothing else.
+  t.is(result.probesSent, result.handshake!.probesSent);
+  t.is(result.handshake!.probesSent, 2 * result.handshake!.attempts);
+  t.is(result.handshake!.answered, 0);
   t.true(result.probes.every((p) => p.sizeBytes === 68 && p.outcome === 'silent'));
+  // The host itself (loopback) is there: only the responder stayed silent toward this key.
+  t.true(result.handshake!.hostAnsweredEcho);
+  // Loopback resolves no neighbours, so a missing entry there says nothing about a full table.
+  t.is(result.handshake!.neighbourEntry, null);
   t.is(responder.probesAnswered, 0);
 });
