@@ -10,6 +10,7 @@ import type { StartedProcess } from './run.js';
 import { waitForLinksUp } from './waitForLinksUp.js';
 import { resolveSystemCommand, systemTool } from './systemTools.js';
 import type { NodeKind, Topology } from './topology.js';
+import { ensureNeighbourTable, neighbourEntriesNeeded } from './neighbourTable.js';
 
 export interface LabUpOptions {
   /** Reuse a fixed id (6 hex digits): whatever exists under it is torn down first. Default: random. */
@@ -335,6 +336,8 @@ export async function labUp(topology: Topology, opts: LabUpOptions = {}): Promis
     return downPromise;
   };
 
+  // A big lab would overflow the kernel-wide neighbour table, and its peers would look dead.
+  ensureNeighbourTable(neighbourEntriesNeeded(plan));
   // The tag exists before any namespace, so cleanupStale never mistakes a lab being built for a crashed one.
   writeLabOwnerTag(id, topology.name);
   try {
