@@ -69,7 +69,7 @@ export interface KindHtmlSection {
 }
 
 export interface KindMetrics {
-  /** Replaces the kind's per-pair series with those of a finished run; `inScope` keeps labels to the plan's pairs. */
+  /** Replaces the kind's per-pair series with those of a finished run; `results` holds only pairs whose both ends are in the plan, so labels stay bounded. */
   record(results: readonly PairResult[]): void;
 }
 

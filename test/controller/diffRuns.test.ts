@@ -14,7 +14,7 @@ import { jumboVerdictGotWorse, verdictGotWorse } from '../../controller/model/ve
  * a throughput matrix (1500 and jumbo rows × P1, P4, 2 repeats each), h7 behind a 1500-byte switch.
  */
 
-/** A fixture run whose matrices are rebuilt from its cells, exactly as assembleRunReport does. */
+/** A fixture run whose matrices are rebuilt from its cells, exactly as aggregateRun does. */
 function run(runId = 'r-base'): RunReport {
   const report = rackRun();
   report.runId = runId;
