@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { IpAddress } from './ipAddress.js';
 
+/** Flows one sweep may ask for: each holds three sockets while it runs. */
+export const MAX_SWEEP_FLOWS = 64;
+
 /**
  * What became of one probe. Outcomes are data: the controller derives verdicts from them.
  * - passed: acknowledged (peer mode: by the responder with the size it received; echo mode: an echo reply)
@@ -33,6 +36,8 @@ export const ProbeRecord = z.object({
   receivedBytes: z.number().int().nullable(),
   icmp: IcmpHint.nullable(),
   error: z.string().nullable(),
+  /** Which flow of a multi-flow sweep sent it (an index into `flows`); absent for a one-flow sweep. */
+  flow: z.number().int().optional(),
 });
 export type ProbeRecord = z.infer<typeof ProbeRecord>;
 
@@ -52,6 +57,11 @@ export const PmtuSweepRequest = z.discriminatedUnion('mode', [
       keyHex: z.string().regex(/^[0-9a-f]{32}$/, { message: 'must be 32 lowercase hex digits' }),
     }).strict(),
     maxRounds: z.number().int().min(1).max(64).default(24),
+    /**
+     * Flows to spread the sweep over, each its own UDP source port (and so its own ECMP / LAG hash
+     * and, for IPv6, its own kernel flow label): a direction has as many truths as it has paths.
+     */
+    flows: z.number().int().min(1).max(MAX_SWEEP_FLOWS).default(1),
   }).strict(),
   z.object({
     v: z.number().int(),
@@ -62,6 +72,20 @@ export const PmtuSweepRequest = z.discriminatedUnion('mode', [
   }).strict(),
 ]);
 export type PmtuSweepRequest = z.infer<typeof PmtuSweepRequest>;
+
+/** What one flow of a multi-flow sweep found, as facts. */
+export const FlowSweep = z.object({
+  /** The flow's UDP source port. */
+  sourcePort: z.number().int().nullable(),
+  reachable: z.boolean(),
+  largestOkBytes: z.number().int().nullable(),
+  smallestFailBytes: z.number().int().nullable(),
+  failEvidence: z.object({ silent: z.number().int(), icmp: z.number().int(), local: z.number().int(), sendError: z.number().int() }),
+  complete: z.boolean(),
+  probesSent: z.number().int(),
+  rounds: z.number().int(),
+});
+export type FlowSweep = z.infer<typeof FlowSweep>;
 
 export const PmtuSweepResult = z.object({
   v: z.number().int(),
@@ -93,6 +117,13 @@ export const PmtuSweepResult = z.object({
   /** Share of probes that failed although a larger size passed: loss, not size. */
   lossEstimate: z.number(),
   elapsedMs: z.number(),
+  /** Peer mode: the UDP source port of a one-flow sweep's probes. */
+  sourcePort: z.number().int().nullable().optional(),
+  /**
+   * A multi-flow sweep: every flow's own result. The top-level fields are then those of the
+   * flow with the smallest path MTU, the size that is safe for any connection.
+   */
+  flows: z.array(FlowSweep).optional(),
   /**
    * Round 0: small probes that warm the neighbour caches and, in peer mode, are the keyed
    * handshake. Absent from agents older than this field.

@@ -63,7 +63,10 @@ function nextBackoffFactor(factor: number, reports: readonly ProbeReport[], larg
  * wire a round at a time, and every probe is returned as a fact. Silence costs one timeout per
  * round, derived from the RTTs this sweep measured.
  */
-export async function runPmtuSweep(request: PmtuSweepRequest): Promise<PmtuSweepResult> {
+/** A request for one flow: `flows` is the multi-flow driver's business (runFlowSweeps.ts). */
+export type OneFlowRequest = Exclude<PmtuSweepRequest, { mode: 'peer' }> | Omit<Extract<PmtuSweepRequest, { mode: 'peer' }>, 'flows'>;
+
+export async function runPmtuSweep(request: OneFlowRequest): Promise<PmtuSweepResult> {
   const family = addressFamilyOf(request.target.address);
   if (request.sourceAddress && addressFamilyOf(request.sourceAddress) !== family) {
     throw new PathprobeError('ERR_BAD_REQUEST', `source ${request.sourceAddress} and target ${request.target.address} are not the same address family`);
@@ -87,6 +90,7 @@ export async function runPmtuSweep(request: PmtuSweepRequest): Promise<PmtuSweep
     throw new PathprobeError('ERR_PROBE_FAILED', `cannot open probe sockets: ${(error as Error).message}`, { cause: error });
   }
 
+  const sourcePort = transport.sourcePort;
   const deviceMtuBytes = Math.min(route.deviceMtuBytes, MAX_IP_PACKET_BYTES);
   const newSearch = () => new PmtuSearch({
     family,
@@ -186,5 +190,6 @@ export async function runPmtuSweep(request: PmtuSweepRequest): Promise<PmtuSweep
     elapsedMs: Math.round((performance.now() - startedAt) * 10) / 10,
     handshake,
     stopReason: result.stopReason,
+    sourcePort,
   };
 }

@@ -10,7 +10,7 @@ import { CONTRACT_VERSION_HEADER } from '../../proto/httpHeaders.js';
 import { createBearerCheck } from './bearerAuth.js';
 import type { ProbePolicy } from './probePolicy.js';
 import { ResponderRegistry } from '../responderRegistry.js';
-import { runPmtuSweep } from '../probe/runPmtuSweep.js';
+import { runFlowSweeps } from '../probe/runFlowSweeps.js';
 import { ThroughputSlot } from '../throughputSlot.js';
 import { IperfSessions } from '../iperfSessions.js';
 import { runIperfClients } from '../iperf/runIperfClients.js';
@@ -128,7 +128,7 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
       sweepsRunning += 1;
       metrics.testStarted('pmtu');
       try {
-        return await runPmtuSweep(body);
+        return await runFlowSweeps(body);
       } catch (error) {
         metrics.testFailed('pmtu');
         throw error;

@@ -38,6 +38,16 @@ export const MeasuredDirectionV1 = z.object({
   elapsedMs: z.number().describe('Duration of the sweep, in milliseconds.'),
   explanation: z.string().describe('Which facts decided the verdict, in words.'),
   advice: z.string().nullable().describe('What to change; null when nothing needs to.'),
+  flows: z.object({
+    probed: z.number().int().describe('Flows (UDP source ports) the direction was probed over.'),
+    rule: z.string().describe('The rule that chose that number, in words.'),
+    multipath: z.boolean().describe('True when the flows found different path MTUs: they cross different paths (ECMP, LAG).'),
+    classes: z.array(z.object({
+      pathMtuBytes: z.number().int().nullable().describe('The path MTU these flows found, in bytes; null when they got no answer.'),
+      flows: z.number().int(),
+      share: z.number().describe('flows / probed, 0..1.'),
+    })).describe('One class per path MTU found, smallest first; pathMtu is the smallest.'),
+  }).nullable().optional().describe('A multi-flow sweep: how the flows split. Absent or null for a one-flow sweep (echo, older agents).'),
   error: z.null(),
   probeLog: z.array(ProbeRecord).describe('Every probe as sent, in order.'),
   icmpHints: z.array(IcmpHint).describe('Every validated ICMP frag-needed / Packet Too Big received.'),

@@ -6,6 +6,25 @@ import type { PmtuVerdict } from './verdicts.js';
 /** What `pmtu --json` prints and a run stores per pair: both directions' verdicts with their evidence. */
 export const PMTU_REPORT_SCHEMA = 'pathprobe.pmtu/v1';
 
+/** Flows of a direction that found the same path MTU: one class per path MTU (null = no answer). */
+export interface FlowClass {
+  pathMtuBytes: number | null;
+  flows: number;
+  /** flows / flows probed. */
+  share: number;
+}
+
+/** How a direction was spread over flows, and what each class of them found. */
+export interface FlowCoverage {
+  probed: number;
+  /** The rule that chose `probed`, in words. */
+  rule: string;
+  /** True when the flows disagree: they cross paths with different MTUs. */
+  multipath: boolean;
+  /** Smallest path MTU first. */
+  classes: FlowClass[];
+}
+
 export interface DirectionVerdict {
   verdict: PmtuVerdict;
   pathMtu: number | null;
@@ -23,6 +42,8 @@ export interface DirectionVerdict {
   elapsedMs: number;
   explanation: string;
   advice: string | null;
+  /** A multi-flow sweep's flow classes; null for a one-flow sweep (echo, or an older agent). */
+  flows?: FlowCoverage | null;
 }
 
 export type DirectionReport =

@@ -6,6 +6,7 @@ import type { PmtuSweepResult } from '../../proto/pmtuSweep.js';
 import type { AgentClient } from '../agentClient/agentClient.js';
 import { whenNotBusy } from '../agentClient/whenNotBusy.js';
 import { nicHolding } from '../model/nicHolding.js';
+import { PMTU_FLOWS } from './flowRule.js';
 
 export interface PathMtuEnd {
   /** Display name: the agent's hostname, or the bare address of a target with no agent. */
@@ -49,8 +50,11 @@ export async function measurePathMtu(input: {
   to: AgentClient | null;
   fromAddress: string;
   toAddress: string;
+  /** Flows per direction of a peer sweep (flowRule.ts); echo sweeps are one flow. */
+  flows?: number;
 }): Promise<PathMtuMeasurement> {
   const { from, to, fromAddress, toAddress } = input;
+  const flows = input.flows ?? PMTU_FLOWS;
   if (addressFamilyOf(fromAddress) !== addressFamilyOf(toAddress)) {
     throw new PathprobeError('ERR_USAGE', `--from-address ${fromAddress} and --to-address ${toAddress} are not the same address family`);
   }
@@ -82,8 +86,8 @@ export async function measurePathMtu(input: {
   const [atTo, atFrom] = [opened[0].value, opened[1].value];
   try {
     const [forward, reverse] = await Promise.all([
-      settle(whenNotBusy(() => from.sweep({ v: CONTRACT_VERSION, mode: 'peer', sourceAddress: fromAddress, target: { address: toAddress, port: atTo.port, keyHex: atTo.keyHex }, maxRounds: 24 }))),
-      settle(whenNotBusy(() => to.sweep({ v: CONTRACT_VERSION, mode: 'peer', sourceAddress: toAddress, target: { address: fromAddress, port: atFrom.port, keyHex: atFrom.keyHex }, maxRounds: 24 }))),
+      settle(whenNotBusy(() => from.sweep({ v: CONTRACT_VERSION, mode: 'peer', sourceAddress: fromAddress, target: { address: toAddress, port: atTo.port, keyHex: atTo.keyHex }, maxRounds: 24, flows }))),
+      settle(whenNotBusy(() => to.sweep({ v: CONTRACT_VERSION, mode: 'peer', sourceAddress: toAddress, target: { address: fromAddress, port: atFrom.port, keyHex: atFrom.keyHex }, maxRounds: 24, flows }))),
     ]);
     return { mode: 'peer', from: fromEnd, to: toEnd, forward, reverse };
   } finally {

@@ -37,6 +37,10 @@ export function pmtuTable(report: PmtuReport): string {
   for (const d of directions) {
     if (d.verdict === 'error') continue;
     lines.push(`• ${d.explanation}.`);
+    if (d.flows) {
+      const classes = d.flows.classes.map((c) => `${c.pathMtuBytes ?? 'no answer'} on ${Math.round(c.share * 100)} %`).join(', ');
+      lines.push(`  flows: ${d.flows.rule}; ${d.flows.multipath ? `they split: ${classes}` : `all ${classes.replace(/ on 100 %$/, '')}`}.`);
+    }
     if (d.advice) lines.push(`  fix: ${d.advice}.`);
   }
   return lines.join('\n') + '\n';

@@ -1,7 +1,9 @@
 import type { NicFacts } from '../../proto/agentFacts.js';
 import type { PmtuSweepResult } from '../../proto/pmtuSweep.js';
+import { flowCoverage, flowCoverageWords } from './flowCoverage.js';
 import { frameBytes, windowsJumboPacketBytes } from '../model/frameBytes.js';
 import type { DirectionVerdict } from '../model/pmtuReport.js';
+import type { PmtuVerdict } from '../model/verdicts.js';
 import { vxlanUnderlayAdvice } from './vxlanUnderlayAdvice.js';
 
 
@@ -30,7 +32,7 @@ function describeFailure(sweep: PmtuSweepResult): string {
  * The verdict for one direction, derived only from the facts the agents reported. Pure: the same
  * facts always give the same verdict, and the explanation says which facts decided it.
  */
-export function pmtuVerdict(sweep: PmtuSweepResult, ends: DirectionEnds): DirectionVerdict {
+function oneFlowVerdict(sweep: PmtuSweepResult, ends: DirectionEnds): Omit<DirectionVerdict, 'flows'> {
   const senderMtu = sweep.deviceMtuBytes ?? ends.senderNic?.mtuBytes ?? null;
   const receiverMtu = ends.receiverNic?.mtuBytes ?? null;
   const roundTrip = sweep.mode === 'echo';
@@ -99,4 +101,25 @@ export function pmtuVerdict(sweep: PmtuSweepResult, ends: DirectionEnds): Direct
       ? `raise every switch port on the path to at least ${frameBytes(nicMtu)}-byte frames (${frameBytes(nicMtu, 1)} with an 802.1Q tag), or ${fixNic}`
       : fixNic,
   };
+}
+
+const FAILURE_WORDS: Record<PmtuVerdict, string> = {
+  ok: 'stops', 'mtu-mismatch': 'stops', 'frag-needed': 'is limited by a router (frag-needed)', 'silent-drop': 'silently drops', unreachable: 'gets no answer',
+};
+
+/**
+ * The verdict for one direction, derived only from the facts the agents reported. Pure: the same
+ * facts always give the same verdict, and the explanation says which facts decided it. A sweep
+ * over many flows is judged by its smallest flow class (the size safe for any connection), and
+ * the explanation says first how the flows split.
+ */
+export function pmtuVerdict(sweep: PmtuSweepResult, ends: DirectionEnds): DirectionVerdict {
+  const verdict = oneFlowVerdict(sweep, ends);
+  const flows = flowCoverage(sweep.flows);
+  const words = flowCoverageWords(flows, FAILURE_WORDS[verdict.verdict], verdict.verdict === 'frag-needed');
+  const route = `${ends.senderName} → ${ends.receiverName}: `;
+  const explanation = words && verdict.explanation.startsWith(route)
+    ? `${route}${words}${verdict.explanation.slice(route.length)}`
+    : words + verdict.explanation;
+  return { ...verdict, flows, explanation };
 }

@@ -45,3 +45,62 @@ test.serial('a spine that says frag-needed lets TCP adapt: no stream of either r
   }
   t.not(forward.jumboVerdict.verdict, 'jumbo-stalled');
 });
+
+async function pmtuJson(t: ExecutionContext, { lab, agents }: LabWithAgents, family: 'v4' | 'v6') {
+  await lab.flushPmtuCaches();
+  const result = await agents.cli(['pmtu', '--from', agents.urls.h1!, '--to', agents.urls.h2!,
+    '--from-address', lab.hosts.h1![family], '--to-address', lab.hosts.h2![family], '--token-file', agents.tokenFile, '--json']);
+  if (!result.stdout.trim().startsWith('{')) throw new Error(`no JSON (exit ${result.exitCode}): ${result.stderr.trim()}`);
+  const report = JSON.parse(result.stdout);
+  assertMatchesContract(t, 'pathprobe.pmtu/v1', report);
+  return { exitCode: result.exitCode, report };
+}
+
+/** Each direction: the safe path MTU, both flow classes with plausible shares, and the words. */
+function assertSplit(t: ExecutionContext, d: any, expectedFaultShare: number, verdict: string, label: string): void {
+  t.log(`${label} ${d.direction}: ${d.flows?.classes.map((c: any) => `${c.pathMtuBytes} on ${Math.round(c.share * 100)} %`).join(', ')}`);
+  t.is(d.verdict, verdict, label);
+  t.is(d.pathMtu, 1500, `${label}: the size safe for any connection`);
+  t.is(d.flows.probed, 23, label);
+  t.regex(d.flows.rule, /^23 flows: a path carrying 1\/8 of them is missed/);
+  t.true(d.flows.multipath, label);
+  t.deepEqual(d.flows.classes.map((c: any) => c.pathMtuBytes), [1500, 9000], label);
+  const faultShare = d.flows.classes[0].share;
+  // Some flows always find the faulty spine (the rule: (7/8)^23 < 5 % for a 1/8 share, 0.1 % for 1/4),
+  // and a binomial share over 23 flows stays below 2.2 × its expectation but for well under 1 in 1000.
+  t.true(faultShare > 0 && faultShare < Math.min(0.95, expectedFaultShare * 2.2), `${label}: ${faultShare}`);
+  t.regex(d.explanation, /1 of 2 flow classes \(\d+ % of 23 flows\)/);
+}
+
+test.serial('the path MTU of every ECMP path: a silent spine of two is found on its share of the flows, v4 and v6, run after run', async (t) => {
+  t.timeout(240_000);
+  const env = await labWithAgents(t, leafSpine({ spines: 2, faultIcmp: false }));
+  for (const run of [1, 2, 3]) {
+    for (const family of ['v4', 'v6'] as const) {
+      const { exitCode, report } = await pmtuJson(t, env, family);
+      t.is(exitCode, 1);
+      for (const d of [report.forward, report.reverse]) assertSplit(t, d, 0.5, 'silent-drop', `run ${run} ${family}`);
+      t.regex(report.forward.explanation, /silently drops above 1500; the other carries 9000/);
+    }
+  }
+});
+
+test.serial('one spine of four: a quarter of the flows stop at 1500, and the safe path MTU says so', async (t) => {
+  t.timeout(240_000);
+  const env = await labWithAgents(t, leafSpine({ spines: 4, faultIcmp: false }));
+  for (const run of [1, 2]) {
+    const { report } = await pmtuJson(t, env, 'v4');
+    for (const d of [report.forward, report.reverse]) assertSplit(t, d, 0.25, 'silent-drop', `run ${run}`);
+  }
+});
+
+test.serial('a spine that says frag-needed is named, on its share of the flows', async (t) => {
+  t.timeout(240_000);
+  const env = await labWithAgents(t, leafSpine({ spines: 2, faultIcmp: true }));
+  const { report } = await pmtuJson(t, env, 'v4');
+  const d = report.forward;
+  assertSplit(t, d, 0.5, 'frag-needed', 'frag');
+  // sp2 is router number 3 (lf1, lf2, sp1, sp2): .251 on its segments.
+  t.regex(d.icmp.from, /^198\.18\.\d+\.251$/, 'the spine itself sends the frag-needed');
+  t.regex(d.explanation, /must shrink their packets when the ICMP reaches them/);
+});
