@@ -32,6 +32,8 @@ export const PlanV1 = z.object({
     durationMs: z.number().describe('In milliseconds.'),
     repeats: z.number().int(),
   }),
+  pmtu: z.object({ flows: z.number().int().describe('Flows (UDP source ports) each direction is probed over; 1 = one flow.') }).optional()
+    .describe('Path-MTU options; absent in runs stored before they existed (one flow).'),
   concurrency: z.object({
     pmtuParallel: z.number().int().describe('How many path-MTU pair sweeps run at once.'),
     throughput: z.enum(['rounds', 'serial']).describe("'rounds': disjoint pairs at once; 'serial': one pair at a time."),

@@ -37,6 +37,11 @@ export interface Plan {
   expect: PlanExpectations;
   tests: TestKindName[];
   throughput: { streams: number[]; durationMs: number; repeats: number };
+  /**
+   * Flows each path-MTU direction is probed over (1 = one flow). More flows find the path MTU of
+   * every ECMP path; absent in plans stored before it existed (= 1).
+   */
+  pmtu?: { flows: number };
   concurrency: {
     /** How many path-MTU pair sweeps run at once. */
     pmtuParallel: number;

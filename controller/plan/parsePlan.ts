@@ -3,6 +3,7 @@ import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Docum
 import type { z } from 'zod';
 import { PathprobeError } from '../../proto/errorCodes.js';
 import { canonicalAddress } from '../../proto/ipAddress.js';
+import { PMTU_FLOWS } from '../pmtu/flowRule.js';
 import { parseAgentUrl } from '../agentClient/agentClient.js';
 import { parseDuration, parseStreams } from '../throughput/parseThroughputOptions.js';
 import { TEST_KIND_NAMES, type TestKindName, type Plan, type PlanAgent, type PlanExpectations } from '../model/plan.js';
@@ -166,7 +167,10 @@ class PlanSource {
     const tokenProblem = options.checkTokenFile?.(tokenFile);
     if (tokenProblem) this.fail(['tokenFile'], `${input.tokenFile}: ${tokenProblem}`);
 
-    return { tokenFile, agents, expect, tests, throughput, concurrency };
+    const flows = input.pmtu?.flows;
+    const pmtu = { flows: flows === 'auto' ? PMTU_FLOWS : flows ?? 1 };
+
+    return { tokenFile, agents, expect, tests, throughput, pmtu, concurrency };
   }
 
   /** The line of a field: its key's line in a mapping, its item's line in a list, else its nearest parent's. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IpAddress } from '../../proto/ipAddress.js';
 import { MAX_STREAMS } from '../../proto/throughput.js';
+import { MAX_SWEEP_FLOWS } from '../../proto/pmtuSweep.js';
 import { MAX_REPEATS } from '../throughput/parseThroughputOptions.js';
 import { TEST_KIND_NAMES, type TestKindName, type Plan } from '../model/plan.js';
 
@@ -39,12 +40,17 @@ export const PlanConcurrencyInput = z.object({
   throughput: z.enum(['rounds', 'serial']).optional(),
 }).strict();
 
+export const PlanPmtuInput = z.object({
+  flows: z.union([z.literal('auto'), z.number().int().min(1).max(MAX_SWEEP_FLOWS)]).optional(),
+}).strict();
+
 export const PlanInput = z.object({
   tokenFile: z.string().min(1),
   agents: z.array(PlanAgentInput),
   expect: PlanExpectationsInput.optional(),
   tests: z.array(z.enum(TEST_KIND_NAMES)).min(1).optional(),
   throughput: PlanThroughputInput.optional(),
+  pmtu: PlanPmtuInput.optional(),
   concurrency: PlanConcurrencyInput.optional(),
 }).strict();
 export type PlanInput = z.infer<typeof PlanInput>;
@@ -58,7 +64,7 @@ export const DEFAULT_CONCURRENCY: Plan['concurrency'] = { pmtuParallel: 8, throu
  * label names written `*`.
  */
 export const EXPECTED: Record<string, string> = {
-  '': 'a mapping of plan fields (tokenFile, agents, expect, tests, throughput, concurrency)',
+  '': 'a mapping of plan fields (tokenFile, agents, expect, tests, throughput, pmtu, concurrency)',
   tokenFile: 'the path of the file that holds the agents\' token, such as ./token',
   agents: 'a list of agents, each { name, url, addresses, labels }',
   'agents[]': 'an agent: a mapping with name, url and optionally addresses and labels',
@@ -79,6 +85,8 @@ export const EXPECTED: Record<string, string> = {
   'throughput.streams[]': `a stream count from 1 to ${MAX_STREAMS}`,
   'throughput.duration': 'a duration such as 10s, 1.5s or 500ms, or a number of seconds',
   'throughput.repeats': `an integer from 1 to ${MAX_REPEATS}`,
+  pmtu: 'a mapping with flows',
+  'pmtu.flows': `auto (the stated rule: 23 flows) or a number of flows from 1 to ${MAX_SWEEP_FLOWS}`,
   concurrency: 'a mapping with pmtuParallel and/or throughput',
   'concurrency.pmtuParallel': `an integer from 1 to ${MAX_PMTU_PARALLEL}`,
   'concurrency.throughput': 'rounds or serial',
@@ -90,5 +98,6 @@ export const KNOWN_FIELDS: Record<string, readonly string[]> = {
   'agents[]': Object.keys(PlanAgentInput.shape),
   expect: Object.keys(PlanExpectationsInput.shape),
   throughput: Object.keys(PlanThroughputInput.shape),
+  pmtu: Object.keys(PlanPmtuInput.shape),
   concurrency: Object.keys(PlanConcurrencyInput.shape),
 };

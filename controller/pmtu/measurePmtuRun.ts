@@ -20,7 +20,7 @@ export async function measurePmtuRun(run: KindRun): Promise<void> {
     const [from, to] = [clients.get(pair.a.agent)!, clients.get(pair.b.agent)!];
     let outcome: Parameters<typeof store.savePmtu>[2];
     try {
-      const report = pmtuReport(await measurePathMtu({ from, to, fromAddress: pair.a.address, toAddress: pair.b.address }));
+      const report = pmtuReport(await measurePathMtu({ from, to, fromAddress: pair.a.address, toAddress: pair.b.address, flows: plan.pmtu?.flows ?? 1 }));
       outcome = { report };
       progress.pmtu(pair, report);
     } catch (error) {

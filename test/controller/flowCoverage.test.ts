@@ -2,6 +2,7 @@ import test from 'ava';
 import type { FlowSweep } from '../../proto/pmtuSweep.js';
 import { flowCoverage, flowCoverageWords } from '../../controller/pmtu/flowCoverage.js';
 import { PMTU_FLOWS, flowRuleText, flowsFor } from '../../controller/pmtu/flowRule.js';
+import { parseFlows } from '../../controller/pmtu/parseFlows.js';
 
 const flow = (largestOkBytes: number | null, reachable = largestOkBytes !== null): FlowSweep => ({
   sourcePort: 40000, reachable, largestOkBytes, smallestFailBytes: largestOkBytes === null ? null : largestOkBytes + 1,
@@ -38,4 +39,13 @@ test('flows that agree are one class and add no words; a one-flow sweep has no c
   t.is(flowCoverageWords(same, 'silently drops', false), '');
   t.is(flowCoverage(undefined), null);
   t.is(flowCoverage([]), null);
+});
+
+test('--flows takes auto (the rule) or a number from 1 to 64, and anything else is one usage line', (t) => {
+  t.is(parseFlows('auto'), 23);
+  t.is(parseFlows('1'), 1);
+  t.is(parseFlows('64'), 64);
+  for (const bad of ['0', '65', 'many', '2.5', '']) {
+    t.throws(() => parseFlows(bad), { code: 'ERR_USAGE', message: /^--flows .* must be auto \(23 flows\) or a number of flows from 1 to 64$/ } as never, bad);
+  }
 });

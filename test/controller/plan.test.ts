@@ -51,6 +51,7 @@ test('the minimal plan parses to the exact plan, with throughput settings and an
     expect: { pathMtu: 9000 },
     tests: ['pmtu', 'throughput'],
     throughput: { streams: [1, 4], durationMs: 5000, repeats: 1 },
+    pmtu: { flows: 1 },
     concurrency: { pmtuParallel: 8, throughput: 'rounds' },
   });
 });
@@ -65,8 +66,16 @@ test('a plan with only a token file and agents takes every default; addresses de
     expect: {},
     tests: ['pmtu'],
     throughput: { streams: [1, 2, 4, 8, 16], durationMs: 10_000, repeats: 3 },
+    pmtu: { flows: 1 },
     concurrency: { pmtuParallel: 8, throughput: 'rounds' },
   });
+});
+
+test('pmtu.flows is auto (the stated rule, 23 flows) or a number; a plan without it probes one flow per direction', (t) => {
+  t.deepEqual(parse(withBase('pmtu: { flows: auto }')).pmtu, { flows: 23 });
+  t.deepEqual(parse(withBase('pmtu: { flows: 8 }')).pmtu, { flows: 8 });
+  t.deepEqual(parse(withBase('')).pmtu, { flows: 1 });
+  t.throws(() => parse(withBase('pmtu: { flows: 0 }')), { message: /pmtu\.flows/ });
 });
 
 test('listing throughput runs pmtu too, in a fixed order', (t) => {
@@ -81,7 +90,7 @@ test('throughput streams may be a "1,4" string and durations a number of seconds
 });
 
 test('an unknown top-level field is named with its line and the known fields', async (t) => {
-  await loadError(t, 'unknown-top.yaml', 3, /:3: unknown field "expectt" \(known: tokenFile, agents, expect, tests, throughput, concurrency\)$/);
+  await loadError(t, 'unknown-top.yaml', 3, /:3: unknown field "expectt" \(known: tokenFile, agents, expect, tests, throughput, pmtu, concurrency\)$/);
 });
 
 test('an unknown field inside an agent is named with its agent and line', async (t) => {
