@@ -51,6 +51,7 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
     const { labUp, silentCap, startLabAgents, cleanupStale } = await loadLab();
     await cleanupStale();
     let lab: Awaited<ReturnType<typeof labUp>> | undefined;
+    let agents: Awaited<ReturnType<typeof startLabAgents>> | undefined;
     // The first Ctrl-C ends the demo at once; the finally below still tears the lab down, and
     // a second one does not cut that teardown short.
     const interrupt = createRunInterrupt();
@@ -61,7 +62,7 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
     const demo = async () => {
       say(`building lab: h1 (NIC 9000) — switch sw1, port to h2 silently capped at ${argv.cap} — h2 (NIC 9000)`);
       lab = await labUp(silentCap({ capBytes: argv.cap }));
-      const agents = await startLabAgents(lab, { programs: DEMO_PROGRAMS });
+      agents = await startLabAgents(lab, { programs: DEMO_PROGRAMS });
       const [h1, h2] = [lab.hosts.h1!, lab.hosts.h2!];
       const family = argv.ipv6 ? 'v6' : 'v4';
       say(`agents up: h1 ${agents.urls.h1}, h2 ${agents.urls.h2}; probing ${h1[family]} ⇄ ${h2[family]}`);
@@ -85,6 +86,8 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
       await Promise.race([demo(), interrupt.stopNow]);
     } finally {
       say('tearing the lab down');
+      // The agents' token directory lives outside the lab: an interrupted demo removes it too.
+      await agents?.stop().catch(() => {});
       await lab?.down();
       removeSignals();
       process.stderr.off('error', ignoreBrokenPipe);
