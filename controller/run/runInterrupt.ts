@@ -8,8 +8,8 @@ import { PathprobeError } from '../../proto/errorCodes.js';
 export interface RunInterrupt {
   readonly signal: AbortSignal;
   readonly stopNow: Promise<never>;
-  /** First stage; true when it was already requested. */
-  stopAfterInFlight(): boolean;
+  /** First stage. */
+  stopAfterInFlight(): void;
   /** Second stage. */
   stopAtOnce(message: string): void;
 }
@@ -24,9 +24,7 @@ export function createRunInterrupt(): RunInterrupt {
     signal: abort.signal,
     stopNow,
     stopAfterInFlight() {
-      const already = abort.signal.aborted;
       abort.abort();
-      return already;
     },
     stopAtOnce(message) {
       abort.abort();

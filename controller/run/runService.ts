@@ -66,8 +66,10 @@ export async function executeRun(input: Omit<RunPlanInput, 'signal'> & { interru
     return storedRunReport(store, runId);
   }
   const measured = storedRunReport(store, runId);
-  store.finishRun(runId, { status: 'done', exitCode: measured.exitCode, finishedAtMs: Date.now() });
-  const done = storedRunReport(store, runId);
+  const finishedAtMs = Date.now();
+  store.finishRun(runId, { status: 'done', exitCode: measured.exitCode, finishedAtMs });
+  // Only status and end time change with finishing: no second pass over the store.
+  const done: RunReport = { ...measured, status: 'done', finishedAt: new Date(finishedAtMs).toISOString() };
   // Kept with the run: `runs` lists its findings, baselines and diffs compare against it.
   store.saveReport(runId, done);
   return done;
