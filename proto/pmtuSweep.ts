@@ -73,10 +73,26 @@ export const PmtuSweepRequest = z.discriminatedUnion('mode', [
 ]);
 export type PmtuSweepRequest = z.infer<typeof PmtuSweepRequest>;
 
+/** A flow's first reading, kept when it did not hold up when the flow was asked again. */
+const FirstReading = z.object({ largestOkBytes: z.number().int().nullable(), smallestFailBytes: z.number().int().nullable() });
+
+/**
+ * The routers one flow crossed, from TTL-limited probes over its own 5-tuple: `hops[i]` is the
+ * address that answered time-exceeded at hop limit i + 1, or null when none did.
+ */
+export const FlowTrace = z.object({
+  hops: z.array(z.string().nullable()),
+  /** The hop limit at which the probe reached the peer's responder; null when it never did. */
+  reachedAtHop: z.number().int().nullable(),
+});
+export type FlowTrace = z.infer<typeof FlowTrace>;
+
 /** What one flow of a multi-flow sweep found, as facts. */
 export const FlowSweep = z.object({
   /** The flow's UDP source port. */
   sourcePort: z.number().int().nullable(),
+  /** IPv6: the flow's flow label, set explicitly in every probe; absent for IPv4 and older agents. */
+  flowLabel: z.number().int().nullable().optional(),
   reachable: z.boolean(),
   largestOkBytes: z.number().int().nullable(),
   smallestFailBytes: z.number().int().nullable(),
@@ -84,6 +100,13 @@ export const FlowSweep = z.object({
   complete: z.boolean(),
   probesSent: z.number().int(),
   rounds: z.number().int(),
+  /** Set when the flow's first reading did not hold up when asked again (PmtuSweepResult.resweptFrom). */
+  resweptFrom: FirstReading.optional(),
+  /**
+   * The routers this flow crossed, traced when the flows of the sweep disagree (so that the
+   * controller can name where failing and passing flows part); absent otherwise and from older agents.
+   */
+  trace: FlowTrace.nullable().optional(),
 });
 export type FlowSweep = z.infer<typeof FlowSweep>;
 
@@ -119,6 +142,13 @@ export const PmtuSweepResult = z.object({
   elapsedMs: z.number(),
   /** Peer mode: the UDP source port of a one-flow sweep's probes. */
   sourcePort: z.number().int().nullable().optional(),
+  /**
+   * A flow that read smaller than its sibling flows, then passed above that reading when asked
+   * again, and was swept again: its first reading (the probes of both sweeps are in `probes`).
+   */
+  resweptFrom: FirstReading.optional(),
+  /** IPv6 peer mode: the flow label of a one-flow sweep's probes (each flow has its own). */
+  flowLabel: z.number().int().nullable().optional(),
   /**
    * A multi-flow sweep: every flow's own result. The top-level fields are then those of the
    * flow with the smallest path MTU, the size that is safe for any connection.

@@ -3,6 +3,7 @@ import type { FlowSweep, PmtuSweepResult } from '../../proto/pmtuSweep.js';
 function flowSummary(result: PmtuSweepResult): FlowSweep {
   return {
     sourcePort: result.sourcePort ?? null,
+    ...(result.flowLabel === null || result.flowLabel === undefined ? {} : { flowLabel: result.flowLabel }),
     reachable: result.reachable,
     largestOkBytes: result.largestOkBytes,
     smallestFailBytes: result.smallestFailBytes,
@@ -10,6 +11,7 @@ function flowSummary(result: PmtuSweepResult): FlowSweep {
     complete: result.complete,
     probesSent: result.probesSent,
     rounds: result.rounds,
+    ...(result.resweptFrom === undefined ? {} : { resweptFrom: result.resweptFrom }),
   };
 }
 
@@ -25,7 +27,8 @@ function safetyRank(result: PmtuSweepResult): number {
  */
 export function combineFlowSweeps(results: readonly PmtuSweepResult[], elapsedMs: number): PmtuSweepResult {
   if (results.length === 0) throw new RangeError('combineFlowSweeps needs at least one flow');
-  const safest = results.reduce((worst, r) => (safetyRank(r) < safetyRank(worst) ? r : worst));
+  // A flow's own re-sweep history belongs to that flow (in `flows`), not to the direction.
+  const { resweptFrom: _, ...safest } = results.reduce((worst, r) => (safetyRank(r) < safetyRank(worst) ? r : worst));
   const hints = new Map<string, PmtuSweepResult['icmpHints'][number]>();
   for (const r of results) for (const h of r.icmpHints) hints.set(`${h.from}/${h.mtuBytes}`, h);
   return {
@@ -39,6 +42,7 @@ export function combineFlowSweeps(results: readonly PmtuSweepResult[], elapsedMs
     timeoutMs: Math.max(...results.map((r) => r.timeoutMs)),
     elapsedMs,
     sourcePort: null,
+    flowLabel: null,
     flows: results.map(flowSummary),
   };
 }

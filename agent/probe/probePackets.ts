@@ -70,6 +70,51 @@ export function buildUdpProbe(p: {
   return b;
 }
 
+/** The 20 bits of an IPv6 flow label. */
+export const FLOW_LABEL_MASK = 0xfffff;
+const IPPROTO_UDP = 17;
+
+/** The 16 bytes of an IPv6 address in any RFC 4291 text form (no zone). */
+export function ipv6Bytes(address: string): Buffer {
+  const canonical = canonicalAddress(address.split('%', 1)[0] as string);
+  const [head, tail] = canonical.includes('::') ? canonical.split('::', 2) as [string, string] : [canonical, null];
+  const groups = (part: string): string[] => (part === '' ? [] : part.split(':'));
+  const left = groups(head);
+  const right = tail === null ? [] : groups(tail);
+  const all = tail === null ? left : [...left, ...new Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  if (all.length !== 8 || all.some((g) => !/^[0-9a-f]{1,4}$/i.test(g))) throw new TypeError(`not an IPv6 address: ${address}`);
+  const b = Buffer.alloc(16);
+  all.forEach((g, i) => b.writeUInt16BE(parseInt(g, 16), i * 2));
+  return b;
+}
+
+/**
+ * A whole IPv6 peer probe, header included, for an IPV6_HDRINCL socket: the one way to give each
+ * flow its own flow label (switches that hash IPv6 on the label would otherwise put every flow of
+ * a raw socket on one path, since the kernel's automatic label sees no ports). The UDP checksum is
+ * ours to fill (RFC 8200 §8.1; 0 is sent as 0xffff).
+ */
+export function buildIpv6UdpProbe(p: {
+  sizeBytes: number; source: string; destination: string; flowLabel: number; hopLimit: number;
+  sourcePort: number; destinationPort: number; seq: number; key: Buffer;
+}): Buffer {
+  const udp = buildUdpProbe({ family: 6, sizeBytes: p.sizeBytes, sourcePort: p.sourcePort, destinationPort: p.destinationPort, seq: p.seq, key: p.key });
+  const header = Buffer.alloc(IP_HEADER_BYTES[6]);
+  header.writeUInt32BE(((6 << 28) | (p.flowLabel & FLOW_LABEL_MASK)) >>> 0, 0);
+  header.writeUInt16BE(udp.length, 4);
+  header[6] = IPPROTO_UDP;
+  header[7] = p.hopLimit;
+  ipv6Bytes(p.source).copy(header, 8);
+  ipv6Bytes(p.destination).copy(header, 24);
+  const pseudo = Buffer.alloc(40);
+  header.copy(pseudo, 0, 8, 40);
+  pseudo.writeUInt32BE(udp.length, 32);
+  pseudo[39] = IPPROTO_UDP;
+  const checksum = internetChecksum(Buffer.concat([pseudo, udp]));
+  udp.writeUInt16BE(checksum === 0 ? 0xffff : checksum, 6);
+  return Buffer.concat([header, udp]);
+}
+
 /** An ICMP (v4, checksummed here) or ICMPv6 (the kernel checksums it) echo request of `sizeBytes`. */
 export function buildEchoRequest(p: { family: IpFamily; sizeBytes: number; id: number; seq: number; probeSeq: number }): Buffer {
   const icmpLength = p.sizeBytes - IP_HEADER_BYTES[p.family];
@@ -115,6 +160,8 @@ export interface QuotedPacket {
   /** Quoted protocol / IPv6 next header (17 UDP, 1 ICMP, 58 ICMPv6). */
   protocol: number;
   destination: string;
+  /** IPv6: the quoted flow label (20 bits). */
+  flowLabel?: number;
   sourcePort?: number;
   destinationPort?: number;
   udpLengthBytes?: number;
@@ -129,6 +176,8 @@ export interface QuotedPacket {
 export type IcmpMessage =
   | { kind: 'echo-reply'; id: number; seq: number; sizeBytes: number; probeSeq?: number }
   | { kind: 'too-big'; mtuBytes: number; quoted: QuotedPacket }
+  /** A router's hop limit ran out on the quoted packet (v4 type 11, v6 type 3, code 0): traceroute's answer. */
+  | { kind: 'time-exceeded'; quoted: QuotedPacket }
   | { kind: 'other'; type: number; code: number };
 
 /** What a raw IPv4 ICMP socket received: the buffer starts with the (variable-length) IPv4 header. */
@@ -141,20 +190,11 @@ export function parseIcmpV4(b: Buffer): IcmpMessage | null {
   if (type === 0 && code === 0) {
     return { kind: 'echo-reply', id: b.readUInt16BE(o + 4), seq: b.readUInt16BE(o + 6), sizeBytes: b.readUInt16BE(2), ...echoTag(b, o) };
   }
-  if (type === 3 && code === 4) {
-    const q = o + ICMP_HEADER_BYTES;
-    if (b.length < q + 20 || (b[q] as number) >> 4 !== 4) return null;
-    const qIhl = ((b[q] as number) & 0x0f) * 4;
-    // RFC 792 guarantees the quoted IP header + 8 bytes; less cannot identify any probe.
-    if (qIhl < 20 || b.length < q + qIhl + 8) return null;
-    const protocol = b[q + 9] as number;
-    const quoted: QuotedPacket = {
-      sizeBytes: b.readUInt16BE(q + 2),
-      protocol,
-      destination: formatIpv4(b.subarray(q + 16, q + 20)),
-      ...quotedL4(b, q + qIhl, protocol === 17 ? 'udp' : protocol === 1 ? 'echo4' : null),
-    };
-    return { kind: 'too-big', mtuBytes: b.readUInt16BE(o + 6), quoted };
+  const tooBig = type === 3 && code === 4;
+  if (tooBig || (type === 11 && code === 0)) {
+    const quoted = quotedIpv4(b, o + ICMP_HEADER_BYTES);
+    if (quoted === null) return null;
+    return tooBig ? { kind: 'too-big', mtuBytes: b.readUInt16BE(o + 6), quoted } : { kind: 'time-exceeded', quoted };
   }
   return { kind: 'other', type, code };
 }
@@ -167,25 +207,18 @@ export function parseIcmpV6(b: Buffer): IcmpMessage | null {
   if (type === 129 && code === 0) {
     return { kind: 'echo-reply', id: b.readUInt16BE(4), seq: b.readUInt16BE(6), sizeBytes: b.length + 40, ...echoTag(b, 0) };
   }
-  if (type === 2 && code === 0) {
-    const q = ICMP_HEADER_BYTES;
-    if (b.length < q + 40 + 8 || (b[q] as number) >> 4 !== 6) return null;
-    const protocol = b[q + 6] as number;
-    const quoted: QuotedPacket = {
-      sizeBytes: b.readUInt16BE(q + 4) + 40,
-      protocol,
-      destination: formatIpv6(b.subarray(q + 24, q + 40)),
-      // Extension headers would move the L4 header; our probes have none, so leave such quotes unmatched.
-      ...quotedL4(b, q + 40, protocol === 17 ? 'udp' : protocol === 58 ? 'echo6' : null),
-    };
-    return { kind: 'too-big', mtuBytes: b.readUInt32BE(4), quoted };
+  const tooBig = type === 2 && code === 0;
+  if (tooBig || (type === 3 && code === 0)) {
+    const quoted = quotedIpv6(b, ICMP_HEADER_BYTES);
+    if (quoted === null) return null;
+    return tooBig ? { kind: 'too-big', mtuBytes: b.readUInt32BE(4), quoted } : { kind: 'time-exceeded', quoted };
   }
   return { kind: 'other', type, code };
 }
 
 /** Whose probe a too-big quote must name before it counts: everything checkable has to be ours. */
 export type QuoteOwner =
-  | { mode: 'peer'; family: IpFamily; destination: string; sourcePort: number; destinationPort: number; keyHex: string }
+  | { mode: 'peer'; family: IpFamily; destination: string; sourcePort: number; destinationPort: number; keyHex: string; flowLabel?: number }
   | { mode: 'echo'; family: IpFamily; destination: string; echoId: number };
 
 /** The identity of our probe a quote names, or null when any field the quote carries is not ours. */
@@ -200,10 +233,40 @@ export function quotedProbeOf(
     // The UDP length encodes the probe size independently of the IP header: both must agree.
     if (q.udpLengthBytes !== q.sizeBytes - IP_HEADER_BYTES[owner.family]) return null;
     if (q.probeKeyHex !== undefined && q.probeKeyHex !== owner.keyHex.toLowerCase()) return null;
+    if (owner.flowLabel !== undefined && q.flowLabel !== undefined && q.flowLabel !== owner.flowLabel) return null;
     return { sizeBytes: q.sizeBytes, probeSeq: q.probeSeq ?? null, echoSeq: null };
   }
   if (q.protocol !== (owner.family === 4 ? 1 : 58) || q.echoId !== owner.echoId || q.echoSeq === undefined) return null;
   return { sizeBytes: q.sizeBytes, probeSeq: q.probeSeq ?? null, echoSeq: q.echoSeq };
+}
+
+/** The packet an ICMPv4 error quotes, from offset q: its IP header and, when present, its first L4 bytes. */
+function quotedIpv4(b: Buffer, q: number): QuotedPacket | null {
+  if (b.length < q + 20 || (b[q] as number) >> 4 !== 4) return null;
+  const qIhl = ((b[q] as number) & 0x0f) * 4;
+  // RFC 792 guarantees the quoted IP header + 8 bytes; less cannot identify any probe.
+  if (qIhl < 20 || b.length < q + qIhl + 8) return null;
+  const protocol = b[q + 9] as number;
+  return {
+    sizeBytes: b.readUInt16BE(q + 2),
+    protocol,
+    destination: formatIpv4(b.subarray(q + 16, q + 20)),
+    ...quotedL4(b, q + qIhl, protocol === 17 ? 'udp' : protocol === 1 ? 'echo4' : null),
+  };
+}
+
+/** The packet an ICMPv6 error quotes, from offset q, with its flow label. */
+function quotedIpv6(b: Buffer, q: number): QuotedPacket | null {
+  if (b.length < q + 40 + 8 || (b[q] as number) >> 4 !== 6) return null;
+  const protocol = b[q + 6] as number;
+  return {
+    sizeBytes: b.readUInt16BE(q + 4) + 40,
+    protocol,
+    destination: formatIpv6(b.subarray(q + 24, q + 40)),
+    flowLabel: b.readUInt32BE(q) & FLOW_LABEL_MASK,
+    // Extension headers would move the L4 header; our probes have none, so leave such quotes unmatched.
+    ...quotedL4(b, q + 40, protocol === 17 ? 'udp' : protocol === 58 ? 'echo6' : null),
+  };
 }
 
 export function parseIcmp(family: IpFamily, b: Buffer): IcmpMessage | null {

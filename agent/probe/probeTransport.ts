@@ -21,7 +21,9 @@ import type { IcmpHint, ProbeOutcome } from '../../proto/pmtuSweep.js';
 import {
   IP_HEADER_BYTES,
   MAX_PROBE_BYTES,
+  FLOW_LABEL_MASK,
   buildEchoRequest,
+  buildIpv6UdpProbe,
   buildUdpProbe,
   keyFromHex,
   minProbeBytes,
@@ -37,7 +39,15 @@ import { rawErrorCode } from './rawErrorCode.js';
 import { canonicalAddress } from '../../proto/ipAddress.js';
 
 export type ProbeTarget =
-  | { mode: 'peer'; address: string; port: number; keyHex: string }
+  | {
+    mode: 'peer'; address: string; port: number; keyHex: string;
+    /** Reuse a flow's 5-tuple (its trace, its re-sweep): bind the ack socket to this port. Default: any free port. */
+    sourcePort?: number;
+    /** IPv6: the flow label every probe carries. Default: a random nonzero label. */
+    flowLabel?: number;
+    /** IPv6: the source address written into the probes' header; required for IPv6 peer mode. */
+    sourceAddress?: string;
+  }
   | { mode: 'echo'; address: string };
 
 export interface ProbeReport {
@@ -60,14 +70,31 @@ export interface ProbeTransport {
   readonly sourcePort: number | null;
   /** Echo mode: the ICMP echo identifier of this transport; null in peer mode. */
   readonly echoId: number | null;
+  /** IPv6 peer mode: the flow label of every probe; null otherwise (the kernel's automatic label). */
+  readonly flowLabel: number | null;
   /**
    * Send these sizes (in the given order, spaced by ~50 µs–0.2 ms so a burst does not overflow
    * queues), then wait until every probe is answered or timeoutMs passes after the last send.
    * Reports come back one per size in input order; unanswered = 'silent'. One round at a time.
    */
   sendRound(sizesBytes: readonly number[], timeoutMs: number): Promise<ProbeReport[]>;
+  /**
+   * Peer mode: one small probe per hop limit, as traceroute sends them but over this flow's own
+   * 5-tuple (and flow label), so that each meets the routers the flow's sweep met. A router's
+   * time-exceeded names the hop; the responder's ack means the probe reached the peer.
+   */
+  sendTtlRound(hopLimits: readonly number[], sizeBytes: number, timeoutMs: number): Promise<TtlReport[]>;
   /** Idempotent; closes every socket. A round in progress rejects. */
   close(): Promise<void>;
+}
+
+export interface TtlReport {
+  hopLimit: number;
+  /** The router whose time-exceeded quoted this probe; null when none did. */
+  from: string | null;
+  /** The responder acknowledged it: the hop limit reached the peer. */
+  reached: boolean;
+  rttMs: number | null;
 }
 
 /** Longest the kernel may take to accept one probe before it counts as a send-error. */
@@ -85,8 +112,11 @@ const IPPROTO_IP = 0;
 const IP_MTU_DISCOVER = 10;
 const IP_PMTUDISC_PROBE = 3;
 const IPPROTO_IPV6 = 41;
-const IPV6_CHECKSUM = 7;
 const IPV6_MTU_DISCOVER = 23;
+const IPV6_HDRINCL = 36;
+const IP_TTL = 2;
+/** The hop limit of a sweep's own IPv6 probes, written into the header this transport builds. */
+const DEFAULT_HOP_LIMIT = 64;
 const IPV6_PMTUDISC_PROBE = 3;
 const IPPROTO_RAW = 255;
 const ICMP_FILTER = 1;
@@ -98,6 +128,10 @@ interface Probe {
   /** performance.now() when handed to the kernel; null until then. */
   sentAtPerf: number | null;
   answered: boolean;
+  /** A trace probe's hop limit; null for a sweep probe (the route's default). */
+  hopLimit: number | null;
+  /** The router whose time-exceeded quoted this trace probe. */
+  timeExceededFrom: string | null;
 }
 
 interface Round {
@@ -106,7 +140,7 @@ interface Round {
   byWireSeq: Map<number, Probe>;
   unanswered: number;
   timer: NodeJS.Timeout | undefined;
-  resolve(reports: ProbeReport[]): void;
+  resolve(): void;
   reject(error: Error): void;
 }
 
@@ -150,9 +184,14 @@ export async function openProbeTransport(options: { target: ProbeTarget; device?
     if (family === 4) sender.setOption(IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_PROBE);
     else sender.setOption(IPPROTO_IPV6, IPV6_MTU_DISCOVER, IPV6_PMTUDISC_PROBE);
     if (family === 6 && target.mode === 'peer') {
-      step = 'set IPV6_CHECKSUM';
-      // Without it every IPv6 probe leaves with checksum 0 and the receiver drops it.
-      sender.setOption(IPPROTO_IPV6, IPV6_CHECKSUM, 6);
+      step = 'check the IPv6 source address';
+      if (target.sourceAddress === undefined || isIP(target.sourceAddress) !== 6) {
+        throw new TypeError('an IPv6 peer probe needs its IPv6 source address');
+      }
+      step = 'set IPV6_HDRINCL';
+      // We write the header (and so the flow label and hop limit) and the UDP checksum; the kernel
+      // still refuses a probe larger than the device with EMSGSIZE (rawv6_send_hdrinc).
+      sender.setOption(IPPROTO_IPV6, IPV6_HDRINCL, 1);
     }
     if (device !== undefined) {
       step = `bind to device "${device}"`;
@@ -163,7 +202,7 @@ export async function openProbeTransport(options: { target: ProbeTarget; device?
     let ackSocket: dgram.Socket | null = null;
     if (target.mode === 'peer') {
       step = 'bind the ack socket';
-      ackSocket = await bindAckSocket(family, opened);
+      ackSocket = await bindAckSocket(family, target.sourcePort ?? 0, opened);
     }
     return createTransport({ target, family, key, listener, sender, ackSocket, closeOpened });
   } catch (error) {
@@ -171,6 +210,14 @@ export async function openProbeTransport(options: { target: ProbeTarget; device?
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(`cannot open ${target.mode} probe transport to ${target.address}: ${step}: ${reason}`, { cause: error });
   }
+}
+
+/** IP_TTL as a 4-byte int in host order; -1 restores the route's default. */
+function ttlOption(hopLimit: number | null): Buffer {
+  const b = Buffer.alloc(4);
+  if (endianness() === 'LE') b.writeInt32LE(hopLimit ?? -1, 0);
+  else b.writeInt32BE(hopLimit ?? -1, 0);
+  return b;
 }
 
 function openRawSocket(protocol: number, family: IpFamily, opened: Array<() => Promise<void>>): RawSocket {
@@ -197,13 +244,15 @@ function setIcmpFilter(socket: RawSocket, family: IpFamily, keep: 'echo' | 'too-
     else buffer.writeUInt32BE(value >>> 0, offset);
   };
   if (family === 4) {
-    const passed = keep === 'none' ? 0 : keep === 'echo' ? (1 << 0) | (1 << 3) : 1 << 3;
+    // Destination unreachable (frag-needed), and time exceeded for traces.
+    const passed = keep === 'none' ? 0 : keep === 'echo' ? (1 << 0) | (1 << 3) : (1 << 3) | (1 << 11);
     const mask = Buffer.alloc(4);
     writeWord(mask, ~passed, 0);
     socket.setOption(IPPROTO_RAW, ICMP_FILTER, mask, 4);
   } else {
     const words = new Array<number>(8).fill(0xffffffff);
-    if (keep !== 'none') words[0] = ~(1 << 2); // Packet Too Big
+    if (keep === 'echo') words[0] = ~(1 << 2); // Packet Too Big
+    if (keep === 'too-big') words[0] = ~((1 << 2) | (1 << 3)); // Packet Too Big, time exceeded (traces)
     if (keep === 'echo') words[4] = ~(1 << (129 - 128)); // echo reply
     const mask = Buffer.alloc(32);
     words.forEach((word, i) => writeWord(mask, word, i * 4));
@@ -211,7 +260,7 @@ function setIcmpFilter(socket: RawSocket, family: IpFamily, keep: 'echo' | 'too-
   }
 }
 
-async function bindAckSocket(family: IpFamily, opened: Array<() => Promise<void>>): Promise<dgram.Socket> {
+async function bindAckSocket(family: IpFamily, port: number, opened: Array<() => Promise<void>>): Promise<dgram.Socket> {
   const socket = dgram.createSocket(family === 4 ? { type: 'udp4' } : { type: 'udp6', ipv6Only: true });
   let closed = false;
   opened.push(
@@ -229,7 +278,7 @@ async function bindAckSocket(family: IpFamily, opened: Array<() => Promise<void>
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
     // Wildcard: the ack comes back to whatever source address the kernel picked for the probes.
-    socket.bind({ address: family === 4 ? '0.0.0.0' : '::', port: 0, exclusive: true }, () => {
+    socket.bind({ address: family === 4 ? '0.0.0.0' : '::', port, exclusive: true }, () => {
       socket.off('error', reject);
       resolve();
     });
@@ -252,11 +301,13 @@ function createTransport(ctx: {
   const targetPort = target.mode === 'peer' ? target.port : null;
   const sourcePort = ackSocket === null ? null : ackSocket.address().port;
   const echoId = target.mode === 'echo' ? randomInt(0, 0x10000) : null;
+  const flowLabel = target.mode === 'peer' && family === 6 ? (target.flowLabel ?? randomInt(1, FLOW_LABEL_MASK + 1)) & FLOW_LABEL_MASK : null;
   const ipHeaderBytes = IP_HEADER_BYTES[family];
   const minBytes = minProbeBytes(family, target.mode);
   const maxBytes = MAX_PROBE_BYTES[family];
 
   let nextSeq = 1;
+  let currentTtl: number | null = null;
   let round: Round | null = null;
   let failure: Error | null = null;
   let closing: Promise<void> | null = null;
@@ -265,7 +316,7 @@ function createTransport(ctx: {
     if (round !== r) return;
     round = null;
     clearTimeout(r.timer);
-    r.resolve(r.probes.map((p) => ({ ...p.report })));
+    r.resolve();
   };
 
   const answer = (probe: Probe, nowPerf: number, fill: Partial<ProbeReport>): void => {
@@ -291,6 +342,13 @@ function createTransport(ctx: {
   const onIcmp = (message: IcmpMessage, from: string, nowPerf: number): void => {
     const r = round;
     if (r === null || message.kind === 'other') return;
+    if (message.kind === 'time-exceeded') {
+      const probe = matchQuote(r, message.quoted);
+      if (probe === undefined || probe.hopLimit === null || probe.sentAtPerf === null || probe.answered) return;
+      probe.timeExceededFrom = canonicalAddress(from);
+      answer(probe, nowPerf, {});
+      return;
+    }
     if (message.kind === 'echo-reply') {
       if (echoId === null || message.id !== echoId || canonicalAddress(from) !== targetAddress) return;
       const probe = r.byWireSeq.get(message.seq);
@@ -299,7 +357,7 @@ function createTransport(ctx: {
       answer(probe, nowPerf, { outcome: 'passed', receivedBytes: message.sizeBytes });
       return;
     }
-    const probe = matchTooBig(r, message.quoted);
+    const probe = matchQuote(r, message.quoted);
     // An ack or echo reply is proof; a too-big that arrives after it changes nothing.
     if (probe === undefined || probe.sentAtPerf === null || probe.answered) return;
     answer(probe, nowPerf, {
@@ -310,11 +368,14 @@ function createTransport(ctx: {
 
   const owner: QuoteOwner =
     target.mode === 'peer'
-      ? { mode: 'peer', family, destination: target.address, sourcePort: sourcePort ?? 0, destinationPort: target.port, keyHex: target.keyHex }
+      ? {
+        mode: 'peer', family, destination: target.address, sourcePort: sourcePort ?? 0, destinationPort: target.port, keyHex: target.keyHex,
+        ...(flowLabel === null ? {} : { flowLabel }),
+      }
       : { mode: 'echo', family, destination: target.address, echoId: echoId ?? 0 };
 
-  /** The probe of this round a too-big quote names, or undefined. */
-  const matchTooBig = (r: Round, q: QuotedPacket): Probe | undefined => {
+  /** The probe of this round a too-big or time-exceeded quote names, or undefined. */
+  const matchQuote = (r: Round, q: QuotedPacket): Probe | undefined => {
     const named = quotedProbeOf(q, owner);
     if (named === null) return undefined;
     let probe: Probe | undefined;
@@ -362,7 +423,13 @@ function createTransport(ctx: {
   // The ack socket only receives; an error there (e.g. ECONNREFUSED surfacing) must not crash the agent.
   ackSocket?.on('error', () => {});
 
-  const buildProbe = (sizeBytes: number, seq: number): Buffer => {
+  const buildProbe = (sizeBytes: number, seq: number, hopLimit: number | null): Buffer => {
+    if (target.mode === 'peer' && flowLabel !== null) {
+      return buildIpv6UdpProbe({
+        sizeBytes, source: target.sourceAddress as string, destination: target.address, flowLabel, hopLimit: hopLimit ?? DEFAULT_HOP_LIMIT,
+        sourcePort: sourcePort ?? 0, destinationPort: target.port, seq, key: key as Buffer,
+      });
+    }
     if (target.mode === 'peer') {
       return buildUdpProbe({ family, sizeBytes, sourcePort: sourcePort ?? 0, destinationPort: target.port, seq, key: key as Buffer });
     }
@@ -381,13 +448,18 @@ function createTransport(ctx: {
         resolveSent(false);
       }, SEND_STALL_MS);
       const resolve = () => { clearTimeout(stall); resolveSent(true); };
-      const packet = buildProbe(probe.report.sizeBytes, probe.report.seq);
+      const packet = buildProbe(probe.report.sizeBytes, probe.report.seq, probe.hopLimit);
       sender.send(
         packet,
         0,
         packet.length,
         target.address,
         () => {
+          // IPv4 has no header of ours to carry the TTL: set it on the socket just before this sendto.
+          if (family === 4 && probe.hopLimit !== currentTtl) {
+            sender.setOption(IPPROTO_IP, IP_TTL, ttlOption(probe.hopLimit), 4);
+            currentTtl = probe.hopLimit;
+          }
           probe.sentAtPerf = performance.now();
           probe.report.sentAtMs = probe.sentAtPerf - openedAtPerf;
         },
@@ -423,33 +495,53 @@ function createTransport(ctx: {
     if (round === r) r.timer = setTimeout(() => settle(r), timeoutMs);
   };
 
-  const sendRound = (sizesBytes: readonly number[], timeoutMs: number): Promise<ProbeReport[]> => {
+  const startRound = (sends: ReadonlyArray<{ sizeBytes: number; hopLimit: number | null }>, timeoutMs: number): Promise<Probe[]> => {
     if (closing !== null) return Promise.reject(new Error('probe transport is closed'));
     if (failure !== null) return Promise.reject(new Error(`probe transport failed earlier: ${failure.message}`, { cause: failure }));
     if (round !== null) return Promise.reject(new Error('a probe round is already in progress on this transport'));
     if (!Number.isFinite(timeoutMs) || timeoutMs < 0) return Promise.reject(new RangeError(`timeoutMs must be ≥ 0, got ${timeoutMs}`));
-    const bad = sizesBytes.find((s) => !Number.isInteger(s) || s < minBytes || s > maxBytes);
+    const bad = sends.find((s) => !Number.isInteger(s.sizeBytes) || s.sizeBytes < minBytes || s.sizeBytes > maxBytes);
     if (bad !== undefined) {
-      return Promise.reject(new RangeError(`probe size ${bad} B is outside ${minBytes}..${maxBytes} B for IPv${family} ${target.mode} mode`));
+      return Promise.reject(new RangeError(`probe size ${bad.sizeBytes} B is outside ${minBytes}..${maxBytes} B for IPv${family} ${target.mode} mode`));
     }
-    if (sizesBytes.length === 0) return Promise.resolve([]);
-    return new Promise<ProbeReport[]>((resolve, reject) => {
-      const probes = sizesBytes.map((sizeBytes): Probe => ({
+    if (sends.length === 0) return Promise.resolve([]);
+    return new Promise<Probe[]>((resolve, reject) => {
+      const probes = sends.map(({ sizeBytes, hopLimit }): Probe => ({
         report: { sizeBytes, seq: nextSeq++, sentAtMs: 0, outcome: 'silent', rttMs: null, receivedBytes: null, icmp: null, error: null },
         sentAtPerf: null,
         answered: false,
+        hopLimit,
+        timeExceededFrom: null,
       }));
       const r: Round = {
         probes,
         byWireSeq: new Map(probes.map((p) => [target.mode === 'peer' ? p.report.seq : p.report.seq & 0xffff, p])),
         unanswered: probes.length,
         timer: undefined,
-        resolve,
+        resolve: () => resolve(probes),
         reject,
       };
       round = r;
       sendAll(r, timeoutMs).catch((error: unknown) => fail(error instanceof Error ? error : new Error(String(error))));
     });
+  };
+
+  const sendRound = async (sizesBytes: readonly number[], timeoutMs: number): Promise<ProbeReport[]> => {
+    const probes = await startRound(sizesBytes.map((sizeBytes) => ({ sizeBytes, hopLimit: null })), timeoutMs);
+    return probes.map((p) => ({ ...p.report }));
+  };
+
+  const sendTtlRound = async (hopLimits: readonly number[], sizeBytes: number, timeoutMs: number): Promise<TtlReport[]> => {
+    if (target.mode !== 'peer') throw new Error('TTL-limited probes need a peer responder');
+    const invalid = hopLimits.find((h) => !Number.isInteger(h) || h < 1 || h > 255);
+    if (invalid !== undefined) throw new RangeError(`hop limit ${invalid} is outside 1..255`);
+    const probes = await startRound(hopLimits.map((hopLimit) => ({ sizeBytes, hopLimit })), timeoutMs);
+    return probes.map((p) => ({
+      hopLimit: p.hopLimit as number,
+      from: p.timeExceededFrom,
+      reached: p.report.outcome === 'passed',
+      rttMs: p.report.rttMs,
+    }));
   };
 
   const close = (): Promise<void> => {
@@ -465,7 +557,9 @@ function createTransport(ctx: {
     mode: target.mode,
     sourcePort,
     echoId,
+    flowLabel,
     sendRound,
+    sendTtlRound,
     close,
   };
 }

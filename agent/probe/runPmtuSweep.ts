@@ -64,7 +64,16 @@ function nextBackoffFactor(factor: number, reports: readonly ProbeReport[], larg
  * round, derived from the RTTs this sweep measured.
  */
 /** A request for one flow: `flows` is the multi-flow driver's business (runFlowSweeps.ts). */
-export type OneFlowRequest = Exclude<PmtuSweepRequest, { mode: 'peer' }> | Omit<Extract<PmtuSweepRequest, { mode: 'peer' }>, 'flows'>;
+export type OneFlowRequest =
+  | Exclude<PmtuSweepRequest, { mode: 'peer' }>
+  | (Omit<Extract<PmtuSweepRequest, { mode: 'peer' }>, 'flows'> & { flow?: FlowIdentity });
+
+/** What puts a flow on its path: a re-sweep or trace of a flow reuses both. */
+export interface FlowIdentity {
+  sourcePort: number;
+  /** IPv6 only. */
+  flowLabel?: number;
+}
 
 export async function runPmtuSweep(request: OneFlowRequest): Promise<PmtuSweepResult> {
   const family = addressFamilyOf(request.target.address);
@@ -82,7 +91,12 @@ export async function runPmtuSweep(request: OneFlowRequest): Promise<PmtuSweepRe
   try {
     transport = await openProbeTransport({
       target: request.mode === 'peer'
-        ? { mode: 'peer', address: request.target.address, port: request.target.port, keyHex: request.target.keyHex }
+        ? {
+          mode: 'peer', address: request.target.address, port: request.target.port, keyHex: request.target.keyHex,
+          ...(request.sourceAddress ?? route.sourceAddress ? { sourceAddress: (request.sourceAddress ?? route.sourceAddress) as string } : {}),
+          ...(request.flow?.sourcePort === undefined ? {} : { sourcePort: request.flow.sourcePort }),
+          ...(request.flow?.flowLabel === undefined ? {} : { flowLabel: request.flow.flowLabel }),
+        }
         : { mode: 'echo', address: request.target.address },
       device: route.device,
     });
@@ -91,6 +105,7 @@ export async function runPmtuSweep(request: OneFlowRequest): Promise<PmtuSweepRe
   }
 
   const sourcePort = transport.sourcePort;
+  const flowLabel = transport.flowLabel;
   const deviceMtuBytes = Math.min(route.deviceMtuBytes, MAX_IP_PACKET_BYTES);
   const newSearch = () => new PmtuSearch({
     family,
@@ -191,5 +206,6 @@ export async function runPmtuSweep(request: OneFlowRequest): Promise<PmtuSweepRe
     handshake,
     stopReason: result.stopReason,
     sourcePort,
+    flowLabel,
   };
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Lab, LabHost } from './lab.js';
 import { BRIDGE_NAME, CONTROLLER_NODE, MGMT_MTU_BYTES, VXLAN_UDP_PORT, planLab } from './labPlan.js';
 import type { LabPlan, PlannedInterface } from './labPlan.js';
+import type { RouterSpec } from './topology.js';
 import { LAB_ID_PATTERN, labIdOfNetns, netnsName, newLabId } from './labNaming.js';
 import { removeLabOwnerTag, writeLabOwnerTag } from './labOwnerTag.js';
 import { listNetns, removeNamespaces } from './removeNamespaces.js';
@@ -86,8 +87,14 @@ const TBF_LATENCY = '2ms';
 const FIRST_VETH_IFINDEX = 100;
 const LINKS_UP_TIMEOUT_MS = 3_000;
 
-function sysctlsFor(kind: NodeKind): string[] {
-  if (kind === 'router') return [...COMMON_SYSCTLS, ...ROUTER_SYSCTLS, ...ecmpSysctls()];
+/** Addresses (0x1, 0x2) and flow label (0x8), no protocol or ports. */
+const IPV6_FLOW_LABEL_HASH_FIELDS = 'net.ipv6.fib_multipath_hash_fields=0x000b';
+
+function sysctlsFor(kind: NodeKind, router?: RouterSpec): string[] {
+  if (kind === 'router') {
+    const byLabel = router?.ipv6Hash === 'flow-label' ? [IPV6_FLOW_LABEL_HASH_FIELDS] : [];
+    return [...COMMON_SYSCTLS, ...ROUTER_SYSCTLS, ...ecmpSysctls(), ...byLabel];
+  }
   if (kind === 'switch' || kind === 'mgmtSwitch') return [...COMMON_SYSCTLS, ...SWITCH_SYSCTLS];
   return COMMON_SYSCTLS;
 }
@@ -343,7 +350,7 @@ export async function labUp(topology: Topology, opts: LabUpOptions = {}): Promis
   try {
     await runOrThrow([ip, '-batch', '-'], { input: namespaces.map((n) => `netns add ${n}\n`).join('') });
     // Sysctls before any interface exists, so the `default` values apply to every new one.
-    await netnsExecBatch(nodes.map(([node, kind]) => ({ netns: nsOf(node), argv: [systemTool('sysctl'), '-qw', ...sysctlsFor(kind)] })));
+    await netnsExecBatch(nodes.map(([node, kind]) => ({ netns: nsOf(node), argv: [systemTool('sysctl'), '-qw', ...sysctlsFor(kind, plan.routers.find((r) => r.name === node))] })));
     // Each veth is created directly inside its two namespaces: nothing ever touches the root namespace.
     // Both ends get the same MTU: ends that differ give the sender ENOBUFS instead of a silent drop.
     // Explicit ifindexes that differ between the two ends: a veth whose ifindex equals its peer's

@@ -180,21 +180,23 @@ export function twoPathEcmp({ rateMbitPerPath = 1000, mtuBytes = 1500 }: { rateM
  * h1 → h2 (the way back, lf2 itself says so). Segments: 1 = h1–lf1, 2 = lf2–h2, then each
  * leaf–spine link in order (lf1–sp1, sp1–lf2, lf1–sp2, …); lf1 is .254, lf2 .253, spK .(253 − K).
  */
-export function leafSpine({ spines = 2, mtuBytes = JUMBO_BYTES, faultCapBytes = 1500, faultIcmp = false }: {
+export function leafSpine({ spines = 2, mtuBytes = JUMBO_BYTES, faultCapBytes = 1500, faultIcmp = false, ipv6Hash = 'ports' }: {
   spines?: 2 | 4; mtuBytes?: number; faultCapBytes?: number; faultIcmp?: boolean;
+  /** How the leaves hash IPv6 onto the spines (RouterSpec.ipv6Hash). */
+  ipv6Hash?: 'ports' | 'flow-label';
 } = {}): Topology {
   const spineNames = Array.from({ length: spines }, (_, i) => `sp${i + 1}`);
   const faulty = spineNames[spineNames.length - 1]!;
   return {
-    name: `leafSpine-${spines}-${faultIcmp ? 'frag' : 'silent'}-${faultCapBytes}`,
+    name: `leafSpine-${spines}-${faultIcmp ? 'frag' : 'silent'}-${faultCapBytes}${ipv6Hash === 'flow-label' ? '-v6label' : ''}`,
     hosts: [
       { name: 'h1', nicMtuBytes: mtuBytes },
       { name: 'h2', nicMtuBytes: mtuBytes },
     ],
     switches: [],
     routers: [
-      { name: 'lf1', icmp: true },
-      { name: 'lf2', icmp: true },
+      { name: 'lf1', icmp: true, ipv6Hash },
+      { name: 'lf2', icmp: true, ipv6Hash },
       ...spineNames.map((name) => ({ name, icmp: true, ...(name === faulty && !faultIcmp ? { forwardCapBytes: faultCapBytes } : {}) })),
     ],
     links: [

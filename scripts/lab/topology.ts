@@ -41,6 +41,12 @@ export interface RouterSpec {
    * Unlike a lower link MTU, the neighbours keep their own MTU, so only this router is to blame.
    */
   forwardCapBytes?: number;
+  /**
+   * What this router's IPv6 ECMP hash covers: 'ports' (default: addresses, protocol, ports) or
+   * 'flow-label' (addresses and flow label, no ports), as switches that hash IPv6 on RFC 6438
+   * flow labels do. Then only flows with distinct labels spread over the paths.
+   */
+  ipv6Hash?: 'ports' | 'flow-label';
 }
 
 /**

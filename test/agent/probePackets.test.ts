@@ -5,8 +5,10 @@ import {
   ACK_BYTES,
   buildAck,
   buildEchoRequest,
+  buildIpv6UdpProbe,
   buildUdpProbe,
   internetChecksum,
+  ipv6Bytes,
   keyFromHex,
   parseAck,
   parseIcmpV4,
@@ -59,6 +61,7 @@ test('IPv6 Packet Too Big captured from a Linux router quotes our UDP probe', (t
     sizeBytes: 5000,
     protocol: 17,
     destination: '2001:2:0:b::2',
+    flowLabel: 202727,
     sourcePort: 40001,
     destinationPort: 40000,
     udpLengthBytes: 4960,
@@ -197,4 +200,39 @@ test('raw-socket strerror text maps to errno names in one place', (t) => {
   t.is(rawErrorCode(new Error('No such device')), 'ENODEV');
   t.is(rawErrorCode(new Error('something else')), null);
   t.is(rawErrorCode(42), null);
+});
+
+test('a router\'s time-exceeded quotes our TTL-limited trace probe, v4 and v6; the v6 quote carries the flow label we set', (t) => {
+  const v4 = parseIcmpV4(fixture('ipv4-time-exceeded-udp'));
+  t.deepEqual(v4, { kind: 'time-exceeded', quoted: {
+    sizeBytes: 52, protocol: 17, destination: '198.18.2.2', sourcePort: 41736, destinationPort: 43947, udpLengthBytes: 32,
+    probeSeq: 1, probeKeyHex: '7f6bcaa0c87d4abdaeefc306072e00c3',
+  } });
+  const v6 = parseIcmpV6(fixture('ipv6-time-exceeded-udp'));
+  if (v6?.kind !== 'time-exceeded') return t.fail(JSON.stringify(v6));
+  t.is(v6.quoted.flowLabel, 461584);
+  const owner6: QuoteOwner = { mode: 'peer', family: 6, destination: '2001:2:0:2::2', sourcePort: 54412, destinationPort: 51999, keyHex: '75876bfb782e644c44773323eae6e910', flowLabel: 461584 };
+  t.deepEqual(quotedProbeOf(v6.quoted, owner6), { sizeBytes: 72, probeSeq: 1, echoSeq: null });
+  t.is(quotedProbeOf(v6.quoted, { ...owner6, flowLabel: 461585 }), null, 'another flow\'s label is not ours');
+});
+
+test('an IPv6 probe built whole carries our flow label and hop limit, and its UDP checksum verifies', (t) => {
+  const key = keyFromHex(KEY_HEX);
+  const b = buildIpv6UdpProbe({ sizeBytes: 1280, source: '2001:2:0:1::1', destination: '2001:2:0:2::2', flowLabel: 0xabcde, hopLimit: 3, sourcePort: 40001, destinationPort: 40000, seq: 9, key });
+  t.is(b.length, 1280);
+  t.is(b.readUInt32BE(0), (6 << 28 | 0xabcde) >>> 0, 'version 6, traffic class 0, our label');
+  t.is(b.readUInt16BE(4), 1240, 'payload length');
+  t.is(b[6], 17);
+  t.is(b[7], 3);
+  t.deepEqual(b.subarray(8, 24), ipv6Bytes('2001:2:0:1::1'));
+  const pseudo = Buffer.concat([b.subarray(8, 40), Buffer.from([0, 0, 0x04, 0xd8, 0, 0, 0, 17])]);
+  t.is(internetChecksum(Buffer.concat([pseudo, b.subarray(40)])), 0, 'the receiver\'s checksum over pseudo-header and datagram is 0');
+  t.deepEqual(parseProbePayload(b.subarray(48)), { seq: 9, key });
+});
+
+test('IPv6 text forms become their 16 bytes; anything else throws', (t) => {
+  t.is(ipv6Bytes('2001:2::1').toString('hex'), '20010002000000000000000000000001');
+  t.is(ipv6Bytes('::').toString('hex'), '0'.repeat(32));
+  t.is(ipv6Bytes('2001:2:0:B:0::2').toString('hex'), '20010002000000000000000000000002'.replace(/^(.{12})0000/, '$1000b'));
+  t.throws(() => ipv6Bytes('198.18.0.1'), { instanceOf: TypeError });
 });

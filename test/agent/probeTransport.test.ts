@@ -29,7 +29,7 @@ for (const address of LOOPBACKS) {
     const keyHex = newKey();
     const responder = await openUdpResponder({ bindAddress: address, keyHex, ttlMs: 30_000 });
     t.teardown(() => responder.close());
-    const transport = await openProbeTransport({ target: { mode: 'peer', address, port: responder.port, keyHex } });
+    const transport = await openProbeTransport({ target: { mode: 'peer', address, port: responder.port, keyHex, sourceAddress: address } });
     t.teardown(() => transport.close());
     t.is(transport.family, address === '::1' ? 6 : 4);
 
@@ -49,7 +49,7 @@ for (const address of LOOPBACKS) {
   test.serial(`peer mode over ${address}: a wrong key gets no ack`, async (t) => {
     const responder = await openUdpResponder({ bindAddress: address, keyHex: newKey(), ttlMs: 30_000 });
     t.teardown(() => responder.close());
-    const transport = await openProbeTransport({ target: { mode: 'peer', address, port: responder.port, keyHex: newKey() } });
+    const transport = await openProbeTransport({ target: { mode: 'peer', address, port: responder.port, keyHex: newKey(), sourceAddress: address } });
     t.teardown(() => transport.close());
 
     const started = performance.now();
@@ -77,7 +77,7 @@ test.serial('above the device MTU a device-bound transport reports too-big-local
   const keyHex = newKey();
   const responder = await openUdpResponder({ bindAddress: '::1', keyHex, ttlMs: 30_000 });
   t.teardown(() => responder.close());
-  const transport = await openProbeTransport({ target: { mode: 'peer', address: '::1', port: responder.port, keyHex }, device: 'lo' });
+  const transport = await openProbeTransport({ target: { mode: 'peer', address: '::1', port: responder.port, keyHex, sourceAddress: '::1' }, device: 'lo' });
   t.teardown(() => transport.close());
 
   const [tooBig, fits] = await transport.sendRound([65_575, 65_536], TIMEOUT_MS);
@@ -127,7 +127,7 @@ test.serial('a bad device name throws a clear error and leaves no socket open', 
   t.is(openSocketCount(), before);
 
   const peerError = await t.throwsAsync(
-    openProbeTransport({ target: { mode: 'peer', address: '::1', port: 9, keyHex: newKey() }, device: 'ppnope0' }),
+    openProbeTransport({ target: { mode: 'peer', address: '::1', port: 9, keyHex: newKey(), sourceAddress: '::1' }, device: 'ppnope0' }),
   );
   t.regex(peerError?.message ?? '', /No such device$/);
   t.is(openSocketCount(), before);
@@ -149,3 +149,26 @@ test.serial('a process whose open failed still exits by itself', async (t) => {
   t.is(result.code, 0);
   t.regex(result.stdout, /No such device/);
 });
+
+for (const address of LOOPBACKS) {
+  test.serial(`over ${address}, a flow's 5-tuple can be reused: the same source port (and IPv6 flow label), and a TTL-1 probe already reaches a local peer`, async (t) => {
+    const keyHex = newKey();
+    const responder = await openUdpResponder({ bindAddress: address, keyHex, ttlMs: 30_000 });
+    t.teardown(() => responder.close());
+    const first = await openProbeTransport({ target: { mode: 'peer', address, port: responder.port, keyHex, sourceAddress: address } });
+    const { sourcePort, flowLabel } = first;
+    await first.close();
+    t.is(flowLabel === null, address === '127.0.0.1', 'IPv6 probes carry a label of their own');
+    const again = await openProbeTransport({
+      target: { mode: 'peer', address, port: responder.port, keyHex, sourceAddress: address, sourcePort: sourcePort!, ...(flowLabel === null ? {} : { flowLabel }) },
+    });
+    t.teardown(() => again.close());
+    t.is(again.sourcePort, sourcePort);
+    t.is(again.flowLabel, flowLabel);
+    const reports = await again.sendTtlRound([1, 2], 72, TIMEOUT_MS);
+    t.deepEqual(reports.map((r) => [r.hopLimit, r.reached, r.from]), [[1, true, null], [2, true, null]]);
+    const [sweep] = await again.sendRound([1500], TIMEOUT_MS);
+    t.is(sweep?.outcome, 'passed', 'a sweep probe after a trace round leaves with the default TTL again');
+    await t.throwsAsync(again.sendTtlRound([0], 72, TIMEOUT_MS), { instanceOf: RangeError });
+  });
+}
