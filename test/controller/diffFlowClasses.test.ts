@@ -5,6 +5,7 @@ import { renderDiffTable } from '../../controller/diff/diffTable.js';
 import { RUN_DIFF_V1 } from '../../controller/contracts/runDiffV1.js';
 import type { FlowCoverage } from '../../controller/model/pmtuReport.js';
 import type { RunReport } from '../../controller/model/runReport.js';
+import { changesSection } from '../../controller/report/html/changesSection.js';
 import { rackRun } from '../fixtures/runs/rackRun.js';
 import { assertMatchesContract } from '../helpers/assertMatchesContract.js';
 import { flowsAt, multiFlowReport, type FlowPlan } from '../helpers/multiFlowSweep.js';
@@ -85,4 +86,13 @@ test('diff, its table and its JSON show a flow-class change with the same path M
   t.regex(table, /flow classes\s+1500 on 25 %, 9000 on 75 %\s+1500 on 50 %, 9000 on 50 %\s+worse\s+REGRESSION/);
   t.regex(table, /↳ flow classes 1500 on 25 %, 9000 on 75 % → 1500 on 50 %, 9000 on 50 %: more flows are capped/);
   assertMatchesContract(t, RUN_DIFF_V1, JSON.parse(JSON.stringify(diff)));
+});
+
+test("the HTML report's changes section shows both sides' flow classes", (t) => {
+  const next = withFlows('r-next', [...flowsAt(2, 1500), ...flowsAt(2, 9000)]);
+  const diff = diffRuns(withFlows('r-base', [...flowsAt(1, 1500), ...flowsAt(3, 9000)]), next);
+  const markup = changesSection({ ...next, comparison: { ...diff, baselineRunId: 'r-base', against: 'baseline' } }).markup;
+  const row = markup.split('<tr').find((r) => r.includes('flow classes'))!;
+  t.regex(row, /data-kind="path-mtu"/);
+  t.regex(row, /<td class="num">1500 on 25 %, 9000 on 75 %<\/td><td class="num">1500 on 50 %, 9000 on 50 %<\/td><td>changed<\/td><td><span class="badge fail">✕ REGRESSION/);
 });
