@@ -1,4 +1,5 @@
 import type { AgentFactsResponse } from '../../proto/agentFacts.js';
+import type { StoredCell } from '../model/cellRecord.js';
 import type { Plan } from '../model/plan.js';
 import type { RunResults } from '../model/runResults.js';
 import { RUN_REPORT_SCHEMA, type Finding, type PairResult, type RunReport } from '../model/runReport.js';
@@ -39,9 +40,16 @@ export function aggregateRun(input: AggregateRunInput): RunReport {
   const facts = new Map(Object.entries(stored.facts).filter((entry): entry is [string, AgentFactsResponse] => !('error' in entry[1])));
   // A run restricted with --only-through (kept in its plan) reports only the pairs it tested.
   const pairs = pairsInScope(plan, planPairs(endpointsOf(plan, facts), plan.agents.map((agent) => agent.name)));
+  // Grouped in one pass: filtering every cell for every pair is pairs × cells, minutes at 32 hosts.
+  const cellsByPair = new Map<string, StoredCell[]>();
+  for (const cell of stored.cells) {
+    const list = cellsByPair.get(cell.pairId);
+    if (list) list.push(cell);
+    else cellsByPair.set(cell.pairId, [cell]);
+  }
   const results: PairResult[] = pairs.map((pair) => {
     const pmtu = stored.pmtu.get(pair.id);
-    const cells = stored.cells.filter((cell) => cell.pairId === pair.id);
+    const cells = cellsByPair.get(pair.id) ?? [];
     const report = pmtu && 'report' in pmtu ? pmtu.report : null;
     return {
       pair,

@@ -112,7 +112,8 @@ function culpritFinding(e: CulpritEvidence, measured: readonly MeasuredPair[]): 
   const X = e.pathMtu;
   const name = `${e.key} ${e.value}`;
   const scope = `${e.key}=${e.value}`;
-  const crossing = measured.filter((m) => e.crossingPairs.includes(m.pair.id));
+  const crossingIds = new Set(e.crossingPairs);
+  const crossing = measured.filter((m) => crossingIds.has(m.pair.id));
   const dirs = crossing.flatMap((m) => m.directions);
   const nicMtus = dirs
     .map((d) => (d.report && d.report.verdict !== 'error' ? [d.report.senderNicMtuBytes, d.report.receiverNicMtuBytes] : [null]))

@@ -1,4 +1,4 @@
-import { endpointKey, sameEndpoint, type Endpoint } from '../model/endpoint.js';
+import { endpointKey, type Endpoint } from '../model/endpoint.js';
 import type { Direction } from '../model/direction.js';
 import { pairDirections, type PairDirectionView } from '../model/pairDirections.js';
 import type { PlanAgent } from '../model/plan.js';
@@ -68,11 +68,25 @@ export function rollUp(results: readonly PairResult[], agents: readonly PlanAgen
       }
     }
   }
-  const touches = (f: PairFacts, e: Endpoint) =>
-    [f.result.pair.a, f.result.pair.b].some((x) => sameEndpoint(x, e));
+  // Each pair filed under its two NICs and two hosts in one pass: filtering every pair for every
+  // NIC and host is NICs × pairs, cubic in the hosts of a rack.
+  const byNic = new Map<string, PairFacts[]>();
+  const byHost = new Map<string, PairFacts[]>();
+  const file = <K>(index: Map<K, PairFacts[]>, keys: readonly K[], f: PairFacts) => {
+    for (const key of new Set(keys)) {
+      const list = index.get(key);
+      if (list) list.push(f);
+      else index.set(key, [f]);
+    }
+  };
+  for (const f of facts) {
+    const { a, b } = f.result.pair;
+    file(byNic, [endpointKey(a), endpointKey(b)], f);
+    file(byHost, [a.agent, b.agent], f);
+  }
   const nics: NicRollup[] = nicOrder.map((e) => ({
     endpoint: endpointKey(e), agent: e.agent, address: e.address,
-    tally: tallyOf(facts.filter((f) => touches(f, e))),
+    tally: tallyOf(byNic.get(endpointKey(e)) ?? []),
   }));
 
   const hostNames = [...new Set([...agents.map((a) => a.name), ...nicOrder.map((e) => e.agent)])];
@@ -80,7 +94,7 @@ export function rollUp(results: readonly PairResult[], agents: readonly PlanAgen
   const hosts: HostRollup[] = hostNames.map((agent) => ({
     agent,
     labels: labelsOf.get(agent) ?? {},
-    tally: tallyOf(facts.filter((f) => f.result.pair.a.agent === agent || f.result.pair.b.agent === agent)),
+    tally: tallyOf(byHost.get(agent) ?? []),
   }));
 
   const labels: LabelRollup[] = labelGroups(agents).map((g) => {

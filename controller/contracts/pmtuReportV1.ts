@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { NicFacts } from '../../proto/agentFacts.js';
 import { ErrorCode } from '../../proto/errorCodes.js';
-import { IcmpHint, ProbeRecord } from '../../proto/pmtuSweep.js';
+import { FlowSweep, IcmpHint, ProbeRecord } from '../../proto/pmtuSweep.js';
 import { PmtuVerdictV1 } from './pmtuVerdictV1.js';
 
 export const PMTU_REPORT_V1 = 'pathprobe.pmtu/v1';
@@ -46,10 +46,14 @@ export const MeasuredDirectionV1 = z.object({
       pathMtuBytes: z.number().int().nullable().describe('The path MTU these flows found, in bytes; null when they got no answer.'),
       flows: z.number().int(),
       share: z.number().describe('flows / probed, 0..1.'),
+      verdict: PmtuVerdictV1.optional().describe("The one-flow verdict of the class's representative flow, from that flow's own evidence and the NIC MTUs: e.g. ok for the class that carries the NIC MTU, silent-drop for one capped without a word. Absent from reports made before classes were judged."),
+      representativeFlow: z.number().int().optional().describe("The flow whose result is the class's (its first): an index into `sweeps` and the `flow` of its probes in `probeLog`."),
     })).describe('One class per path MTU found, smallest first; pathMtu is the smallest.'),
+    sweeps: z.array(FlowSweep).optional().describe("Every flow's own result (path MTU, failure evidence, probes sent), in flow order: a probe's `flow` indexes it. Absent from reports made before it was kept."),
   }).nullable().optional().describe('A multi-flow sweep: how the flows split. Absent or null for a one-flow sweep (echo, older agents).'),
   error: z.null(),
-  probeLog: z.array(ProbeRecord).describe('Every probe as sent, in order.'),
+  probeLog: z.array(ProbeRecord).describe("Every probe as sent, in order. For a multi-flow sweep, the probes of each flow class's representative flow (the worst class's first); `probeLogOmitted` counts the others, whose results are in `flows.sweeps`."),
+  probeLogOmitted: z.number().int().optional().describe('Probes sent but left out of probeLog: those of flows other than the representative ones; 0 for a one-flow sweep. Absent from reports made before the log was trimmed.'),
   icmpHints: z.array(IcmpHint).describe('Every validated ICMP frag-needed / Packet Too Big received.'),
 }).meta({ id: 'MeasuredDirection', description: 'A direction that was measured: its verdict and the facts behind it.' });
 

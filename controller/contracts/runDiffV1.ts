@@ -27,12 +27,18 @@ const CellSideV1 = z.object({
   toolBound: z.boolean(),
 });
 
+const FlowClassSideV1 = z.object({
+  pathMtuBytes: z.number().int().nullable().describe('In bytes; null for the flows that got no answer.'),
+  flows: z.number().int(),
+  share: z.number().describe('Of the flows probed, 0..1.'),
+});
+
 export const DiffChangeV1 = z.object({
   pairId: z.string(),
   direction: DiffDirectionV1.nullable().describe('Null for a change of the whole pair (added, removed).'),
   kind: ChangeKindV1,
   category: ChangeCategoryV1,
-  subject: z.string().nullable().describe("What inside the pair or direction, e.g. 'jumbo P4'; null for the direction itself."),
+  subject: z.string().nullable().describe("What inside the pair or direction, e.g. 'jumbo P4', or 'flow classes' for a path-mtu change of how the flows split; null for the direction itself."),
   before: DiffValueV1,
   after: DiffValueV1,
   significant: z.boolean().describe('A real change, not noise.'),
@@ -47,6 +53,13 @@ export const DiffChangeV1 = z.object({
     rangesOverlap: z.boolean().nullable(),
     judgement: z.enum(['beyond-noise', 'within-noise', 'single-sample', 'status']),
   }).optional().describe('Throughput changes only: the two compared cells.'),
+  flowClasses: z.object({
+    before: z.array(FlowClassSideV1).describe('Smallest path MTU first.'),
+    after: z.array(FlowClassSideV1).describe('Smallest path MTU first.'),
+    appeared: z.array(z.number().int().nullable()).describe('Path MTUs (bytes) of classes only the newer run has; null = flows with no answer.'),
+    disappeared: z.array(z.number().int().nullable()).describe('Path MTUs (bytes) of classes only the older run had.'),
+    largestShareChange: z.number().describe("The largest move of one class's share, 0..1 (a class absent on one side counts as 0); below 0.25 with the same class MTUs it is sampling noise."),
+  }).optional().describe("Flow-class changes only (kind 'path-mtu', subject 'flow classes', before/after the safe path MTU in bytes, which may be equal): how the direction's flows split over paths with different MTUs, on both sides."),
 }).meta({ id: 'DiffChange' });
 
 const DirectionSnapshotV1 = z.object({

@@ -1,6 +1,7 @@
 import { formatBitsPerSecond, formatPercent } from '../render/throughputFormat.js';
 import type { Pair } from '../model/pair.js';
 import type { DiffChange, DiffValue, EnvironmentKind, PairDiff, RunDiff } from '../model/runDiff.js';
+import { flowClassesText } from '../pmtu/flowClassesText.js';
 
 /*
  * `pathprobe diff` for the terminal: per changed pair and direction a before | after | change
@@ -23,6 +24,7 @@ function shortPair(pair: Pair): string {
 }
 
 function value(c: DiffChange, v: DiffValue, side: 'before' | 'after'): string {
+  if (c.flowClasses) return flowClassesText(c.flowClasses[side]);
   if (v === null) return '-';
   if (c.kind === 'throughput' && typeof v === 'number') {
     const s = c.cell?.[side];
@@ -34,7 +36,7 @@ function value(c: DiffChange, v: DiffValue, side: 'before' | 'after'): string {
 
 function what(c: DiffChange): string {
   switch (c.kind) {
-    case 'path-mtu': return 'path MTU';
+    case 'path-mtu': return c.flowClasses ? 'flow classes' : 'path MTU';
     case 'verdict': return 'verdict';
     case 'throughput':
     case 'cell-status': return `throughput ${c.subject ?? ''}`;
@@ -49,6 +51,7 @@ function what(c: DiffChange): string {
 function changeText(c: DiffChange): string {
   switch (c.kind) {
     case 'path-mtu':
+      if (c.flowClasses) return c.regression ? 'worse' : c.significant ? 'changed' : 'changed (noise)';
       return typeof c.before === 'number' && typeof c.after === 'number'
         ? `${c.after > c.before ? '+' : '−'}${Math.abs(c.after - c.before)}` : 'changed';
     case 'verdict':
@@ -73,7 +76,7 @@ function changeLine(c: DiffChange): Line {
   return {
     cols: [what(c), value(c, c.before, 'before'), value(c, c.after, 'after'), changeText(c)],
     flag: c.regression ? 'REGRESSION' : '',
-    note: c.regression || (c.kind === 'verdict' && c.significant) ? c.explanation : null,
+    note: c.regression || ((c.kind === 'verdict' || c.flowClasses) && c.significant) ? c.explanation : null,
   };
 }
 

@@ -1,6 +1,6 @@
 import type { NicFacts } from '../../proto/agentFacts.js';
 import type { ErrorCode } from '../../proto/errorCodes.js';
-import type { ProbeRecord } from '../../proto/pmtuSweep.js';
+import type { FlowSweep, ProbeRecord } from '../../proto/pmtuSweep.js';
 import type { PmtuVerdict } from './verdicts.js';
 
 /** What `pmtu --json` prints and a run stores per pair: both directions' verdicts with their evidence. */
@@ -12,6 +12,14 @@ export interface FlowClass {
   flows: number;
   /** flows / flows probed. */
   share: number;
+  /**
+   * The one-flow verdict of the class's representative flow, judged from that flow's own evidence
+   * and the direction's NIC MTUs (e.g. 'ok' for the class that carries the NIC MTU). Absent from
+   * reports stored before classes were judged.
+   */
+  verdict?: PmtuVerdict;
+  /** The flow (an index into `sweeps`, and the `flow` of its probes) whose result is the class's: its first. */
+  representativeFlow?: number;
 }
 
 /** How a direction was spread over flows, and what each class of them found. */
@@ -23,6 +31,11 @@ export interface FlowCoverage {
   multipath: boolean;
   /** Smallest path MTU first. */
   classes: FlowClass[];
+  /**
+   * Every flow's own result, in flow order (a probe's `flow` indexes it): kept whole when the
+   * probe log keeps only the representative flows. Absent from reports stored before it was kept.
+   */
+  sweeps?: FlowSweep[];
 }
 
 export interface DirectionVerdict {
@@ -47,7 +60,18 @@ export interface DirectionVerdict {
 }
 
 export type DirectionReport =
-  | (DirectionVerdict & { direction: string; error: null; probeLog: ProbeRecord[]; icmpHints: { from: string; mtuBytes: number; probeBytes: number }[] })
+  | (DirectionVerdict & {
+    direction: string;
+    error: null;
+    /**
+     * A one-flow sweep's every probe; a multi-flow sweep's probes of each class's representative
+     * flow, the worst class's first (every flow's result stays in `flows.sweeps`).
+     */
+    probeLog: ProbeRecord[];
+    /** Probes sent but left out of `probeLog` (those of the other flows); absent from older reports. */
+    probeLogOmitted?: number;
+    icmpHints: { from: string; mtuBytes: number; probeBytes: number }[];
+  })
   | { direction: string; verdict: 'error'; error: { code: ErrorCode; message: string }; inconclusive?: PmtuInconclusive };
 
 /**

@@ -59,6 +59,21 @@ export interface ThroughputCellChange {
   judgement: CellJudgement;
 }
 
+/**
+ * A direction's flow classes on both sides (a 'path-mtu' change with subject 'flow classes'):
+ * the flows split differently, whether or not the safe path MTU moved.
+ */
+export interface FlowClassesChange {
+  /** Smallest path MTU first; null = the flows that got no answer. */
+  before: { pathMtuBytes: number | null; flows: number; share: number }[];
+  after: { pathMtuBytes: number | null; flows: number; share: number }[];
+  /** Path MTUs of classes only the newer run has, and only the older one had. */
+  appeared: (number | null)[];
+  disappeared: (number | null)[];
+  /** The largest change of one class's share (0..1), a class absent on one side counting as 0. */
+  largestShareChange: number;
+}
+
 export interface DiffChange {
   pairId: string;
   /** Null for a change of the whole pair (added, removed). */
@@ -75,6 +90,7 @@ export interface DiffChange {
   regression: boolean;
   explanation: string;
   cell?: ThroughputCellChange;
+  flowClasses?: FlowClassesChange;
 }
 
 export interface DirectionSnapshot {

@@ -2,13 +2,20 @@ import type { DirectionDiffInput } from '../kinds/testKind.js';
 import type { PairDirectionView } from '../model/pairDirections.js';
 import type { DiffChange } from '../model/runDiff.js';
 import { verdictGotWorse } from '../model/verdicts.js';
+import { diffFlowClasses } from './diffFlowClasses.js';
 
 function verdictText(d: PairDirectionView): string {
   if (d.error) return `${d.error.code}: ${d.error.message}`;
   return d.report && d.report.verdict !== 'error' ? d.report.explanation : '';
 }
 
-/** Path-MTU and verdict changes of one direction: every one is significant, a lower MTU or a worse verdict regresses. Pure. */
+const coverageOf = (d: PairDirectionView) => (d.report && d.report.verdict !== 'error' ? d.report.flows : null);
+
+/**
+ * Path-MTU, verdict and flow-class changes of one direction: every path-MTU and verdict change is
+ * significant, a lower MTU or a worse verdict regresses; flow classes count when a class appears
+ * or goes or a share moves beyond the sampling noise (diffFlowClasses.ts). Pure.
+ */
 export function diffPmtuDirection({ pairId, base: before, next: after }: DirectionDiffInput): DiffChange[] {
   const { direction } = after;
   const changes: DiffChange[] = [];
@@ -29,6 +36,8 @@ export function diffPmtuDirection({ pairId, base: before, next: after }: Directi
       explanation: `path MTU ${before.pathMtu ?? 'none'} → ${after.pathMtu ?? 'none'}${down ? ': larger packets no longer get through' : ''}`,
     });
   }
+  const flowClasses = diffFlowClasses(coverageOf(before), coverageOf(after), { ...common, before: before.pathMtu, after: after.pathMtu });
+  if (flowClasses) changes.push(flowClasses);
   if (before.verdict !== after.verdict) {
     const worse = verdictGotWorse(before.verdict, after.verdict);
     const why = verdictText(after);

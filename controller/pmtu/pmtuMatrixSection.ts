@@ -5,6 +5,7 @@ import type { PairDirectionView } from '../model/pairDirections.js';
 import { endpointHeader, runDirections, runEndpoints } from '../render/runDirections.js';
 import { section } from '../render/section.js';
 import { VERDICT_STYLE } from './verdictStyle.js';
+import { flowSplitText } from './flowClassesText.js';
 import type { RunReport } from '../model/runReport.js';
 
 function cell(d: PairDirectionView | null): SafeHtml {
@@ -16,9 +17,12 @@ function cell(d: PairDirectionView | null): SafeHtml {
   }
   const verdict: PathVerdict = d.report.verdict;
   const style = VERDICT_STYLE[verdict];
-  const mtu = d.report.verdict !== 'error' && d.report.pathMtu !== null ? String(d.report.pathMtu) : '—';
+  // The safe size first; flows that split add the other classes with their shares.
+  const [safe, others] = flowSplitText(d.report).split(' | ') as [string, string | undefined];
+  const mtu = others === undefined ? html`${safe}` : html`${safe} <span class="split">| ${others}</span>`;
+  const multipath = d.report.verdict !== 'error' && d.report.flows?.multipath === true;
   const detail = d.report.verdict === 'error' ? `${d.report.error.code}: ${d.report.error.message}` : d.report.explanation;
-  return html`<td class="cell ${style.cls}" data-verdict="${verdict}" title="${d.report.direction}: ${style.words} — ${detail}"><span class="mtu">${mtu}</span><span class="verdict">${style.symbol} ${style.words}</span></td>`;
+  return html`<td class="cell ${style.cls}${multipath ? ' multipath' : ''}" data-verdict="${verdict}"${multipath ? html` data-flows="split"` : html``} title="${d.report.direction}: ${style.words} — ${detail}"><span class="mtu">${mtu}</span><span class="verdict">${style.symbol} ${style.words}</span></td>`;
 }
 
 function legend(): SafeHtml {

@@ -1,12 +1,9 @@
 import { pmtuVerdict } from './pmtuVerdict.js';
+import { representativeProbeLog } from './representativeProbeLog.js';
 import { inconclusiveMessage, pmtuInconclusive } from './pmtuInconclusive.js';
 import type { DirectionOutcome, PathMtuEnd, PathMtuMeasurement } from './measurePathMtu.js';
 import { PMTU_REPORT_SCHEMA, type DirectionReport, type EndReport, type PmtuReport } from '../model/pmtuReport.js';
 import { EXIT_CANNOT_RUN, EXIT_FINDING, EXIT_OK } from '../model/exitCodes.js';
-
-
-
-
 
 function endReport(end: PathMtuEnd): EndReport {
   return {
@@ -27,7 +24,8 @@ function directionReport(outcome: DirectionOutcome, sender: PathMtuEnd, receiver
   const verdict = pmtuVerdict(outcome.sweep, {
     senderName: sender.name, receiverName: receiver.name, senderNic: sender.nic, receiverNic: receiver.nic,
   });
-  return { ...verdict, direction, error: null, probeLog: outcome.sweep.probes, icmpHints: outcome.sweep.icmpHints };
+  const { probeLog, probeLogOmitted } = representativeProbeLog(outcome.sweep.probes, verdict.flows);
+  return { ...verdict, direction, error: null, probeLog, probeLogOmitted, icmpHints: outcome.sweep.icmpHints };
 }
 
 /** 0 both ok, 1 a finding, 3 an agent or the target could not be reached or measured. */

@@ -1,4 +1,5 @@
 import type { DirectionReport, EndReport, PmtuReport } from '../model/pmtuReport.js';
+import { flowSplitText, sharePercent } from './flowClassesText.js';
 
 function endLine(end: EndReport): string {
   const nic = end.nic ? `${end.nic.name}, NIC MTU ${end.nic.mtuBytes}` : 'no agent';
@@ -14,7 +15,7 @@ function row(d: DirectionReport): string[] {
   const label = d.roundTrip ? `${d.direction} (round trip)` : d.direction;
   return [
     label,
-    d.pathMtu === null ? '-' : String(d.pathMtu),
+    d.pathMtu === null && !d.flows?.multipath ? '-' : flowSplitText(d),
     d.pathFrameBytes === null ? '-' : String(d.pathFrameBytes),
     d.verdict,
     `${d.probes} probes, ${Math.round(d.elapsedMs)} ms`,
@@ -38,8 +39,8 @@ export function pmtuTable(report: PmtuReport): string {
     if (d.verdict === 'error') continue;
     lines.push(`• ${d.explanation}.`);
     if (d.flows) {
-      const classes = d.flows.classes.map((c) => `${c.pathMtuBytes ?? 'no answer'} on ${Math.round(c.share * 100)} %`).join(', ');
-      lines.push(`  flows: ${d.flows.rule}; ${d.flows.multipath ? `they split: ${classes}` : `all ${classes.replace(/ on 100 %$/, '')}`}.`);
+      const classes = d.flows.classes.map((c) => `${c.pathMtuBytes ?? 'no answer'} on ${sharePercent(c.share)}${c.verdict ? ` (${c.verdict})` : ''}`).join(', ');
+      lines.push(`  flows: ${d.flows.rule}; ${d.flows.multipath ? `they split: ${classes}` : `all ${d.flows.classes[0]?.pathMtuBytes ?? 'no answer'}`}.`);
     }
     if (d.advice) lines.push(`  fix: ${d.advice}.`);
   }

@@ -1,12 +1,10 @@
 import type { NicFacts } from '../../proto/agentFacts.js';
-import type { PmtuSweepResult } from '../../proto/pmtuSweep.js';
+import type { IcmpHint, PmtuSweepResult, ProbeRecord } from '../../proto/pmtuSweep.js';
 import { flowCoverage, flowCoverageWords } from './flowCoverage.js';
 import { frameBytes, windowsJumboPacketBytes } from '../model/frameBytes.js';
 import type { DirectionVerdict } from '../model/pmtuReport.js';
 import type { PmtuVerdict } from '../model/verdicts.js';
 import { vxlanUnderlayAdvice } from './vxlanUnderlayAdvice.js';
-
-
 
 export interface DirectionEnds {
   senderName: string;
@@ -103,6 +101,38 @@ function oneFlowVerdict(sweep: PmtuSweepResult, ends: DirectionEnds): Omit<Direc
   };
 }
 
+/**
+ * Each flow's own validated ICMP hints, from the probes that name their flow (one pass over the
+ * probe log); null when no probe does (then the sweep's hints are all there is).
+ */
+function icmpHintsByFlow(probes: readonly ProbeRecord[]): Map<number, IcmpHint[]> | null {
+  let byFlow: Map<number, IcmpHint[]> | null = null;
+  for (const p of probes) {
+    if (p.flow === undefined) continue;
+    byFlow ??= new Map();
+    const hints = byFlow.get(p.flow) ?? [];
+    if (!byFlow.has(p.flow)) byFlow.set(p.flow, hints);
+    if (p.icmp && !hints.some((h) => h.from === p.icmp!.from && h.mtuBytes === p.icmp!.mtuBytes)) hints.push(p.icmp);
+  }
+  return byFlow;
+}
+
+/**
+ * One flow of a multi-flow sweep as a sweep of its own: its own result and ICMP hints, the
+ * direction's addresses and NIC. So a flow class is judged by the very rules the direction is.
+ */
+function flowSweepResult(sweep: PmtuSweepResult, flow: number, hintsByFlow: Map<number, IcmpHint[]> | null): PmtuSweepResult {
+  const f = sweep.flows![flow]!;
+  return {
+    ...sweep,
+    reachable: f.reachable, largestOkBytes: f.largestOkBytes, smallestFailBytes: f.smallestFailBytes,
+    failEvidence: f.failEvidence, complete: f.complete, probesSent: f.probesSent, rounds: f.rounds,
+    icmpHints: hintsByFlow ? hintsByFlow.get(flow) ?? [] : sweep.icmpHints,
+    sourcePort: f.sourcePort,
+    flows: undefined,
+  };
+}
+
 const FAILURE_WORDS: Record<PmtuVerdict, string> = {
   ok: 'stops', 'mtu-mismatch': 'stops', 'frag-needed': 'is limited by a router (frag-needed)', 'silent-drop': 'silently drops', unreachable: 'gets no answer',
 };
@@ -115,7 +145,8 @@ const FAILURE_WORDS: Record<PmtuVerdict, string> = {
  */
 export function pmtuVerdict(sweep: PmtuSweepResult, ends: DirectionEnds): DirectionVerdict {
   const verdict = oneFlowVerdict(sweep, ends);
-  const flows = flowCoverage(sweep.flows);
+  const hintsByFlow = icmpHintsByFlow(sweep.probes);
+  const flows = flowCoverage(sweep.flows, (flow) => oneFlowVerdict(flowSweepResult(sweep, flow, hintsByFlow), ends).verdict);
   const words = flowCoverageWords(flows, FAILURE_WORDS[verdict.verdict], verdict.verdict === 'frag-needed');
   const route = `${ends.senderName} → ${ends.receiverName}: `;
   const explanation = words && verdict.explanation.startsWith(route)

@@ -10,11 +10,8 @@ export function runEndpoints(report: RunReport): Endpoint[] {
   for (const p of report.pairs) {
     for (const e of [p.pair.a, p.pair.b]) if (!seen.has(endpointKey(e))) seen.set(endpointKey(e), e);
   }
-  const order = report.plan.agents.map((a) => a.name);
-  const rank = (e: Endpoint): number => {
-    const i = order.indexOf(e.agent);
-    return i < 0 ? order.length : i;
-  };
+  const order = new Map(report.plan.agents.map((a, i) => [a.name, i]));
+  const rank = (e: Endpoint): number => order.get(e.agent) ?? order.size;
   return [...seen.values()].sort((x, y) => rank(x) - rank(y));
 }
 

@@ -101,7 +101,7 @@ function checkReport(report: any, expectedPairs: number): string[] {
     for (const [name, d] of [['forward', p.pmtu.forward], ['reverse', p.pmtu.reverse]] as const) {
       if (!d) wrong.push(`${id} ${name}: not measured`);
       else if (d.verdict !== 'ok' || d.pathMtu !== JUMBO_BYTES) {
-        const why = d.error?.message ?? `${d.probes} probes in ${d.elapsedMs} ms, ${(d.probeLog ?? []).filter((r: any) => r.outcome === 'passed').length} answered`;
+        const why = d.error?.message ?? `${d.probes} probes in ${d.elapsedMs} ms, ${(d.probeLog ?? []).filter((r: any) => r.outcome === 'passed').length} answered${d.probeLogOmitted ? ` of the ${(d.probeLog ?? []).length} logged (${d.probeLogOmitted} of other flows left out)` : ''}`;
         wrong.push(`${id} ${name}: ${d.verdict} ${d.pathMtu ?? '-'} (${why})`);
       }
     }

@@ -21,7 +21,11 @@ test('flows that found different path MTUs form classes, smallest first, with th
   const coverage = flowCoverage([flow(9000), flow(1500), flow(9000), flow(9000)])!;
   t.true(coverage.multipath);
   t.is(coverage.probed, 4);
-  t.deepEqual(coverage.classes, [{ pathMtuBytes: 1500, flows: 1, share: 0.25 }, { pathMtuBytes: 9000, flows: 3, share: 0.75 }]);
+  t.deepEqual(coverage.classes, [
+    { pathMtuBytes: 1500, flows: 1, share: 0.25, representativeFlow: 1 },
+    { pathMtuBytes: 9000, flows: 3, share: 0.75, representativeFlow: 0 },
+  ], 'each class is represented by its first flow');
+  t.deepEqual(coverage.sweeps?.map((f) => f.largestOkBytes), [9000, 1500, 9000, 9000], 'and every flow keeps its own result');
   t.is(flowCoverageWords(coverage, 'silently drops', false),
     '1 of 2 flow classes (25 % of 4 flows) silently drops above 1500; the other carries 9000 (75 %): the flows cross paths that differ (ECMP or LAG hashing), so that share of all connections black-holes while the others work; ');
   t.regex(flowCoverageWords(coverage, 'is limited by a router (frag-needed)', true), /must shrink their packets when the ICMP reaches them/);
@@ -48,4 +52,14 @@ test('--flows takes auto (the rule) or a number from 1 to 64, and anything else 
   for (const bad of ['0', '65', 'many', '2.5', '']) {
     t.throws(() => parseFlows(bad), { code: 'ERR_USAGE', message: /^--flows .* must be auto \(23 flows\) or a number of flows from 1 to 64$/ } as never, bad);
   }
+});
+
+test('given a judge, each class carries the verdict of its representative flow', (t) => {
+  const judged: number[] = [];
+  const coverage = flowCoverage([flow(9000), flow(1500), flow(1500)], (index) => {
+    judged.push(index);
+    return index === 1 ? 'silent-drop' : 'ok';
+  })!;
+  t.deepEqual(coverage.classes.map((c) => [c.pathMtuBytes, c.verdict]), [[1500, 'silent-drop'], [9000, 'ok']]);
+  t.deepEqual(judged.sort(), [0, 1], 'one flow judged per class, not every flow');
 });

@@ -2,6 +2,7 @@ import test from 'ava';
 import type { NicFacts } from '../../proto/agentFacts.js';
 import type { PmtuSweepResult } from '../../proto/pmtuSweep.js';
 import { pmtuVerdict } from '../../controller/pmtu/pmtuVerdict.js';
+import { flowsAt, multiFlowSweep } from '../helpers/multiFlowSweep.js';
 
 function nic(mtuBytes: number): NicFacts {
   return { name: 'eth0', mtuBytes, addresses: [], macAddress: null, speedMbps: 10000, driver: 'veth', operState: 'up' };
@@ -83,4 +84,29 @@ test('an unproved boundary says so', (t) => {
   const v = pmtuVerdict(sweep({ largestOkBytes: 4470, smallestFailBytes: 4471, complete: false, failEvidence: { silent: 1, icmp: 0, local: 0, sendError: 0 } }), ends(9000, 9000));
   t.false(v.complete);
   t.regex(v.explanation, /boundary not proved/);
+});
+
+test('each flow class gets the verdict of its own flows: the class carrying the NIC MTU is ok, a silently capped one silent-drop', (t) => {
+  const v = pmtuVerdict(multiFlowSweep([...flowsAt(12, 9000), ...flowsAt(11, 1500)]), ends(9000, 9000));
+  t.is(v.verdict, 'silent-drop', 'the direction is judged by its worst class');
+  t.deepEqual(v.flows!.classes.map((c) => [c.pathMtuBytes, c.flows, c.verdict, c.representativeFlow]), [
+    [1500, 11, 'silent-drop', 12],
+    [9000, 12, 'ok', 0],
+  ]);
+});
+
+test("a class capped by a router that says so is frag-needed from that flow's own ICMP, while the other class is ok", (t) => {
+  const v = pmtuVerdict(multiFlowSweep([...flowsAt(2, 4000, 'icmp'), ...flowsAt(3, 9000)]), ends(9000, 9000));
+  t.is(v.verdict, 'frag-needed');
+  t.deepEqual(v.flows!.classes.map((c) => c.verdict), ['frag-needed', 'ok']);
+});
+
+test('flows that got no answer are an unreachable class next to the ones that work', (t) => {
+  const v = pmtuVerdict(multiFlowSweep([...flowsAt(1, null), ...flowsAt(4, 9000)]), ends(9000, 9000));
+  t.deepEqual(v.flows!.classes.map((c) => [c.pathMtuBytes, c.verdict]), [[null, 'unreachable'], [9000, 'ok']]);
+});
+
+test('three paths, three verdicts: each class is judged against the NIC MTUs on its own', (t) => {
+  const v = pmtuVerdict(multiFlowSweep([...flowsAt(1, 1500), ...flowsAt(1, 4470, 'icmp'), ...flowsAt(1, 9000)]), ends(9000, 9000));
+  t.deepEqual(v.flows!.classes.map((c) => [c.pathMtuBytes, c.verdict]), [[1500, 'silent-drop'], [4470, 'frag-needed'], [9000, 'ok']]);
 });

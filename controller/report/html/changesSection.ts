@@ -5,6 +5,7 @@ import { section } from '../../render/section.js';
 import type { Pair } from '../../model/pair.js';
 import type { DiffChange, DiffValue, PairDiff } from '../../model/runDiff.js';
 import type { ComparedRunReport } from '../../diff/runComparison.js';
+import { flowClassesText } from '../../pmtu/flowClassesText.js';
 
 const INTRO = 'What changed since the run this one was compared with (pathprobe run --compare), per pair and direction: '
   + 'path MTU and verdict changes always count, throughput only beyond the repeats\' noise and the threshold; '
@@ -14,7 +15,8 @@ function pairLabel(pair: Pair): string {
   return `${pair.a.agent} ${pair.a.address} ↔ ${pair.b.agent} ${pair.b.address}`;
 }
 
-function valueText(c: DiffChange, v: DiffValue): string {
+function valueText(c: DiffChange, v: DiffValue, side: 'before' | 'after'): string {
+  if (c.flowClasses) return flowClassesText(c.flowClasses[side]);
   if (v === null) return '—';
   if (c.kind === 'throughput' && typeof v === 'number') return formatBitsPerSecond(v);
   if (c.kind === 'nic-speed' && typeof v === 'number') return `${v} Mbit/s`;
@@ -28,7 +30,7 @@ function whatText(c: DiffChange): string {
 
 function changeText(c: DiffChange): string {
   if (c.category === 'environment') return 'may explain';
-  if (c.kind === 'path-mtu' && typeof c.before === 'number' && typeof c.after === 'number') {
+  if (c.kind === 'path-mtu' && !c.flowClasses && typeof c.before === 'number' && typeof c.after === 'number') {
     return `${c.after > c.before ? '+' : '−'}${Math.abs(c.after - c.before)}`;
   }
   if (c.kind === 'throughput' && c.cell) {
@@ -44,7 +46,7 @@ function changeRow(p: PairDiff, route: string, c: DiffChange): SafeHtml {
     : c.category === 'environment' ? html`<span class="badge warn">environment</span>`
       : c.significant ? html`<span class="badge warn">changed</span>` : html`<span class="muted">noise</span>`;
   return html`<tr data-pair="${p.pairId}" data-direction="${c.direction ?? ''}" data-kind="${c.kind}" data-category="${c.category}" data-regression="${String(c.regression)}">
-<td>${pairLabel(p.pair)}</td><td>${route}</td><td>${whatText(c)}</td><td class="num">${valueText(c, c.before)}</td><td class="num">${valueText(c, c.after)}</td><td>${changeText(c)}</td><td>${badge}</td><td class="small">${c.explanation}</td></tr>
+<td>${pairLabel(p.pair)}</td><td>${route}</td><td>${whatText(c)}</td><td class="num">${valueText(c, c.before, 'before')}</td><td class="num">${valueText(c, c.after, 'after')}</td><td>${changeText(c)}</td><td>${badge}</td><td class="small">${c.explanation}</td></tr>
 `;
 }
 

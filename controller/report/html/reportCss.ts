@@ -44,6 +44,7 @@ table.matrix td.cell { width: 96px; min-width: 96px; height: 48px; text-align: c
 .addr { display: block; font-weight: 400; font-size: 11px; color: var(--muted); font-family: "DejaVu Sans Mono", monospace; }
 td.cell .mtu { display: block; font-size: 15px; font-weight: 700; font-variant-numeric: tabular-nums; }
 td.cell .verdict { display: block; font-size: 11px; }
+td.cell .mtu .split { display: block; font-size: 11px; font-weight: 400; }
 td.self { background: repeating-linear-gradient(45deg, #eceff2, #eceff2 4px, #f7f8f9 4px, #f7f8f9 8px); }
 td.none { color: #9aa4ae; background: #f7f8f9; }
 .v-ok, .t-good { background: var(--ok-bg); color: var(--ok-ink); }
