@@ -19,6 +19,31 @@ export const EndReportV1 = z.object({
 
 const bytes = (what: string) => z.number().int().nullable().describe(`${what}, in bytes (IP packet size, no Ethernet header); null when not known.`);
 
+const FlowCounts = {
+  failingFlows: z.number().int().describe('Flows that found a smaller path MTU than the best flows (or no answer).'),
+  passingFlows: z.number().int().describe('Flows that found the best path MTU.'),
+};
+
+export const FlowSplitV1 = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('routed'),
+    hops: z.array(z.object({
+      hop: z.number().int().describe('Hop limit at which the router answered time-exceeded (1 = first router).'),
+      addresses: z.array(z.string()).describe('The routers every failing flow met there; no passing flow met any of them there.'),
+    })).describe('Every hop crossed only by failing flows, in path order: the fault is at or right after the first.'),
+    ...FlowCounts,
+  }),
+  z.object({
+    kind: z.literal('below-l3'),
+    routers: z.array(z.string()).describe('The routers every flow crosses, in order; empty when the hosts share one L2 segment.'),
+    ...FlowCounts,
+  }).describe('Failing and passing flows cross the same routers: the paths part inside a link (a LAG member, L2 ECMP).'),
+  z.object({
+    kind: z.literal('unknown'),
+    reason: z.string().describe('Why no hop can be named: traces missing, hops unanswered, or overlapping routes.'),
+  }),
+]).meta({ id: 'FlowSplit', description: 'Where the flows of a multipath direction part, from TTL-limited probes over each flow\'s own 5-tuple.' });
+
 export const MeasuredDirectionV1 = z.object({
   direction: z.string().describe("'sender → receiver'."),
   verdict: PmtuVerdictV1,
@@ -50,6 +75,7 @@ export const MeasuredDirectionV1 = z.object({
       representativeFlow: z.number().int().optional().describe("The flow whose result is the class's (its first): an index into `sweeps` and the `flow` of its probes in `probeLog`."),
     })).describe('One class per path MTU found, smallest first; pathMtu is the smallest.'),
     sweeps: z.array(FlowSweep).optional().describe("Every flow's own result (path MTU, failure evidence, probes sent), in flow order: a probe's `flow` indexes it. Absent from reports made before it was kept."),
+    split: FlowSplitV1.nullable().optional().describe('Where failing and passing flows part, from each flow\'s trace; null when the flows agree or the agent did not trace them. Absent from reports made before flows were traced.'),
   }).nullable().optional().describe('A multi-flow sweep: how the flows split. Absent or null for a one-flow sweep (echo, older agents).'),
   error: z.null(),
   probeLog: z.array(ProbeRecord).describe("Every probe as sent, in order. For a multi-flow sweep, the probes of each flow class's representative flow (the worst class's first); `probeLogOmitted` counts the others, whose results are in `flows.sweeps`."),

@@ -1,6 +1,7 @@
 import type { NicFacts } from '../../proto/agentFacts.js';
 import type { ErrorCode } from '../../proto/errorCodes.js';
 import type { FlowSweep, ProbeRecord } from '../../proto/pmtuSweep.js';
+import type { FlowSplit } from './flowSplit.js';
 import type { PmtuVerdict } from './verdicts.js';
 
 /** What `pmtu --json` prints and a run stores per pair: both directions' verdicts with their evidence. */
@@ -36,6 +37,12 @@ export interface FlowCoverage {
    * probe log keeps only the representative flows. Absent from reports stored before it was kept.
    */
   sweeps?: FlowSweep[];
+  /**
+   * Where failing and passing flows part, from each flow's trace: the hops only failing flows
+   * cross, or that the split is below L3. Null when the flows agree or were not traced (an older
+   * agent); absent from older reports.
+   */
+  split?: FlowSplit | null;
 }
 
 export interface DirectionVerdict {

@@ -2,7 +2,9 @@ import type { FlowSweep } from '../../proto/pmtuSweep.js';
 import type { FlowClass, FlowCoverage } from '../model/pmtuReport.js';
 import type { PmtuVerdict } from '../model/verdicts.js';
 import { sharePercent } from './flowClassesText.js';
+import { flowSplitWords } from './flowSplitWords.js';
 import { flowRuleText } from './flowRule.js';
+import { whereFlowsPart } from './whereFlowsPart.js';
 
 /** The path MTU a flow found; null when it got no answer at all. */
 export const flowPathMtu = (f: FlowSweep): number | null => (f.reachable ? f.largestOkBytes : null);
@@ -31,6 +33,7 @@ export function flowCoverage(flows: readonly FlowSweep[] | undefined, judge?: (f
   return {
     probed: flows.length, rule: flowRuleText(flows.length), multipath: classes.length > 1, classes,
     sweeps: flows.map((f) => ({ ...f, failEvidence: { ...f.failEvidence } })),
+    split: whereFlowsPart(flows),
   };
 }
 
@@ -48,5 +51,6 @@ export function flowCoverageWords(coverage: FlowCoverage | null, failure: string
   const consequence = told
     ? 'that share of all connections must shrink their packets when the ICMP reaches them'
     : 'that share of all connections black-holes while the others work';
-  return `1 of ${n} flow classes (${sharePercent(worst.share)} of ${coverage.probed} flows) ${what}; the other${n > 2 ? 's carry' : ' carries'} ${rest}: the flows cross paths that differ (ECMP or LAG hashing), so ${consequence}; `;
+  const where = coverage.split ? `; ${flowSplitWords(coverage.split)}` : '';
+  return `1 of ${n} flow classes (${sharePercent(worst.share)} of ${coverage.probed} flows) ${what}; the other${n > 2 ? 's carry' : ' carries'} ${rest}: the flows cross paths that differ (ECMP or LAG hashing), so ${consequence}${where}; `;
 }

@@ -5,6 +5,7 @@ import { frameBytes, windowsJumboPacketBytes } from '../model/frameBytes.js';
 import type { DirectionVerdict } from '../model/pmtuReport.js';
 import type { PmtuVerdict } from '../model/verdicts.js';
 import { vxlanUnderlayAdvice } from './vxlanUnderlayAdvice.js';
+import { flowSplitAdvice } from './flowSplitWords.js';
 
 export interface DirectionEnds {
   senderName: string;
@@ -152,5 +153,9 @@ export function pmtuVerdict(sweep: PmtuSweepResult, ends: DirectionEnds): Direct
   const explanation = words && verdict.explanation.startsWith(route)
     ? `${route}${words}${verdict.explanation.slice(route.length)}`
     : words + verdict.explanation;
-  return { ...verdict, flows, explanation };
+  // The device to look at comes first: on a multipath fabric it is the one only failing flows cross.
+  const best = flows?.multipath ? flows.classes[flows.classes.length - 1]?.pathMtuBytes ?? null : null;
+  const where = best !== null ? flowSplitAdvice(flows?.split ?? null, best) : null;
+  const advice = where && verdict.advice ? `${where}; otherwise ${verdict.advice}` : where ?? verdict.advice;
+  return { ...verdict, flows, explanation, advice };
 }

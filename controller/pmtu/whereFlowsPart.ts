@@ -8,7 +8,8 @@ const pathMtuOf = (f: FlowSweep): number | null => (f.reachable ? f.largestOkByt
  * over its own 5-tuple, so the routers it met are the ones its sweep met. A hop is named only when
  * every traced failing flow answered there, from routers no passing flow met there. When the
  * failing flows' routes are all routes passing flows also took, the split is below L3 (a LAG or
- * L2 ECMP member inside one link) and no router can be named. Null when the flows agree. Pure.
+ * L2 ECMP member inside one link) and no router can be named. Null when the flows agree, or when
+ * no flow carries a trace (an agent older than traces). Pure.
  */
 export function whereFlowsPart(flows: readonly FlowSweep[] | undefined): FlowSplit | null {
   if (!flows || flows.length < 2) return null;
@@ -17,11 +18,12 @@ export function whereFlowsPart(flows: readonly FlowSweep[] | undefined): FlowSpl
   const best = Math.max(...sizes);
   const failing = flows.filter((f) => pathMtuOf(f) !== best);
   const passing = flows.filter((f) => pathMtuOf(f) === best);
-  if (failing.length === 0) return null;
+  // No flow traced: an older agent, which said nothing about where; not a finding of its own.
+  if (failing.length === 0 || flows.every((f) => f.trace === undefined)) return null;
   const failingTraces = traced(failing);
   const passingTraces = traced(passing);
   if (failingTraces.length === 0 || passingTraces.length === 0) {
-    return { kind: 'unknown', reason: 'the flows were not traced (an older agent, or their ports were taken)' };
+    return { kind: 'unknown', reason: 'some flows could not be traced (their source ports were taken meanwhile)' };
   }
   const depth = Math.max(...[...failingTraces, ...passingTraces].map((t) => t.hops.length));
   const failingOnly: FailingOnlyHop[] = [];

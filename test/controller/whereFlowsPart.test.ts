@@ -57,6 +57,8 @@ test('hosts on one L2 segment with a LAG between their switches: no router at al
 test('no claim without evidence: untraced flows, or a hop that did not answer every failing flow', (t) => {
   t.is(whereFlowsPart([flow(9000, null), flow(9000, null)]), null, 'flows that agree have no split');
   t.like(whereFlowsPart([flow(1500, null), flow(9000, ['198.18.1.254'])]), { kind: 'unknown' });
+  const untraced = [flow(1500, null), flow(9000, null)].map(({ trace: _, ...f }) => f);
+  t.is(whereFlowsPart(untraced), null, 'an agent older than traces says nothing about where');
   const silentHop = whereFlowsPart([flow(1500, ['198.18.1.254', null]), flow(9000, ['198.18.1.254', '198.18.3.252'])]);
   t.like(silentHop, { kind: 'unknown', reason: 'hop 2 did not answer every flow, so the routers cannot be compared' });
   t.is(flowSplitAdvice(silentHop, 9000), null, 'no device is named on a guess');
