@@ -52,7 +52,7 @@ export function flowClassesText(classes: readonly ParsedFlowClass[]): string {
 }
 
 function mtuText(d: ParsedPathprobeDirection | null): string {
-  return d?.pathMtuBytes === null || d === null ? 'none' : String(d.pathMtuBytes);
+  return d === null || d.pathMtuBytes === null ? 'none' : String(d.pathMtuBytes);
 }
 
 const right = (s: string, w: number): string => s.padStart(w);
