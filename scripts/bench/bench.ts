@@ -3,17 +3,19 @@ import { start } from '../lab/run.js';
 import type { StartedProcess } from '../lab/run.js';
 
 /*
- * npm run bench [-- --quick] [-- --only pmtu|throughput|run|pmtu,throughput,run]
+ * npm run bench [-- --quick] [-- --only pmtu|multipath|throughput|run|pmtu,multipath,...]
  *
- * Runs the path-MTU bench, the throughput bench, then the `pathprobe run` scaling bench, each as
- * its own node process (each builds and tears down its own labs), forwarding --quick. Exit 0 when
- * all passed, 130 when interrupted, otherwise the first non-zero exit. Each bench still runs on
- * its own: node dist/scripts/bench/pmtuBench.js, node dist/scripts/bench/throughputBench.js,
+ * Runs the path-MTU bench, the multipath (leaf-spine) path-MTU bench, the throughput bench, then
+ * the `pathprobe run` scaling bench, each as its own node process (each builds and tears down its
+ * own labs), forwarding --quick. Exit 0 when all passed, 130 when interrupted, otherwise the first
+ * non-zero exit. Each bench still runs on its own: node dist/scripts/bench/pmtuBench.js,
+ * node dist/scripts/bench/multipathBench.js, node dist/scripts/bench/throughputBench.js,
  * node dist/scripts/bench/runPlanBench.js.
  */
 
 const BENCHES = {
   pmtu: fileURLToPath(new URL('./pmtuBench.js', import.meta.url)),
+  multipath: fileURLToPath(new URL('./multipathBench.js', import.meta.url)),
   throughput: fileURLToPath(new URL('./throughputBench.js', import.meta.url)),
   run: fileURLToPath(new URL('./runPlanBench.js', import.meta.url)),
 } as const;

@@ -71,19 +71,62 @@ export interface ParsedPathprobeForward {
   sweepElapsedMs: number | null;
 }
 
-/** The forward direction of `pathprobe pmtu --json`; throws when stdout is not that JSON. */
-export function parsePathprobeForward(stdout: string): ParsedPathprobeForward {
+/** One flow class of a multi-flow sweep: the path MTU its flows found (null: no answer) and how many. */
+export interface ParsedFlowClass {
+  pathMtuBytes: number | null;
+  flows: number;
+  share: number;
+}
+
+export interface ParsedPathprobeDirection extends ParsedPathprobeForward {
+  /** Flows probed; null for a one-flow sweep (no `flows` object) or a direction that failed. */
+  flowsProbed: number | null;
+  /** Smallest path MTU first, as pathprobe prints them; empty for a one-flow sweep. */
+  flowClasses: ParsedFlowClass[];
+}
+
+export interface ParsedPathprobePair {
+  forward: ParsedPathprobeDirection;
+  /** null in echo mode (a target with no agent). */
+  reverse: ParsedPathprobeDirection | null;
+}
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+function pathprobeJson(stdout: string): { forward?: unknown; reverse?: unknown } {
   const text = stdout.trim();
   if (!text.startsWith('{')) throw new Error('pathprobe printed no JSON');
-  const report = JSON.parse(text) as { forward?: Record<string, unknown> | null };
-  const forward = report.forward;
-  if (!forward || typeof forward !== 'object') throw new Error('pathprobe JSON has no forward direction');
-  const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  return JSON.parse(text) as { forward?: unknown; reverse?: unknown };
+}
+
+function readDirection(value: unknown, name: string): ParsedPathprobeDirection {
+  if (!value || typeof value !== 'object') throw new Error(`pathprobe JSON has no ${name} direction`);
+  const d = value as Record<string, unknown>;
+  const flows = d.flows && typeof d.flows === 'object' ? d.flows as { probed?: unknown; classes?: unknown } : null;
+  const classes = flows !== null && Array.isArray(flows.classes) ? flows.classes as Array<Record<string, unknown>> : [];
   return {
-    verdict: typeof forward.verdict === 'string' ? forward.verdict : 'unknown',
-    pathMtuBytes: num(forward.pathMtu),
-    probes: num(forward.probes),
-    sweepElapsedMs: num(forward.elapsedMs),
+    verdict: typeof d.verdict === 'string' ? d.verdict : 'unknown',
+    pathMtuBytes: num(d.pathMtu),
+    probes: num(d.probes),
+    // A failed direction has no elapsedMs of its own; an inconclusive one keeps it under `inconclusive`.
+    sweepElapsedMs: num(d.elapsedMs),
+    flowsProbed: num(flows?.probed),
+    flowClasses: classes.map((c) => ({ pathMtuBytes: num(c.pathMtuBytes), flows: num(c.flows) ?? 0, share: num(c.share) ?? 0 })),
+  };
+}
+
+/** The forward direction of `pathprobe pmtu --json`; throws when stdout is not that JSON. */
+export function parsePathprobeForward(stdout: string): ParsedPathprobeForward {
+  const { verdict, pathMtuBytes, probes, sweepElapsedMs } = readDirection(pathprobeJson(stdout).forward, 'forward');
+  return { verdict, pathMtuBytes, probes, sweepElapsedMs };
+}
+
+/** Both directions of `pathprobe pmtu --json`, with their flow classes; throws when stdout is not that JSON. */
+export function parsePathprobePair(stdout: string): ParsedPathprobePair {
+  const report = pathprobeJson(stdout);
+  return {
+    forward: readDirection(report.forward, 'forward'),
+    reverse: report.reverse === null ? null : readDirection(report.reverse, 'reverse'),
   };
 }
 
