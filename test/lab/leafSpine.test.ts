@@ -56,8 +56,14 @@ async function pmtuJson(t: ExecutionContext, { lab, agents }: LabWithAgents, fam
   return { exitCode: result.exitCode, report };
 }
 
-/** Each direction: the safe path MTU, both flow classes with plausible shares, and the words. */
-function assertSplit(t: ExecutionContext, d: any, expectedFaultShare: number, verdict: string, label: string): void {
+/**
+ * The faulty spine is the last router: lf1, lf2, sp1, … so router n answers from .(255 − n) (v4)
+ * or ::(255 − n) (v6) on its segments (2 spines: sp2 = .251; 4 spines: sp4 = .249).
+ */
+const faultySpineHost = (spines: 2 | 4): number => 255 - (2 + spines);
+
+/** Each direction: the safe path MTU, both flow classes with plausible shares, the words, and the spine named. */
+function assertSplit(t: ExecutionContext, d: any, expectedFaultShare: number, verdict: string, label: string, spines: 2 | 4 = 2): void {
   t.log(`${label} ${d.direction}: ${d.flows?.classes.map((c: any) => `${c.pathMtuBytes} on ${Math.round(c.share * 100)} %`).join(', ')}`);
   t.is(d.verdict, verdict, label);
   t.is(d.pathMtu, 1500, `${label}: the size safe for any connection`);
@@ -70,6 +76,17 @@ function assertSplit(t: ExecutionContext, d: any, expectedFaultShare: number, ve
   // and a binomial share over 23 flows stays below 2.2 × its expectation but for well under 1 in 1000.
   t.true(faultShare > 0 && faultShare < Math.min(0.95, expectedFaultShare * 2.2), `${label}: ${faultShare}`);
   t.regex(d.explanation, /1 of 2 flow classes \(\d+ % of 23 flows\)/);
+  // Traced over each flow's own 5-tuple: only the failing flows cross the faulty spine, at hop 2.
+  const split = d.flows.split;
+  t.is(split?.kind, 'routed', `${label}: ${JSON.stringify(split)}`);
+  const [first] = split.hops;
+  t.is(first.hop, 2, label);
+  t.is(first.addresses.length, 1, label);
+  const spine = first.addresses[0];
+  t.regex(spine, new RegExp(`^(198\\.18\\.\\d+\\.|2001:2:0:\\d+::)${faultySpineHost(spines)}$`), `${label}: the faulty spine, named`);
+  t.true(d.explanation.includes(`every failing flow crosses ${spine} at hop 2`), label);
+  t.true(d.advice.startsWith(`look at ${spine} (hop 2, the first router that only failing flows cross)`), label);
+  t.is(split.failingFlows, d.flows.classes[0].flows, label);
 }
 
 test.serial('the path MTU of every ECMP path: a silent spine of two is found on its share of the flows, v4 and v6, run after run', async (t) => {
@@ -90,7 +107,7 @@ test.serial('one spine of four: a quarter of the flows stop at 1500, and the saf
   const env = await labWithAgents(t, leafSpine({ spines: 4, faultIcmp: false }));
   for (const run of [1, 2]) {
     const { report } = await pmtuJson(t, env, 'v4');
-    for (const d of [report.forward, report.reverse]) assertSplit(t, d, 0.25, 'silent-drop', `run ${run}`);
+    for (const d of [report.forward, report.reverse]) assertSplit(t, d, 0.25, 'silent-drop', `run ${run}`, 4);
   }
 });
 
@@ -103,4 +120,17 @@ test.serial('a spine that says frag-needed is named, on its share of the flows',
   // sp2 is router number 3 (lf1, lf2, sp1, sp2): .251 on its segments.
   t.regex(d.icmp.from, /^198\.18\.\d+\.251$/, 'the spine itself sends the frag-needed');
   t.regex(d.explanation, /must shrink their packets when the ICMP reaches them/);
+});
+
+test.serial('leaves that hash IPv6 on the flow label alone still spread the flows: each flow carries its own label', async (t) => {
+  t.timeout(240_000);
+  const env = await labWithAgents(t, leafSpine({ spines: 2, faultIcmp: false, ipv6Hash: 'flow-label' }));
+  for (const run of [1, 2]) {
+    const { report } = await pmtuJson(t, env, 'v6');
+    for (const d of [report.forward, report.reverse]) {
+      assertSplit(t, d, 0.5, 'silent-drop', `run ${run} flow-label hash`);
+      const labels = new Set(d.flows.sweeps.map((f: any) => f.flowLabel));
+      t.is(labels.size, 23, 'no two flows share a label');
+    }
+  }
 });
