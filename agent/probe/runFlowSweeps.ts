@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
-import type { FlowTrace, PmtuSweepRequest, PmtuSweepResult } from '../../proto/pmtuSweep.js';
+import type { FlowTrace, PmtuSweepRequest, PmtuSweepResult, ProbeRecord } from '../../proto/pmtuSweep.js';
 import { combineFlowSweeps } from './combineFlowSweeps.js';
-import { flowPassesAbove } from './confirmFlowReading.js';
+import { askFlowAgain } from './confirmFlowReading.js';
 import { runPmtuSweep, type FlowIdentity } from './runPmtuSweep.js';
 import { traceFlow } from './traceFlow.js';
 import type { ProbeTarget } from './probeTransport.js';
@@ -14,6 +14,13 @@ import type { ProbeTarget } from './probeTransport.js';
  * hold 768, within the hard limit Node raises its soft limit to at start (524288 under systemd).
  */
 const FLOWS_AT_ONCE = 16;
+
+/**
+ * Each flow's search stops after its boundary failed in 2 rounds instead of 3: a flow that reads
+ * smaller than its siblings is asked once more anyway (askFlowAgain), and that round is its third.
+ * A flow that reads the best size needs none (it is proved by acks up to the NIC MTU).
+ */
+const FLOW_BOUNDARY_ROUNDS = 2;
 
 type PeerRequest = Extract<PmtuSweepRequest, { mode: 'peer' }>;
 
@@ -40,7 +47,7 @@ export async function runFlowSweeps(request: PmtuSweepRequest): Promise<PmtuSwee
   if (request.mode !== 'peer' || flows <= 1) return runPmtuSweep(request);
   const startedAt = performance.now();
   const limit = pLimit(FLOWS_AT_ONCE);
-  let results = await Promise.all(Array.from({ length: flows }, () => limit(() => runPmtuSweep(request))));
+  let results = await Promise.all(Array.from({ length: flows }, () => limit(() => runPmtuSweep({ ...request, boundaryRounds: FLOW_BOUNDARY_ROUNDS }))));
   const best = bestIfFlowsDisagree(results);
   if (best !== null) results = await Promise.all(results.map((r) => limit(() => confirmed(request, r, best))));
   const traces = bestIfFlowsDisagree(results) !== null
@@ -64,32 +71,54 @@ function targetOf(request: PeerRequest, flow: PmtuSweepResult, identity: FlowIde
 }
 
 /**
- * A flow that read below `best` keeps its reading only if the sizes it said fail still fail; else
- * it is swept again over the same 5-tuple and the new sweep is its answer. Its first probes stay in
- * the log, so nothing measured is dropped. A flow that cannot be asked again keeps its reading.
+ * A flow that read below `best` is asked again at the sizes it said fail (askFlowAgain). Silence
+ * completes its boundary proof (the third failing round); an ack means the reading was not the
+ * path, and the flow is swept again over the same 5-tuple, the new sweep being its answer. Every
+ * probe of every step stays in its log. A flow that cannot be asked again keeps its reading, but
+ * not as proved: two rounds are not the three a boundary needs.
  */
 async function confirmed(request: PeerRequest, flow: PmtuSweepResult, best: number): Promise<PmtuSweepResult> {
   const mtu = pathMtuOf(flow);
   const identity = identityOf(flow);
-  if (mtu === best || mtu === null || identity === null) return flow;
+  if (mtu === best) return flow;
+  if (mtu === null || identity === null) return { ...flow, complete: mtu === null ? flow.complete : false };
   const failedAt = flow.smallestFailBytes ?? mtu + 1;
+  let reports;
   try {
-    const passes = await flowPassesAbove({
+    reports = await askFlowAgain({
       target: targetOf(request, flow, identity), ...(flow.device === null ? {} : { device: flow.device }),
       sizesBytes: [...new Set([best, failedAt])], sweepTimeoutMs: flow.timeoutMs,
     });
-    if (!passes) return flow;
-    const again = await runPmtuSweep({ ...request, flow: identity });
-    const offset = Math.max(0, ...flow.probes.map((p) => p.round + 1));
-    return {
-      ...again,
-      probes: [...flow.probes, ...again.probes.map((p) => ({ ...p, round: p.round + offset }))],
-      probesSent: flow.probesSent + again.probesSent,
-      resweptFrom: { largestOkBytes: flow.largestOkBytes, smallestFailBytes: flow.smallestFailBytes },
-    };
   } catch {
-    return flow;
+    return { ...flow, complete: false };
   }
+  const round = Math.max(0, ...flow.probes.map((p) => p.round)) + 1;
+  const asked: ProbeRecord[] = reports.map((r) => ({
+    sizeBytes: r.sizeBytes, round, sentAtMs: r.sentAtMs, outcome: r.outcome, rttMs: r.rttMs, receivedBytes: r.receivedBytes, icmp: r.icmp, error: r.error,
+  }));
+  const withAsked = [...flow.probes, ...asked];
+  if (!reports.some((r) => r.outcome === 'passed')) {
+    const atBoundary = reports.filter((r) => r.sizeBytes === failedAt);
+    const count = (outcome: string) => atBoundary.filter((r) => r.outcome === outcome).length;
+    return {
+      ...flow,
+      probes: withAsked,
+      probesSent: flow.probesSent + reports.length,
+      rounds: flow.rounds + 1,
+      failEvidence: {
+        silent: flow.failEvidence.silent + count('silent'), icmp: flow.failEvidence.icmp + count('too-big-icmp'),
+        local: flow.failEvidence.local + count('too-big-local'), sendError: flow.failEvidence.sendError + count('send-error'),
+      },
+    };
+  }
+  const again = await runPmtuSweep({ ...request, flow: identity }).catch(() => null);
+  if (again === null) return { ...flow, probes: withAsked, probesSent: flow.probesSent + reports.length, complete: false };
+  return {
+    ...again,
+    probes: [...withAsked, ...again.probes.map((p) => ({ ...p, round: p.round + round + 1 }))],
+    probesSent: flow.probesSent + reports.length + again.probesSent,
+    resweptFrom: { largestOkBytes: flow.largestOkBytes, smallestFailBytes: flow.smallestFailBytes },
+  };
 }
 
 /** A flow's trace, or null when its 5-tuple could not be reused (its port was taken meanwhile). */

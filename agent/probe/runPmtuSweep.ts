@@ -66,7 +66,11 @@ function nextBackoffFactor(factor: number, reports: readonly ProbeReport[], larg
 /** A request for one flow: `flows` is the multi-flow driver's business (runFlowSweeps.ts). */
 export type OneFlowRequest =
   | Exclude<PmtuSweepRequest, { mode: 'peer' }>
-  | (Omit<Extract<PmtuSweepRequest, { mode: 'peer' }>, 'flows'> & { flow?: FlowIdentity });
+  | (Omit<Extract<PmtuSweepRequest, { mode: 'peer' }>, 'flows'> & {
+    flow?: FlowIdentity;
+    /** Rounds the boundary must fail in before the search stops (PmtuSearch `confirmations`, default 3). */
+    boundaryRounds?: number;
+  });
 
 /** What puts a flow on its path: a re-sweep or trace of a flow reuses both. */
 export interface FlowIdentity {
@@ -112,15 +116,22 @@ export async function runPmtuSweep(request: OneFlowRequest): Promise<PmtuSweepRe
     maxBytes: deviceMtuBytes,
     ...(family === 4 && request.mode === 'peer' ? { minBytes: MIN_PEER_PROBE_V4_BYTES } : {}),
     maxRounds: request.maxRounds,
+    ...(request.mode === 'peer' && request.boundaryRounds !== undefined ? { confirmations: request.boundaryRounds } : {}),
   });
   let search = newSearch();
   const probes: ProbeRecord[] = [];
   const rttsMs: number[] = [];
+  // The timeout follows the latest round that was answered, not the worst RTT ever seen: a sweep's
+  // first rounds queue behind its own burst (and its sibling flows'), and one 40 ms RTT there
+  // must not make every later round wait 160 ms. Late answers still back the timeout off.
+  let latestRttsMs: number[] = [];
   let round = 0;
   let peerProved = false;
   let lastTimeoutMs = FIRST_ROUND_TIMEOUT_MS;
   const handshake = { attempts: 0, probesSent: 0, answered: 0, elapsedMs: 0, hostAnsweredEcho: null as boolean | null, neighbourEntry: null as boolean | null };
   const keep = (reports: readonly ProbeReport[], inRound: number) => {
+    const answered = reports.filter((r) => r.outcome === 'passed' && r.rttMs !== null).map((r) => r.rttMs as number);
+    if (answered.length > 0) latestRttsMs = answered;
     for (const report of reports) {
       probes.push({
         sizeBytes: report.sizeBytes, round: inRound, sentAtMs: report.sentAtMs, outcome: report.outcome,
@@ -147,7 +158,7 @@ export async function runPmtuSweep(request: OneFlowRequest): Promise<PmtuSweepRe
     handshake.elapsedMs = Math.round((performance.now() - handshakeStartedAt) * 10) / 10;
     peerProved = rttsMs.length > 0 || request.mode === 'echo';
     let backoffFactor = 1;
-    let timeoutMs = timeoutFromRtts(rttsMs);
+    let timeoutMs = timeoutFromRtts(latestRttsMs);
     for (let attempt = 1; peerProved; attempt += 1) {
       while (!search.done) {
         const sizes = search.nextRound();
@@ -158,14 +169,14 @@ export async function runPmtuSweep(request: OneFlowRequest): Promise<PmtuSweepRe
         keep(reports, round);
         search.record(reports.map((r) => ({ sizeBytes: r.sizeBytes, outcome: r.outcome, icmp: r.icmp })));
         backoffFactor = nextBackoffFactor(backoffFactor, reports, largestPassedBytes);
-        timeoutMs = Math.min(TIMEOUT_CEILING_MS, timeoutFromRtts(rttsMs) * backoffFactor);
+        timeoutMs = Math.min(TIMEOUT_CEILING_MS, timeoutFromRtts(latestRttsMs) * backoffFactor);
       }
       // A peer that answered the handshake and then went quiet is far more often a loaded host
       // answering late than a path that died within a second: search again, waiting longer.
       const stop = search.result().stopReason;
       if ((stop !== 'unreachable' && stop !== 'path-went-silent') || rttsMs.length === 0 || attempt >= SEARCH_ATTEMPTS) break;
       backoffFactor *= 4;
-      timeoutMs = Math.min(TIMEOUT_CEILING_MS, timeoutFromRtts(rttsMs) * backoffFactor);
+      timeoutMs = Math.min(TIMEOUT_CEILING_MS, timeoutFromRtts(latestRttsMs) * backoffFactor);
       search = newSearch();
     }
     lastTimeoutMs = timeoutMs;

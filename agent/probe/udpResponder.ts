@@ -17,6 +17,8 @@ export interface UdpResponder {
   close(): Promise<void>;
 }
 
+const RESPONDER_RECEIVE_BUFFER_BYTES = 8 * 1024 * 1024;
+
 export async function openUdpResponder(options: { bindAddress: string; keyHex: string; ttlMs: number }): Promise<UdpResponder> {
   const family = isIP(options.bindAddress);
   if (family === 0) throw new TypeError(`responder bind address is not an IP address: ${options.bindAddress}`);
@@ -62,6 +64,14 @@ export async function openUdpResponder(options: { bindAddress: string; keyHex: s
     await close();
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(`cannot open UDP responder on ${options.bindAddress}: ${reason}`, { cause: error });
+  }
+  // One responder hears every flow of a sweep at once: 16 flows' first rounds are ~300 probes, up
+  // to 9000 B each (some 5 MB of kernel memory). The default 208 KiB buffer drops most of them
+  // (RcvbufErrors), which reads as loss or a smaller MTU. The kernel caps this at net.core.rmem_max.
+  try {
+    socket.setRecvBufferSize(RESPONDER_RECEIVE_BUFFER_BYTES);
+  } catch {
+    // Keeps the default; the sender's loss handling and re-asks cover what it drops.
   }
   // After bind, errors (for example an ICMP-induced ECONNREFUSED on send) must not crash the agent.
   socket.on('error', () => {});

@@ -58,6 +58,7 @@ test('a flow that really carries less keeps its reading, and every flow is trace
   t.is(result.largestOkBytes, BIG_BYTES, 'the size safe for any connection');
   t.deepEqual(result.flows?.map((f) => f.largestOkBytes).sort(), [2000, 65535, 65535, 65535]);
   t.true(result.flows?.every((f) => f.resweptFrom === undefined));
+  t.true(result.flows?.every((f) => f.complete), 'the ask-again round is the capped flow\'s third failing round at its boundary');
   // Over loopback there is no router: a TTL-1 probe already reaches the peer.
   t.deepEqual(result.flows?.map((f) => f.trace), new Array(4).fill({ hops: [], reachedAtHop: 1 }));
   t.deepEqual(new Set(result.flows?.map((f) => f.sourcePort)).size, 4, 'four flows, four source ports');
