@@ -8,6 +8,7 @@ import { pairsInScope } from '../plan/onlyThrough.js';
 import { planPairs } from '../schedule/planPairs.js';
 import { throughputMatrixOf } from '../throughput/throughputReport.js';
 import { inferCulprits, pairFindings } from './culprit.js';
+import { inferHopCulprits } from './hopCulprit.js';
 import { checkExpectations } from './expectations.js';
 import { rollUp } from './rollup.js';
 import { EXIT_CANNOT_RUN, EXIT_FINDING, EXIT_OK } from '../model/exitCodes.js';
@@ -65,7 +66,7 @@ export function aggregateRun(input: AggregateRunInput): RunReport {
     fix: `start the agent on ${agent} (pathprobe agent --listen ... --token-file ...) and check the management network`,
     repro: [`curl -s -H 'authorization: Bearer …' ${plan.agents.find((a) => a.name === agent)?.url ?? ''}/v1/facts`],
   }] : []));
-  const findings = [...inferCulprits(results, plan.agents), ...pairFindings(results), ...agentFindings];
+  const findings = [...inferCulprits(results, plan.agents), ...inferHopCulprits(results), ...pairFindings(results), ...agentFindings];
   const expectations = checkExpectations(plan.expect, results);
   const partial = { facts: stored.facts, pairs: results, expectations, findings };
   return {

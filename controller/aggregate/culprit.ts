@@ -54,7 +54,10 @@ function explains(
   const first = crossing[0]!.directions[0]!;
   const pathMtu = first.pathMtu;
   if (pathMtu === null) return null;
-  const allDrop = crossing.every((m) => m.directions.every((d) => d.verdict === 'silent-drop' && d.pathMtu === pathMtu));
+  // A direction whose flows split crossed a capped path on some flows only: no one switch that
+  // every flow crosses explains it (hopCulprit.ts names the router the failing flows share).
+  const splitFlows = (d: PairDirectionView) => d.report !== null && d.report.verdict !== 'error' && d.report.flows?.multipath === true;
+  const allDrop = crossing.every((m) => m.directions.every((d) => d.verdict === 'silent-drop' && d.pathMtu === pathMtu && !splitFlows(d)));
   const allOk = other.every((m) => m.directions.every((d) => d.verdict === 'ok'));
   if (!allDrop || !allOk) return null;
   return {

@@ -180,19 +180,21 @@ export function twoPathEcmp({ rateMbitPerPath = 1000, mtuBytes = 1500 }: { rateM
  * h1 → h2 (the way back, lf2 itself says so). Segments: 1 = h1–lf1, 2 = lf2–h2, then each
  * leaf–spine link in order (lf1–sp1, sp1–lf2, lf1–sp2, …); lf1 is .254, lf2 .253, spK .(253 − K).
  */
-export function leafSpine({ spines = 2, mtuBytes = JUMBO_BYTES, faultCapBytes = 1500, faultIcmp = false, ipv6Hash = 'ports' }: {
+export function leafSpine({ spines = 2, mtuBytes = JUMBO_BYTES, faultCapBytes = 1500, faultIcmp = false, ipv6Hash = 'ports', hostsPerLeaf = 1 }: {
   spines?: 2 | 4; mtuBytes?: number; faultCapBytes?: number; faultIcmp?: boolean;
+  /**
+   * Hosts behind each leaf: h1 (and h3, …) on lf1, h2 (and h4, …) on lf2, each on its own link.
+   * The extra hosts' links come after the spines', so the segments of the first two stay put.
+   */
+  hostsPerLeaf?: 1 | 2 | 3;
   /** How the leaves hash IPv6 onto the spines (RouterSpec.ipv6Hash). */
   ipv6Hash?: 'ports' | 'flow-label';
 } = {}): Topology {
   const spineNames = Array.from({ length: spines }, (_, i) => `sp${i + 1}`);
   const faulty = spineNames[spineNames.length - 1]!;
   return {
-    name: `leafSpine-${spines}-${faultIcmp ? 'frag' : 'silent'}-${faultCapBytes}${ipv6Hash === 'flow-label' ? '-v6label' : ''}`,
-    hosts: [
-      { name: 'h1', nicMtuBytes: mtuBytes },
-      { name: 'h2', nicMtuBytes: mtuBytes },
-    ],
+    name: `leafSpine-${spines}-${faultIcmp ? 'frag' : 'silent'}-${faultCapBytes}${ipv6Hash === 'flow-label' ? '-v6label' : ''}${hostsPerLeaf > 1 ? `-x${hostsPerLeaf}` : ''}`,
+    hosts: Array.from({ length: 2 * hostsPerLeaf }, (_, i) => ({ name: `h${i + 1}`, nicMtuBytes: mtuBytes })),
     switches: [],
     routers: [
       { name: 'lf1', icmp: true, ipv6Hash },
@@ -206,6 +208,7 @@ export function leafSpine({ spines = 2, mtuBytes = JUMBO_BYTES, faultCapBytes = 
         { ends: ['lf1', name] },
         { ends: [name, 'lf2'], ...(name === faulty && faultIcmp ? { mtuBytes: faultCapBytes } : {}) },
       ]),
+      ...Array.from({ length: 2 * (hostsPerLeaf - 1) }, (_, i): LinkSpec => (i % 2 === 0 ? { ends: [`h${i + 3}`, 'lf1'] } : { ends: ['lf2', `h${i + 3}`] })),
     ],
   };
 }

@@ -14,6 +14,8 @@ export interface FlowPlan {
   pathMtu: number | null;
   /** 'icmp': a router at 198.18.9.1 reports the MTU (frag-needed); default silent. */
   failure?: 'silent' | 'icmp';
+  /** The routers the flow's trace met, hop by hop (the peer one hop further); no trace when absent. */
+  hops?: string[];
 }
 
 const NIC_MTU = 9000;
@@ -48,12 +50,20 @@ function oneFlow(plan: FlowPlan, sourcePort: number): PmtuSweepResult {
 
 /** A direction swept over these flows, in order. */
 export function multiFlowSweep(flows: readonly FlowPlan[]): PmtuSweepResult {
-  return combineFlowSweeps(flows.map((f, i) => oneFlow(f, 40000 + i)), 120);
+  const combined = combineFlowSweeps(flows.map((f, i) => oneFlow(f, 40000 + i)), 120);
+  // The agent traces flows after combining them (runFlowSweeps.ts), when they disagree.
+  if (flows.some((f) => f.hops)) {
+    combined.flows = combined.flows?.map((f, i) => {
+      const hops = flows[i]?.hops;
+      return hops ? { ...f, trace: { hops, reachedAtHop: hops.length + 1 } } : f;
+    });
+  }
+  return combined;
 }
 
 /** `n` flows with this path MTU. */
-export const flowsAt = (n: number, pathMtu: number | null, failure?: FlowPlan['failure']): FlowPlan[] =>
-  Array.from({ length: n }, () => ({ pathMtu, ...(failure ? { failure } : {}) }));
+export const flowsAt = (n: number, pathMtu: number | null, failure?: FlowPlan['failure'], hops?: string[]): FlowPlan[] =>
+  Array.from({ length: n }, () => ({ pathMtu, ...(failure ? { failure } : {}), ...(hops ? { hops } : {}) }));
 
 function nic(address: string): NicFacts {
   return { name: 'eth0', mtuBytes: NIC_MTU, addresses: [`${address}/24`], macAddress: null, speedMbps: 25000, driver: 'veth', operState: 'up' };

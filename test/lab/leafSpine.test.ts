@@ -2,6 +2,7 @@ import test, { type ExecutionContext } from 'ava';
 import { leafSpine } from '../../scripts/lab/topologies.js';
 import { labWithAgents, type LabWithAgents } from '../helpers/pmtuInLab.js';
 import { assertMatchesContract } from '../helpers/assertMatchesContract.js';
+import { writeRackPlan } from '../helpers/rackPlan.js';
 
 /*
  * A leaf-spine fabric with one faulty spine: h1 — lf1 ⇉ sp1, sp2 ⇉ lf2 — h2, all at 9000, flows
@@ -133,4 +134,35 @@ test.serial('leaves that hash IPv6 on the flow label alone still spread the flow
       t.is(labels.size, 23, 'no two flows share a label');
     }
   }
+});
+
+test.serial('a run over two hosts per leaf names the faulty spine once for the run: the failing flows of every crossing pair meet there', async (t) => {
+  t.timeout(300_000);
+  const env = await labWithAgents(t, leafSpine({ spines: 2, faultIcmp: false, hostsPerLeaf: 2 }));
+  // h1, h3 behind lf1; h2, h4 behind lf2.
+  const leafOf = (host: string) => (Number(host.slice(1)) % 2 === 1 ? 'lf1' : 'lf2');
+  const files = await writeRackPlan(env.lab, env.agents, 'tests: [pmtu]\npmtu: { flows: auto }\n', leafOf);
+  t.teardown(() => files.remove());
+  const result = await env.agents.cli(['run', files.planPath, '--db', files.dbPath, '--json'], { timeoutMs: 240_000 });
+  t.is(result.exitCode, 1, result.stderr);
+  const report = JSON.parse(result.stdout);
+  assertMatchesContract(t, 'pathprobe.run/v1', report);
+  for (const pair of report.pairs) {
+    const crosses = leafOf(pair.pair.a.agent) !== leafOf(pair.pair.b.agent);
+    for (const d of [pair.pmtu.forward, pair.pmtu.reverse]) {
+      t.is(d.pathMtu, crosses ? 1500 : 9000, pair.pair.id);
+      t.is(d.flows.multipath, crosses, pair.pair.id);
+    }
+  }
+  const hops = report.findings.filter((f: any) => f.kind === 'culprit-switch' && f.scope.startsWith('hop='));
+  t.log(hops.map((f: any) => `${f.title}\n    ${f.explanation}\n    fix: ${f.fix}`).join('\n'));
+  // sp2 answers from the interface facing the sender: .251 on its lf1 segment (forward) and on its lf2 segment (reverse).
+  t.is(hops.length, 1, JSON.stringify(hops.map((f: any) => f.scope)));
+  for (const f of hops) {
+    t.regex(f.scope, /^hop=198\.18\.\d+\.251,198\.18\.\d+\.251$/, 'its two addresses, one router');
+    t.is(f.evidence.pairs.length, 4, 'every crossing pair, and no other');
+    t.is(f.evidence.passingFlowsCrossing, 0);
+    t.true(f.evidence.directions.every((d: any) => d.hop === 2 && d.failingPathMtu === 1500 && d.passingPathMtu === 9000));
+  }
+  t.false(report.findings.some((f: any) => f.kind === 'culprit-switch' && f.scope.startsWith('switch=')), 'no leaf is blamed: each leaf carries passing flows too');
 });
