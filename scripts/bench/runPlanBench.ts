@@ -10,8 +10,8 @@ import { UsageError, runBench } from './runBench.js';
 import type { BenchSession, LabTiming } from './runBench.js';
 
 /*
- * npm run bench -- --only run [--quick] [--hosts 8,16,32]
- * node dist/scripts/bench/runPlanBench.js [--quick] [--hosts 8,16,32]
+ * npm run bench -- --only run [--quick] [--hosts 8,16,32] [--flows auto|N]
+ * node dist/scripts/bench/runPlanBench.js [--quick] [--hosts 8,16,32] [--flows auto|N]
  *
  * `pathprobe run PLAN --json` (tests: [pmtu]) over manyHosts labs of 8, 16 and 32 hosts on one
  * 9000 switch, run from the lab's controller namespace: once at the default pmtuParallel (8) and
@@ -26,9 +26,11 @@ const JUMBO_BYTES = 9000;
 
 interface BenchOptions {
   hosts: HostCount[];
+  /** The plan's `pmtu.flows`: null leaves it out (the plan default). */
+  flows: string | null;
 }
 
-const USAGE = 'usage: runPlanBench.js [--quick] [--hosts 8,16,32]';
+const USAGE = 'usage: runPlanBench.js [--quick] [--hosts 8,16,32] [--flows auto|N]';
 
 function benchOptions({ quick, values }: { quick: boolean; values: Record<string, string | undefined> }): BenchOptions {
   let hosts: HostCount[] | null = null;
@@ -40,8 +42,10 @@ function benchOptions({ quick, values }: { quick: boolean; values: Record<string
     }
     hosts = HOST_COUNTS.filter((n) => counts.includes(n));
   }
+  const flows = values.flows ?? null;
+  if (flows !== null && flows !== 'auto' && !/^[1-9]\d*$/.test(flows)) throw new UsageError(`--flows: auto or a count, not "${flows}"`);
   // An explicit --hosts wins over --quick.
-  return { hosts: hosts ?? (quick ? [8, 16] : [...HOST_COUNTS]) };
+  return { hosts: hosts ?? (quick ? [8, 16] : [...HOST_COUNTS]), flows };
 }
 
 const pairsOf = (hosts: number): number => (hosts * (hosts - 1)) / 2;
@@ -76,12 +80,13 @@ interface Pass {
   load1: number;
 }
 
-function planBody(lab: Lab, agents: LabAgents, pmtuParallel: number | null): string {
+function planBody(lab: Lab, agents: LabAgents, pmtuParallel: number | null, flows: string | null): string {
   const lines = [`tokenFile: ${agents.tokenFile}`, 'agents:'];
   for (const name of Object.keys(agents.urls)) {
     lines.push(`  - { name: ${name}, url: "${agents.urls[name]}", addresses: [${lab.hosts[name]!.v4}], labels: { switch: sw1 } }`);
   }
   lines.push('tests: [pmtu]');
+  if (flows !== null) lines.push(`pmtu: { flows: ${flows} }`);
   // The default pass leaves concurrency out, so it measures what an operator gets by default.
   if (pmtuParallel !== null) lines.push(`concurrency: { pmtuParallel: ${pmtuParallel} }`);
   return `${lines.join('\n')}\n`;
@@ -114,7 +119,7 @@ function checkReport(report: any, expectedPairs: number): string[] {
  * stderr's progress lines can be timed as they come (phase boundaries); the wall time is spawn
  * to exit either way. The child belongs to the lab, so lab.down() kills it on a signal.
  */
-async function runOnce(session: BenchSession, lab: Lab, agents: LabAgents, hosts: number, pmtuParallel: number | null): Promise<Pass> {
+async function runOnce(session: BenchSession, lab: Lab, agents: LabAgents, hosts: number, pmtuParallel: number | null, flows: string | null): Promise<Pass> {
   const parallel = pmtuParallel ?? DEFAULT_PMTU_PARALLEL;
   const pairs = pairsOf(hosts);
   const batches = Math.ceil(pairs / parallel);
@@ -122,7 +127,7 @@ async function runOnce(session: BenchSession, lab: Lab, agents: LabAgents, hosts
   try {
     const planPath = join(dir, 'plan.yaml');
     const dbPath = join(dir, 'pathprobe.sqlite');
-    await writeFile(planPath, planBody(lab, agents, pmtuParallel));
+    await writeFile(planPath, planBody(lab, agents, pmtuParallel, flows));
     // Every pass starts from clean PMTU caches (nothing should be learnt on a clean switch, but a
     // previous pass must not be able to help the next).
     await lab.flushPmtuCaches();
@@ -195,7 +200,7 @@ interface LabTimes {
   timing: LabTiming;
 }
 
-function benchOneSize(session: BenchSession, hosts: HostCount, passes: Pass[], labTimes: LabTimes[], commands: string[]): Promise<void> {
+function benchOneSize(session: BenchSession, hosts: HostCount, flows: string | null, passes: Pass[], labTimes: LabTimes[], commands: string[]): Promise<void> {
   return session.withLab(manyHosts({ hosts }), 'all', async ({ lab, agents, timing }) => {
     labTimes.push({ hosts, timing });
     session.progress(`${hosts} hosts: lab up in ${(lab.buildMs / 1000).toFixed(1)} s, ${hosts} agents in ${(timing.agentsMs / 1000).toFixed(1)} s`);
@@ -203,7 +208,7 @@ function benchOneSize(session: BenchSession, hosts: HostCount, passes: Pass[], l
     const parallels: Array<number | null> = [null];
     if (hosts / 2 !== DEFAULT_PMTU_PARALLEL) parallels.push(hosts / 2);
     for (const p of parallels) {
-      const pass = await runOnce(session, lab, agents, hosts, p);
+      const pass = await runOnce(session, lab, agents, hosts, p, flows);
       passes.push(pass);
       const phases = `before pmtu ${secs(pass.beforePmtuMs)} s, pmtu ${secs(pass.pmtuPhaseMs)} s, after ${secs(pass.afterPmtuMs)} s`;
       session.progress(`${hosts} hosts, pmtuParallel ${pass.pmtuParallel}${p === null ? ' (default)' : ''}: ${pass.pairs} pairs in `
@@ -234,14 +239,14 @@ function formatTable(passes: readonly Pass[]): string {
 runBench<BenchOptions>({
   name: 'runPlanBench',
   usage: USAGE,
-  valueFlags: ['hosts'],
+  valueFlags: ['hosts', 'flows'],
   options: benchOptions,
   run: async (opts, session) => {
     const passes: Pass[] = [];
     const labTimes: LabTimes[] = [];
     const commands: string[] = [];
-    session.say(`manyHosts ${opts.hosts.join(', ')} hosts, tests [pmtu], pmtuParallel ${DEFAULT_PMTU_PARALLEL} (default) and N/2`);
-    for (const hosts of opts.hosts) await benchOneSize(session, hosts, passes, labTimes, commands);
+    session.say(`manyHosts ${opts.hosts.join(', ')} hosts, tests [pmtu], pmtu flows ${opts.flows ?? 'plan default'}, pmtuParallel ${DEFAULT_PMTU_PARALLEL} (default) and N/2`);
+    for (const hosts of opts.hosts) await benchOneSize(session, hosts, opts.flows, passes, labTimes, commands);
     console.log(formatTable(passes));
     console.log('');
     console.log('Pairs grow as N(N−1)/2 (8 → 28, 16 → 120, 32 → 496); with P sweeps at once the path-MTU phase is ⌈pairs/P⌉ batches,');

@@ -183,6 +183,7 @@ export function planLab(topology: Topology): LabPlan {
   }
   for (const r of topology.routers) {
     if (r.forwardCapBytes !== undefined) checkRange(topology, `${r.name}.forwardCapBytes`, r.forwardCapBytes, MIN_LINK_MTU_BYTES, MAX_MTU_BYTES);
+    if (r.lossPercent !== undefined) checkRange(topology, `${r.name}.lossPercent`, r.lossPercent, 0, 100);
   }
 
   const hostSpec = new Map(topology.hosts.map((h) => [h.name, h]));

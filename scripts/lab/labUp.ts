@@ -223,6 +223,18 @@ function nftRulesetFor(plan: LabPlan, node: string, kind: NodeKind): string | un
       '}',
     );
   }
+  const routerLoss = kind === 'router' ? plan.routers.find((r) => r.name === node)?.lossPercent : undefined;
+  if (routerLoss !== undefined && routerLoss > 0) {
+    // As a switch's: mod 10000 for 0.01 % resolution, every forwarded packet of both directions.
+    parts.push(
+      'table inet pploss {',
+      '  chain randloss {',
+      '    type filter hook forward priority 0; policy accept;',
+      `    numgen random mod 10000 < ${Math.round(routerLoss * 100)} counter drop`,
+      '  }',
+      '}',
+    );
+  }
   if (kind === 'router' && plan.routers.find((r) => r.name === node)?.icmp === false) {
     parts.push(
       'table inet ppbh {',

@@ -180,25 +180,27 @@ export function twoPathEcmp({ rateMbitPerPath = 1000, mtuBytes = 1500 }: { rateM
  * h1 → h2 (the way back, lf2 itself says so). Segments: 1 = h1–lf1, 2 = lf2–h2, then each
  * leaf–spine link in order (lf1–sp1, sp1–lf2, lf1–sp2, …); lf1 is .254, lf2 .253, spK .(253 − K).
  */
-export function leafSpine({ spines = 2, mtuBytes = JUMBO_BYTES, faultCapBytes = 1500, faultIcmp = false, ipv6Hash = 'ports', hostsPerLeaf = 1 }: {
+export function leafSpine({ spines = 2, mtuBytes = JUMBO_BYTES, faultCapBytes = 1500, faultIcmp = false, ipv6Hash = 'ports', hostsPerLeaf = 1, lossPercent = 0 }: {
   spines?: 2 | 4; mtuBytes?: number; faultCapBytes?: number; faultIcmp?: boolean;
   /**
    * Hosts behind each leaf: h1 (and h3, …) on lf1, h2 (and h4, …) on lf2, each on its own link.
    * The extra hosts' links come after the spines', so the segments of the first two stay put.
    */
   hostsPerLeaf?: 1 | 2 | 3;
+  /** Random loss on each leaf's forwarded packets (so ≈ 2 × per direction end to end, as both leaves drop). */
+  lossPercent?: number;
   /** How the leaves hash IPv6 onto the spines (RouterSpec.ipv6Hash). */
   ipv6Hash?: 'ports' | 'flow-label';
 } = {}): Topology {
   const spineNames = Array.from({ length: spines }, (_, i) => `sp${i + 1}`);
   const faulty = spineNames[spineNames.length - 1]!;
   return {
-    name: `leafSpine-${spines}-${faultIcmp ? 'frag' : 'silent'}-${faultCapBytes}${ipv6Hash === 'flow-label' ? '-v6label' : ''}${hostsPerLeaf > 1 ? `-x${hostsPerLeaf}` : ''}`,
+    name: `leafSpine-${spines}-${faultIcmp ? 'frag' : 'silent'}-${faultCapBytes}${ipv6Hash === 'flow-label' ? '-v6label' : ''}${hostsPerLeaf > 1 ? `-x${hostsPerLeaf}` : ''}${lossPercent > 0 ? `-loss${lossPercent}` : ''}`,
     hosts: Array.from({ length: 2 * hostsPerLeaf }, (_, i) => ({ name: `h${i + 1}`, nicMtuBytes: mtuBytes })),
     switches: [],
     routers: [
-      { name: 'lf1', icmp: true, ipv6Hash },
-      { name: 'lf2', icmp: true, ipv6Hash },
+      { name: 'lf1', icmp: true, ipv6Hash, ...(lossPercent > 0 ? { lossPercent } : {}) },
+      { name: 'lf2', icmp: true, ipv6Hash, ...(lossPercent > 0 ? { lossPercent } : {}) },
       ...spineNames.map((name) => ({ name, icmp: true, ...(name === faulty && !faultIcmp ? { forwardCapBytes: faultCapBytes } : {}) })),
     ],
     links: [

@@ -47,6 +47,8 @@ export interface RouterSpec {
    * flow labels do. Then only flows with distinct labels spread over the paths.
    */
   ipv6Hash?: 'ports' | 'flow-label';
+  /** Random loss of forwarded packets, both directions (nft numgen on the forward hook). */
+  lossPercent?: number;
 }
 
 /**

@@ -166,3 +166,25 @@ test.serial('a run over two hosts per leaf names the faulty spine once for the r
   }
   t.false(report.findings.some((f: any) => f.kind === 'culprit-switch' && f.scope.startsWith('switch=')), 'no leaf is blamed: each leaf carries passing flows too');
 });
+
+test.serial('with 2 % random loss each way, every flow class is still byte-exact: 1500 and 9000, nothing in between, run after run', async (t) => {
+  t.timeout(300_000);
+  // 1 % on each leaf: every packet crosses both, so about 2 % each way and 4 % per round trip.
+  const env = await labWithAgents(t, leafSpine({ spines: 2, faultIcmp: false, lossPercent: 1 }));
+  for (const [run, family] of [[1, 'v4'], [2, 'v4'], [3, 'v6']] as const) {
+    const { report } = await pmtuJson(t, env, family);
+    for (const d of [report.forward, report.reverse]) {
+      const label = `run ${run} ${family} ${d.direction}`;
+      t.log(`${label}: ${d.flows.classes.map((c: any) => `${c.pathMtuBytes} on ${c.flows}`).join(', ')}; ${d.flows.sweeps.filter((f: any) => f.resweptFrom).length} reswept`);
+      t.is(d.pathMtu, 1500, label);
+      t.is(d.smallestFailBytes, 1501, label);
+      t.deepEqual(d.flows.classes.map((c: any) => c.pathMtuBytes), [1500, 9000], `${label}: loss never makes a class of its own`);
+      t.true(d.flows.sweeps.every((f: any) => f.complete), `${label}: every flow's boundary proved`);
+    }
+  }
+  for (const leaf of ['lf1', 'lf2']) {
+    const rules = await env.lab.exec(leaf, ['nft', 'list', 'table', 'inet', 'pploss']);
+    const dropped = Number(/counter packets (\d+)/.exec(rules.stdout)?.[1] ?? 0);
+    t.true(dropped > 0, `${leaf} really dropped packets: ${rules.stdout}`);
+  }
+});
