@@ -50,7 +50,11 @@ function timeoutFromRtts(rttsMs: readonly number[]): number {
  * estimate; when most known-good probes of a round went unanswered, double the timeout instead,
  * as TCP backs off its RTO. Isolated loss (a few per cent) rarely silences most of them.
  */
-function nextBackoffFactor(factor: number, reports: readonly ProbeReport[], largestPassedBytes: number | null): number {
+function nextBackoffFactor(factor: number, reports: readonly ProbeReport[], largestPassedBefore: number | null): number {
+  // Known good includes what this round proved: in a first round where 1500 passed, a silent 68 B
+  // probe at the tail of the burst is loss, not a sign that answers come late.
+  const passedNow = reports.filter((r) => r.outcome === 'passed').map((r) => r.sizeBytes);
+  const largestPassedBytes = Math.max(largestPassedBefore ?? 0, ...passedNow) || null;
   if (largestPassedBytes === null) return factor;
   const knownGood = reports.filter((r) => r.sizeBytes <= largestPassedBytes);
   const silent = knownGood.filter((r) => r.outcome === 'silent').length;

@@ -34,7 +34,7 @@ export interface KindRun {
 export interface KindEstimateInput {
   pairs: readonly Pair[];
   rounds: readonly (readonly Pair[])[];
-  plan: Pick<Plan, 'throughput' | 'concurrency'>;
+  plan: Pick<Plan, 'throughput' | 'concurrency' | 'pmtu'>;
   /** Link speed in Mbit/s keyed by agent name, or by `agent/address` for one NIC (that wins). */
   linkSpeedMbps?: Readonly<Record<string, number | null | undefined>>;
   /** Frame-size rows per direction: a number for every pair, or per pair. */

@@ -39,7 +39,8 @@ export interface Plan {
   throughput: { streams: number[]; durationMs: number; repeats: number };
   /**
    * Flows each path-MTU direction is probed over (1 = one flow). More flows find the path MTU of
-   * every ECMP path; absent in plans stored before it existed (= 1).
+   * every ECMP path. A parsed plan always has it (23 unless the plan says otherwise); it is absent
+   * only in plans stored before it existed, which ran one flow, and a resume keeps them at 1.
    */
   pmtu?: { flows: number };
   concurrency: {

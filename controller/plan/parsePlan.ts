@@ -168,7 +168,8 @@ class PlanSource {
     if (tokenProblem) this.fail(['tokenFile'], `${input.tokenFile}: ${tokenProblem}`);
 
     const flows = input.pmtu?.flows;
-    const pmtu = { flows: flows === 'auto' ? PMTU_FLOWS : flows ?? 1 };
+    // Many flows unless the plan says otherwise: one flow reads whatever path it is hashed onto.
+    const pmtu = { flows: flows === 'auto' || flows === undefined ? PMTU_FLOWS : flows };
 
     return { tokenFile, agents, expect, tests, throughput, pmtu, concurrency };
   }

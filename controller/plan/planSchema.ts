@@ -86,7 +86,7 @@ export const EXPECTED: Record<string, string> = {
   'throughput.duration': 'a duration such as 10s, 1.5s or 500ms, or a number of seconds',
   'throughput.repeats': `an integer from 1 to ${MAX_REPEATS}`,
   pmtu: 'a mapping with flows',
-  'pmtu.flows': `auto (the stated rule: 23 flows) or a number of flows from 1 to ${MAX_SWEEP_FLOWS}`,
+  'pmtu.flows': `auto (the stated rule: 23 flows, the default) or a number of flows from 1 to ${MAX_SWEEP_FLOWS}`,
   concurrency: 'a mapping with pmtuParallel and/or throughput',
   'concurrency.pmtuParallel': `an integer from 1 to ${MAX_PMTU_PARALLEL}`,
   'concurrency.throughput': 'rounds or serial',

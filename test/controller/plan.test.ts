@@ -51,7 +51,7 @@ test('the minimal plan parses to the exact plan, with throughput settings and an
     expect: { pathMtu: 9000 },
     tests: ['pmtu', 'throughput'],
     throughput: { streams: [1, 4], durationMs: 5000, repeats: 1 },
-    pmtu: { flows: 1 },
+    pmtu: { flows: 23 },
     concurrency: { pmtuParallel: 8, throughput: 'rounds' },
   });
 });
@@ -66,15 +66,16 @@ test('a plan with only a token file and agents takes every default; addresses de
     expect: {},
     tests: ['pmtu'],
     throughput: { streams: [1, 2, 4, 8, 16], durationMs: 10_000, repeats: 3 },
-    pmtu: { flows: 1 },
+    pmtu: { flows: 23 },
     concurrency: { pmtuParallel: 8, throughput: 'rounds' },
   });
 });
 
-test('pmtu.flows is auto (the stated rule, 23 flows) or a number; a plan without it probes one flow per direction', (t) => {
+test('pmtu.flows is auto (the stated rule, 23 flows, also when left out) or a number', (t) => {
   t.deepEqual(parse(withBase('pmtu: { flows: auto }')).pmtu, { flows: 23 });
   t.deepEqual(parse(withBase('pmtu: { flows: 8 }')).pmtu, { flows: 8 });
-  t.deepEqual(parse(withBase('')).pmtu, { flows: 1 });
+  t.deepEqual(parse(withBase('')).pmtu, { flows: 23 });
+  t.deepEqual(parse(withBase('pmtu: { flows: 1 }')).pmtu, { flows: 1 }, 'one flow, when asked for');
   t.throws(() => parse(withBase('pmtu: { flows: 0 }')), { message: /pmtu\.flows/ });
 });
 

@@ -161,6 +161,12 @@ test('estimateRun: path MTU only', (t) => {
   t.is(e.kinds.throughput, undefined, 'no throughput rounds');
   t.is(e.bytes, 496 * 2 * 100 * 9000, 'only the path-MTU probes');
   t.is(e.text, '496 pairs, about 62 s, path-MTU probes at most 893 MB');
+  const manyFlows = estimateRun({
+    pairs, rounds: throughputRounds(pairs, 'rounds'), tests: ['pmtu'],
+    plan: { concurrency: { pmtuParallel: 8, throughput: 'rounds' }, throughput: { streams: [1], durationMs: 10_000, repeats: 1 }, pmtu: { flows: 23 } },
+  });
+  t.is(manyFlows.bytes, 23 * 496 * 2 * 100 * 9000, 'each flow may need the probes of a whole sweep');
+  t.is(manyFlows.text, '496 pairs, about 2 min, path-MTU probes at most 21 GB (23 flows per direction)', '62 batches of about 2 s (32 lab hosts took 1.8 s per batch)');
 });
 
 test('formatting', (t) => {
