@@ -1,6 +1,7 @@
 import type { FlowSweep } from '../../proto/pmtuSweep.js';
 import { pathMtuRepro, tracepathRepro } from './reproCommands.js';
 import { pairDirections, type PairDirectionView } from '../model/pairDirections.js';
+import type { FailingOnlyHop } from '../model/flowSplit.js';
 import type { FlowCoverage } from '../model/pmtuReport.js';
 import type { Finding, PairResult } from '../model/runReport.js';
 
@@ -29,8 +30,6 @@ export interface HopCulpritEvidence {
   /** One entry per direction whose failing flows, and no passing flow, crossed the router. */
   directions: HopDirectionEvidence[];
   pairs: string[];
-  /** Flows that carried their direction's best size although they crossed the router: 0 for a culprit. */
-  passingFlowsCrossing: number;
 }
 
 export interface HopCulpritFinding extends Finding {
@@ -46,50 +45,56 @@ const passingFlows = (coverage: FlowCoverage): FlowSweep[] => {
 };
 
 /**
- * A router named by the run: when the failing flows of several pairs all cross the same router at
- * the first hop only failing flows cross (whereFlowsPart), and no flow that passed in any traced
+ * A router named by the run: when the failing flows of several pairs all cross the same router,
+ * at a hop only failing flows cross (whereFlowsPart), and no flow that passed in any traced
  * direction crossed it, that router (or the link after it) is the likely culprit, with the pairs,
- * shares and sizes as evidence. Addresses named by exactly the same pairs are taken for one
- * router (its interfaces toward each side) and make one finding. Pure.
+ * shares and sizes as evidence. Each direction names the first such hop whose router no passing
+ * flow of the run met: a spine whose one capped port is toward another leaf still carries passing
+ * flows of other pairs, and then the far end of that link is the hop to name. Addresses named by
+ * exactly the same pairs are taken for one router (its interfaces toward each side) and make one
+ * finding. Pure.
  */
 export function inferHopCulprits(results: readonly PairResult[]): HopCulpritFinding[] {
-  const byAddress = new Map<string, { directions: HopDirectionEvidence[]; sample: PairDirectionView }>();
+  const split: Array<{ d: PairDirectionView; coverage: FlowCoverage; hops: FailingOnlyHop[] }> = [];
   const passingHops = new Map<string, number>();
   for (const r of results) {
     for (const d of pairDirections(r)) {
       const coverage = d.report && d.report.verdict !== 'error' ? d.report.flows ?? null : null;
       if (!coverage?.multipath) continue;
       for (const f of passingFlows(coverage)) for (const hop of new Set(f.trace?.hops ?? [])) if (hop) passingHops.set(hop, (passingHops.get(hop) ?? 0) + 1);
-      const split = coverage.split;
-      if (split?.kind !== 'routed') continue;
-      const first = split.hops[0];
-      if (!first) continue;
-      const failing = coverage.classes.slice(0, -1);
-      const evidence: HopDirectionEvidence = {
-        pairId: r.pair.id, direction: d.direction, hop: first.hop,
-        failingShare: failing.reduce((sum, c) => sum + c.share, 0),
-        failingPathMtu: failing[0]?.pathMtuBytes ?? null,
-        passingPathMtu: coverage.classes[coverage.classes.length - 1]?.pathMtuBytes ?? null,
-      };
-      for (const address of first.addresses) {
-        const entry = byAddress.get(address) ?? { directions: [], sample: d };
-        entry.directions.push(evidence);
-        byAddress.set(address, entry);
-      }
+      if (coverage.split?.kind === 'routed') split.push({ d, coverage, hops: coverage.split.hops });
+    }
+  }
+  const byAddress = new Map<string, { directions: HopDirectionEvidence[]; sample: PairDirectionView }>();
+  for (const { d, coverage, hops } of split) {
+    const named = hops
+      .map((h) => ({ hop: h.hop, addresses: h.addresses.filter((a) => !passingHops.has(a)) }))
+      .find((h) => h.addresses.length > 0);
+    if (!named) continue;
+    const failing = coverage.classes.slice(0, -1);
+    const evidence: HopDirectionEvidence = {
+      pairId: d.pair.id, direction: d.direction, hop: named.hop,
+      failingShare: failing.reduce((sum, c) => sum + c.share, 0),
+      failingPathMtu: failing[0]?.pathMtuBytes ?? null,
+      passingPathMtu: coverage.classes[coverage.classes.length - 1]?.pathMtuBytes ?? null,
+    };
+    for (const address of named.addresses) {
+      const entry = byAddress.get(address) ?? { directions: [], sample: d };
+      entry.directions.push(evidence);
+      byAddress.set(address, entry);
     }
   }
   const routers = new Map<string, HopCulpritEvidence & { sample: PairDirectionView }>();
   for (const [address, { directions, sample }] of byAddress) {
     const pairs = [...new Set(directions.map((d) => d.pairId))].sort();
-    const passingFlowsCrossing = passingHops.get(address) ?? 0;
-    if (pairs.length < MIN_PAIRS || passingFlowsCrossing > 0) continue;
+    if (pairs.length < MIN_PAIRS) continue;
     const key = pairs.join('\n');
     const router = routers.get(key);
     if (router) {
       router.addresses.push(address);
       router.directions.push(...directions);
     } else {
-      routers.set(key, { addresses: [address], directions: [...directions], pairs, passingFlowsCrossing, sample });
+      routers.set(key, { addresses: [address], directions: [...directions], pairs, sample });
     }
   }
   const findings = [...routers.values()].map(({ sample, ...e }) => hopFinding({ ...e, addresses: [...e.addresses].sort() }, sample));

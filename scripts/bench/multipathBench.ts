@@ -7,6 +7,7 @@ import type { MultipathBenchPath } from './benchPaths.js';
 import { multipathChecks } from './multipathChecks.js';
 import { flowClassesText, formatMultipathSummary, formatMultipathTable, isPairCorrect, judgeSingleFlow } from './multipathTable.js';
 import type { MultipathRow } from './multipathTable.js';
+import { familiesFlag, pathsFlag } from './benchFlags.js';
 import { UsageError, runBench } from './runBench.js';
 import type { BenchSession } from './runBench.js';
 import { RECEIVER, SENDER, runPathprobePair, runScamper, runTracepath } from './toolRuns.js';
@@ -40,21 +41,9 @@ interface MultipathOptions {
 
 function multipathOptions({ quick, values }: { quick: boolean; values: Record<string, string | undefined> }): MultipathOptions {
   // Both families by default: the hash covers IPv6's 5-tuple too, and a run is a few seconds.
-  let families: Family[] = quick ? ['v4'] : ['v4', 'v6'];
-  let paths = [...MULTIPATH_BENCH_PATHS];
+  const families = familiesFlag(values.family, quick ? ['v4'] : ['v4', 'v6']);
+  const paths = pathsFlag(values.only, MULTIPATH_BENCH_PATHS);
   let repeats = DEFAULT_REPEATS;
-  const f = values.family;
-  if (f !== undefined) {
-    if (f === 'v4' || f === 'v6') families = [f];
-    else if (f === 'both') families = ['v4', 'v6'];
-    else throw new UsageError(`--family must be v4, v6 or both, not "${f}"`);
-  }
-  if (values.only !== undefined) {
-    const names = values.only.split(',');
-    const unknown = names.filter((n) => !MULTIPATH_BENCH_PATHS.some((p) => p.name === n));
-    if (unknown.length > 0) throw new UsageError(`--only: unknown path ${unknown.join(', ')} (known: ${MULTIPATH_BENCH_PATHS.map((p) => p.name).join(', ')})`);
-    paths = MULTIPATH_BENCH_PATHS.filter((p) => names.includes(p.name));
-  }
   if (values.repeats !== undefined) {
     repeats = Number(values.repeats);
     if (!Number.isInteger(repeats) || repeats < 1 || repeats > 20) throw new UsageError(`--repeats must be an integer 1..20, not "${values.repeats}"`);

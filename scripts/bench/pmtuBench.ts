@@ -6,7 +6,8 @@ import { BENCH_PATHS } from './benchPaths.js';
 import type { BenchPath } from './benchPaths.js';
 import { formatNotes, formatTable, isCorrect } from './benchTable.js';
 import type { BenchRow } from './benchTable.js';
-import { UsageError, runBench } from './runBench.js';
+import { familiesFlag, pathsFlag } from './benchFlags.js';
+import { runBench } from './runBench.js';
 import type { BenchSession } from './runBench.js';
 import { RECEIVER, SENDER, runPathprobe, runScamper, runTracepath } from './toolRuns.js';
 import type { Family, RunContext, ToolRun } from './toolRuns.js';
@@ -33,20 +34,8 @@ interface BenchOptions {
 }
 
 function benchOptions({ quick, values }: { quick: boolean; values: Record<string, string | undefined> }): BenchOptions {
-  let families: Family[] = ['v4'];
-  let paths = [...BENCH_PATHS];
-  const f = values.family;
-  if (f !== undefined) {
-    if (f === 'v4' || f === 'v6') families = [f];
-    else if (f === 'both') families = ['v4', 'v6'];
-    else throw new UsageError(`--family must be v4, v6 or both, not "${f}"`);
-  }
-  if (values.only !== undefined) {
-    const names = values.only.split(',');
-    const unknown = names.filter((n) => !BENCH_PATHS.some((p) => p.name === n));
-    if (unknown.length > 0) throw new UsageError(`--only: unknown path ${unknown.join(', ')} (known: ${BENCH_PATHS.map((p) => p.name).join(', ')})`);
-    paths = BENCH_PATHS.filter((p) => names.includes(p.name));
-  }
+  const families = familiesFlag(values.family, ['v4']);
+  const paths = pathsFlag(values.only, BENCH_PATHS);
   return { toolTimeoutMs: quick ? QUICK_TOOL_TIMEOUT_MS : FULL_TOOL_TIMEOUT_MS, families, paths };
 }
 

@@ -33,9 +33,14 @@ test('when the failing flows of several pairs meet at one router and no passing 
 
 test('one pair alone is left to its own advice; a router that passing flows also cross is never named', (t) => {
   t.deepEqual(inferHopCulprits([result('h1', 'h2', split)]), [], 'one pair: its direction already names the hop');
-  const elsewhere: FlowPlan[] = [...flowsAt(11, 1500, 'silent', [LEAF, GOOD_SPINE, BAD_SPINE]), ...flowsAt(12, 9000, undefined, [LEAF, BAD_SPINE, GOOD_SPINE])];
-  t.deepEqual(inferHopCulprits([result('h1', 'h2', split), result('h1', 'h3', split), result('h2', 'h3', elsewhere)]), [],
-    'in h2~h3 passing flows cross the bad spine: it cannot be the cap');
+  // The spine's one capped port is toward h3's leaf: flows of h1~h2 cross the spine and pass, so
+  // what only failing flows cross is the far end of that link (hop 3).
+  const farLeaf = '198.18.6.253';
+  const viaCappedPort: FlowPlan[] = [...flowsAt(11, 1500, 'silent', [LEAF, BAD_SPINE, farLeaf]), ...flowsAt(12, 9000, undefined, [LEAF, GOOD_SPINE, '198.18.4.253'])];
+  const spinePasses: FlowPlan[] = [...flowsAt(11, 1500, 'silent', [LEAF, '198.18.7.250']), ...flowsAt(12, 9000, undefined, [LEAF, BAD_SPINE])];
+  const findings = inferHopCulprits([result('h1', 'h3', viaCappedPort), result('h2', 'h3', viaCappedPort), result('h1', 'h2', spinePasses)]);
+  t.false(findings.some((f) => f.evidence.addresses.includes(BAD_SPINE)), 'in h1~h2 passing flows cross the spine: it is not the cap');
+  t.deepEqual(findings.map((f) => [f.scope, f.evidence.directions.map((d) => d.hop)]), [[`hop=${farLeaf}`, [3, 3, 3, 3]]]);
 });
 
 test('flows that agree, or were never traced, name no router', (t) => {
