@@ -3,9 +3,8 @@ import type { StoredCell } from '../model/cellRecord.js';
 import type { Plan } from '../model/plan.js';
 import type { RunResults } from '../model/runResults.js';
 import { RUN_REPORT_SCHEMA, type Finding, type PairResult, type RunReport } from '../model/runReport.js';
-import { endpointsOf } from '../plan/endpointsOf.js';
+import { plannedPairs } from '../plan/plannedPairs.js';
 import { pairsInScope } from '../plan/onlyThrough.js';
-import { planPairs } from '../schedule/planPairs.js';
 import { throughputMatrixOf } from '../throughput/throughputReport.js';
 import { inferCulprits, pairFindings } from './culprit.js';
 import { inferHopCulprits } from './hopCulprit.js';
@@ -40,7 +39,7 @@ export function aggregateRun(input: AggregateRunInput): RunReport {
   const { runId, plan, results: stored } = input;
   const facts = new Map(Object.entries(stored.facts).filter((entry): entry is [string, AgentFactsResponse] => !('error' in entry[1])));
   // A run restricted with --only-through (kept in its plan) reports only the pairs it tested.
-  const pairs = pairsInScope(plan, planPairs(endpointsOf(plan, facts), plan.agents.map((agent) => agent.name)));
+  const pairs = pairsInScope(plan, plannedPairs(plan, facts));
   // Grouped in one pass: filtering every cell for every pair is pairs × cells, minutes at 32 hosts.
   const cellsByPair = new Map<string, StoredCell[]>();
   for (const cell of stored.cells) {

@@ -4,7 +4,8 @@ import type { Endpoint } from '../model/endpoint.js';
 import { pairDirections, type PairDirectionView } from '../model/pairDirections.js';
 import type { PlanAgent } from '../model/plan.js';
 import type { Finding, PairResult } from '../model/runReport.js';
-import { labelGroups } from '../plan/labelGroups.js';
+import { inLabelGroup, labelGroups } from '../plan/labelGroups.js';
+import { endpointKey } from '../model/endpoint.js';
 import { pairEnds, type Pair } from '../model/pair.js';
 
 /** Label keys that name a network device, most likely culprits first. */
@@ -13,8 +14,10 @@ export const DEVICE_LABEL_KEYS: readonly string[] = ['switch', 'tor', 'leaf', 's
 export interface CulpritEvidence {
   key: string;
   value: string;
-  /** Agents carrying the label value. */
+  /** Agents carrying the label value (on themselves or on a NIC). */
   agents: string[];
+  /** The measured NICs (agent/address) carrying it: with per-NIC labels, not every NIC of those agents. */
+  endpoints: string[];
   /** The path MTU every crossing direction stopped at. */
   pathMtu: number;
   /** Measured pairs with exactly one end in the group: every direction silent-drop at `pathMtu`. */
@@ -45,11 +48,11 @@ const route = (d: { sender: Endpoint; receiver: Endpoint }) =>
 function explains(
   group: { key: string; value: string; agents: string[] },
   measured: readonly MeasuredPair[],
+  has: (endpoint: Endpoint) => boolean,
 ): Omit<CulpritEvidence, 'unmeasuredPairs'> | null {
-  const members = new Set(group.agents);
   const crossing: MeasuredPair[] = [];
   const other: MeasuredPair[] = [];
-  for (const m of measured) (members.has(m.pair.a.agent) !== members.has(m.pair.b.agent) ? crossing : other).push(m);
+  for (const m of measured) (has(m.pair.a) !== has(m.pair.b) ? crossing : other).push(m);
   if (crossing.length === 0 || other.length === 0) return null;
   const first = crossing[0]!.directions[0]!;
   const pathMtu = first.pathMtu;
@@ -60,8 +63,9 @@ function explains(
   const allDrop = crossing.every((m) => m.directions.every((d) => d.verdict === 'silent-drop' && d.pathMtu === pathMtu && !splitFlows(d)));
   const allOk = other.every((m) => m.directions.every((d) => d.verdict === 'ok'));
   if (!allDrop || !allOk) return null;
+  const endpoints = [...new Set(measured.flatMap((m) => [m.pair.a, m.pair.b]).filter(has).map(endpointKey))];
   return {
-    key: group.key, value: group.value, agents: group.agents, pathMtu,
+    key: group.key, value: group.value, agents: group.agents, endpoints, pathMtu,
     crossingPairs: crossing.map((m) => m.pair.id),
     passingPairs: other.map((m) => m.pair.id),
     passingPathMtus: [...new Set(other.flatMap((m) => m.directions.map((d) => d.pathMtu)).filter((v): v is number => v !== null))].sort((a, b) => a - b),
@@ -91,27 +95,31 @@ export function inferCulprits(results: readonly PairResult[], agents: readonly P
   if (!measured.some((m) => m.directions.some((d) => d.verdict !== 'ok'))) return [];
 
   const groups = labelGroups(agents);
+  const inGroup = inLabelGroup(agents);
   const keys = [...new Set(groups.map((g) => g.key))];
   const deviceKeys = DEVICE_LABEL_KEYS.filter((k) => keys.includes(k));
   const tiers = [deviceKeys, keys.filter((k) => !DEVICE_LABEL_KEYS.includes(k))];
   for (const tier of tiers) {
     const candidates = groups
       .filter((g) => tier.includes(g.key))
-      .map((g) => explains(g, measured))
+      .map((g) => explains(g, measured, (e) => inGroup(g, e)))
       .filter((c): c is NonNullable<typeof c> => c !== null);
     if (candidates.length === 0) continue;
-    const smallest = Math.min(...candidates.map((c) => c.agents.length));
+    const smallest = Math.min(...candidates.map((c) => c.endpoints.length));
     const best = candidates
-      .filter((c) => c.agents.length === smallest)
+      .filter((c) => c.endpoints.length === smallest)
       .sort((x, y) => tier.indexOf(x.key) - tier.indexOf(y.key));
-    const sameHosts = (c: (typeof best)[number]) => [...c.agents].sort().join('\n') === [...best[0]!.agents].sort().join('\n');
+    const sameHosts = (c: (typeof best)[number]) => [...c.endpoints].sort().join('\n') === [...best[0]!.endpoints].sort().join('\n');
     if (!best.every(sameHosts)) return [];
-    return [culpritFinding({ ...best[0]!, unmeasuredPairs }, measured)];
+    // Per-NIC labels put only some NICs of a host behind a switch: name the NICs then.
+    const perNic = agents.some((a) => Object.keys(a.nicLabels ?? {}).length > 0);
+    return [culpritFinding({ ...best[0]!, unmeasuredPairs }, measured, perNic)];
   }
   return [];
 }
 
-function culpritFinding(e: CulpritEvidence, measured: readonly MeasuredPair[]): CulpritFinding {
+/** `perNic`: the plan labels NICs, so a switch has NICs behind it rather than whole hosts. */
+function culpritFinding(e: CulpritEvidence, measured: readonly MeasuredPair[], perNic: boolean): CulpritFinding {
   const X = e.pathMtu;
   const name = `${e.key} ${e.value}`;
   const scope = `${e.key}=${e.value}`;
@@ -123,9 +131,10 @@ function culpritFinding(e: CulpritEvidence, measured: readonly MeasuredPair[]): 
     .map((v) => (v.some((x) => x === null) ? null : Math.min(...(v as number[]))))
     .filter((v): v is number => v !== null);
   const nicMtu = nicMtus.length ? Math.max(...nicMtus) : null;
-  const hosts = e.agents.length === 1
-    ? `${e.agents[0]} is the only host behind it, so its port or cable on ${name} is as likely as the switch itself`
-    : `the hosts behind it are ${e.agents.join(', ')}`;
+  const behind = perNic ? e.endpoints : e.agents;
+  const hosts = behind.length === 1
+    ? `${behind[0]} is the only ${perNic ? 'NIC' : 'host'} behind it, so its port or cable on ${name} is as likely as the switch itself`
+    : `the ${perNic ? 'NICs' : 'hosts'} behind it are ${behind.join(', ')}`;
   const passing = e.passingPathMtus.length ? ` at ${e.passingPathMtus.join('/')}` : '';
   const explanation =
     `${e.crossingPairs.length} of ${e.crossingPairs.length} pairs crossing ${scope} (one end behind it, the other not) silently drop packets above ${X} bytes `

@@ -5,7 +5,7 @@ import type { PlanAgent } from '../model/plan.js';
 import type { HostRollup, LabelRollup, NicRollup, PairRollup, Rollup, VerdictTally } from '../model/rollup.js';
 import type { PairResult } from '../model/runReport.js';
 import { JUMBO_VERDICTS, PATH_VERDICTS, worstVerdict, type JumboVerdictKind } from '../model/verdicts.js';
-import { labelGroups } from '../plan/labelGroups.js';
+import { inLabelGroup, labelGroups } from '../plan/labelGroups.js';
 
 function emptyTally(): VerdictTally {
   return {
@@ -97,9 +97,10 @@ export function rollUp(results: readonly PairResult[], agents: readonly PlanAgen
     tally: tallyOf(byHost.get(agent) ?? []),
   }));
 
+  const has = inLabelGroup(agents);
   const labels: LabelRollup[] = labelGroups(agents).map((g) => {
-    const members = new Set(g.agents);
-    const inGroup = (f: PairFacts) => [members.has(f.result.pair.a.agent), members.has(f.result.pair.b.agent)] as const;
+    // Per NIC: a host whose two NICs hang off two switches is behind each only with that NIC.
+    const inGroup = (f: PairFacts) => [has(g, f.result.pair.a), has(g, f.result.pair.b)] as const;
     return {
       ...g,
       tally: tallyOf(facts.filter((f) => inGroup(f).some(Boolean))),

@@ -14,7 +14,18 @@ export interface PlanAgent {
   addresses: string[] | 'all';
   /** Free-form labels such as rack, switch, tor: the roll-up and culprit inference group by them. */
   labels: Record<string, string>;
+  /**
+   * Labels of one NIC, by its canonical address, over the agent's own: h1's 198.18.1.1 on
+   * `switch: tor-a`, its 198.18.2.1 on `switch: tor-b`. Absent when the plan gives none.
+   */
+  nicLabels?: Record<string, Record<string, string>>;
 }
+
+/**
+ * Which endpoints are paired: 'in-rail' only those on one rail (the same `rail` label, or else the
+ * same IP subnet), 'all' every endpoint with every endpoint of the same family.
+ */
+export type PairingRule = 'in-rail' | 'all';
 
 export interface PlanExpectations {
   /** Path MTU expected in every direction. */
@@ -43,6 +54,11 @@ export interface Plan {
    * only in plans stored before it existed, which ran one flow, and a resume keeps them at 1.
    */
   pmtu?: { flows: number };
+  /**
+   * A parsed plan always has it ('in-rail' unless the plan says `pairs: all`); absent only in plans
+   * stored before rails existed, which paired everything, and a resume keeps them so.
+   */
+  pairs?: PairingRule;
   concurrency: {
     /** How many path-MTU pair sweeps run at once. */
     pmtuParallel: number;

@@ -2,7 +2,7 @@ import { PathprobeError } from '../../proto/errorCodes.js';
 import type { Pair } from '../model/pair.js';
 import type { LabelSelector, PlanAgent } from '../model/plan.js';
 import type { RunReport } from '../model/runReport.js';
-import { labelGroups } from './labelGroups.js';
+import { inLabelGroup, labelGroups } from './labelGroups.js';
 
 /*
  * `pathprobe run --only-through switch=tor-b12`: after a switch swap, test only the pairs that cross
@@ -50,8 +50,9 @@ export function agentsWithLabel(agents: readonly PlanAgent[], selector: LabelSel
  */
 export function onlyThrough(pairs: readonly Pair[], agents: readonly PlanAgent[], selector: string | LabelSelector): Pair[] {
   const parsed = typeof selector === 'string' ? parseLabelSelector(selector) : selector;
-  const members = new Set(agentsWithLabel(agents, parsed));
-  return pairs.filter((pair) => members.has(pair.a.agent) !== members.has(pair.b.agent));
+  agentsWithLabel(agents, parsed);
+  const has = inLabelGroup(agents);
+  return pairs.filter((pair) => has(parsed, pair.a) !== has(parsed, pair.b));
 }
 
 /** The pairs a run tests: all of them, or those crossing `plan.onlyThrough`. */

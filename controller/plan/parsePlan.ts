@@ -114,7 +114,8 @@ class PlanSource {
       }
       firstUrl.set(url.href, index);
 
-      const addresses = agent.addresses ?? 'all';
+      const listed = agent.addresses ?? 'all';
+      const addresses = listed === 'all' ? 'all' : listed.map((entry) => (typeof entry === 'string' ? entry : entry.address));
       if (addresses !== 'all') {
         addresses.forEach((address, position) => {
           const key = canonicalAddress(address);
@@ -126,8 +127,14 @@ class PlanSource {
           addressOwner.set(key, { agent: agent.name, index, position });
         });
       }
-      const labels = Object.fromEntries(Object.entries(agent.labels ?? {}).map(([name, value]) => [name, String(value)]));
-      return { name: agent.name, url: agent.url, addresses: addresses === 'all' ? 'all' : [...addresses], labels };
+      const labelsOf = (given: Record<string, string | number> | undefined) => Object.fromEntries(Object.entries(given ?? {}).map(([name, value]) => [name, String(value)]));
+      const labels = labelsOf(agent.labels);
+      const nicLabels = Object.fromEntries((listed === 'all' ? [] : listed)
+        .flatMap((entry) => (typeof entry === 'string' || entry.labels === undefined ? [] : [[canonicalAddress(entry.address), labelsOf(entry.labels)]])));
+      return {
+        name: agent.name, url: agent.url, addresses: addresses === 'all' ? 'all' : [...addresses], labels,
+        ...(Object.keys(nicLabels).length > 0 ? { nicLabels } : {}),
+      };
     });
 
     const expect: PlanExpectations = {};
@@ -171,7 +178,7 @@ class PlanSource {
     // Many flows unless the plan says otherwise: one flow reads whatever path it is hashed onto.
     const pmtu = { flows: flows === 'auto' || flows === undefined ? PMTU_FLOWS : flows };
 
-    return { tokenFile, agents, expect, tests, throughput, pmtu, concurrency };
+    return { tokenFile, agents, expect, tests, throughput, pmtu, pairs: input.pairs ?? 'in-rail', concurrency };
   }
 
   /** The line of a field: its key's line in a mapping, its item's line in a list, else its nearest parent's. */

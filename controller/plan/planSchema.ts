@@ -16,11 +16,16 @@ export const MIN_PATH_MTU = 68;
 export const MAX_PATH_MTU = 65535;
 export const MAX_PMTU_PARALLEL = 64;
 
+const LabelsInput = z.record(z.string(), z.union([z.string(), z.number()]));
+
+/** One NIC's address, alone or with labels of its own (its switch, its rail). */
+export const PlanAddressInput = z.union([IpAddress, z.object({ address: IpAddress, labels: LabelsInput.optional() }).strict()]);
+
 export const PlanAgentInput = z.object({
   name: z.string().regex(AGENT_NAME),
   url: z.string(),
-  addresses: z.union([z.literal('all'), z.array(IpAddress)]).optional(),
-  labels: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+  addresses: z.union([z.literal('all'), z.array(PlanAddressInput)]).optional(),
+  labels: LabelsInput.optional(),
 }).strict();
 
 export const PlanExpectationsInput = z.object({
@@ -51,6 +56,7 @@ export const PlanInput = z.object({
   tests: z.array(z.enum(TEST_KIND_NAMES)).min(1).optional(),
   throughput: PlanThroughputInput.optional(),
   pmtu: PlanPmtuInput.optional(),
+  pairs: z.enum(['in-rail', 'all']).optional(),
   concurrency: PlanConcurrencyInput.optional(),
 }).strict();
 export type PlanInput = z.infer<typeof PlanInput>;
@@ -64,14 +70,17 @@ export const DEFAULT_CONCURRENCY: Plan['concurrency'] = { pmtuParallel: 8, throu
  * label names written `*`.
  */
 export const EXPECTED: Record<string, string> = {
-  '': 'a mapping of plan fields (tokenFile, agents, expect, tests, throughput, pmtu, concurrency)',
+  '': 'a mapping of plan fields (tokenFile, agents, expect, tests, throughput, pmtu, pairs, concurrency)',
   tokenFile: 'the path of the file that holds the agents\' token, such as ./token',
   agents: 'a list of agents, each { name, url, addresses, labels }',
   'agents[]': 'an agent: a mapping with name, url and optionally addresses and labels',
   'agents[].name': 'an agent name of 1 to 32 letters, digits, "_", "." or "-" starting with a letter or digit',
   'agents[].url': 'an agent URL such as http://198.19.0.1:7420',
   'agents[].addresses': 'a list of IP addresses or "all"',
-  'agents[].addresses[]': 'an IPv4 or IPv6 address',
+  'agents[].addresses[]': 'an IPv4 or IPv6 address, or { address, labels } for a NIC with labels of its own',
+  'agents[].addresses[].address': 'an IPv4 or IPv6 address',
+  'agents[].addresses[].labels': 'a mapping of label names to values for this NIC, such as { switch: tor-b, rail: b }',
+  'agents[].addresses[].labels.*': 'a string or number',
   'agents[].labels': 'a mapping of label names to values, such as { rack: r12, switch: tor-1 }',
   'agents[].labels.*': 'a string or number',
   expect: 'a mapping with pathMtu, minLinkEfficiency and/or maxRetransmitsPerGB',
@@ -86,6 +95,7 @@ export const EXPECTED: Record<string, string> = {
   'throughput.duration': 'a duration such as 10s, 1.5s or 500ms, or a number of seconds',
   'throughput.repeats': `an integer from 1 to ${MAX_REPEATS}`,
   pmtu: 'a mapping with flows',
+  pairs: 'in-rail (the default: only endpoints on one rail, by rail label or IP subnet) or all (cross-rail pairs too)',
   'pmtu.flows': `auto (the stated rule: 23 flows, the default) or a number of flows from 1 to ${MAX_SWEEP_FLOWS}`,
   concurrency: 'a mapping with pmtuParallel and/or throughput',
   'concurrency.pmtuParallel': `an integer from 1 to ${MAX_PMTU_PARALLEL}`,
@@ -96,6 +106,7 @@ export const EXPECTED: Record<string, string> = {
 export const KNOWN_FIELDS: Record<string, readonly string[]> = {
   '': Object.keys(PlanInput.shape),
   'agents[]': Object.keys(PlanAgentInput.shape),
+  'agents[].addresses[]': ['address', 'labels'],
   expect: Object.keys(PlanExpectationsInput.shape),
   throughput: Object.keys(PlanThroughputInput.shape),
   pmtu: Object.keys(PlanPmtuInput.shape),

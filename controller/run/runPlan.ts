@@ -4,10 +4,9 @@ import { AgentClient, parseAgentUrl } from '../agentClient/agentClient.js';
 import { testKindsOf } from '../kinds/testKinds.js';
 import { endpointKey } from '../model/endpoint.js';
 import type { Plan } from '../model/plan.js';
-import { endpointsOf } from '../plan/endpointsOf.js';
+import { plannedPairs } from '../plan/plannedPairs.js';
 import { pairsInScope, selectorText } from '../plan/onlyThrough.js';
 import { estimateRun } from '../schedule/estimateRun.js';
-import { planPairs } from '../schedule/planPairs.js';
 import { throughputRounds } from '../schedule/throughputRounds.js';
 import type { RunStore } from '../store/RunStore.js';
 import type { RunProgress } from './runProgress.js';
@@ -48,7 +47,7 @@ export async function runPlan(input: RunPlanInput): Promise<void> {
     }
   }));
 
-  const allPairs = planPairs(endpointsOf(plan, facts), plan.agents.map((agent) => agent.name));
+  const allPairs = plannedPairs(plan, facts);
   const pairs = pairsInScope(plan, allPairs);
   if (plan.onlyThrough) progress.line(`only the pairs crossing ${selectorText(plan.onlyThrough)}: ${pairs.length} of ${allPairs.length}`);
   const rounds = throughputRounds(pairs, plan.concurrency.throughput);

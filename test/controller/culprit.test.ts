@@ -8,6 +8,7 @@ import { pmtuReport } from '../../controller/pmtu/pmtuReport.js';
 import { planPairs } from '../../controller/schedule/planPairs.js';
 import { throughputMatrix } from '../../controller/throughput/throughputMatrix.js';
 import { inferCulprits, pairFindings } from '../../controller/aggregate/culprit.js';
+import { rollUp } from '../../controller/aggregate/rollup.js';
 import { pathMtuRepro, pingPayloadBytes } from '../../controller/aggregate/reproCommands.js';
 import type { Pair } from '../../controller/model/pair.js';
 import type { PlanAgent } from '../../controller/model/plan.js';
@@ -278,4 +279,35 @@ test('NIC MTUs that differ: an mtu-mismatch finding with the verdict\'s advice',
   t.true(f.every((x) => x.kind === 'path-mtu'));
   t.is(f[0]!.title, 'h1 (198.18.12.1) → h2 (198.18.12.2): NIC MTUs differ (9000 vs 1500), path MTU 1500');
   t.regex(f[0]!.fix!, /set both NICs to the same MTU/);
+});
+
+test('two rails, labels per NIC: the capped rail-b port of h3 is the culprit, and the NIC behind it is named, not the host', (t) => {
+  // h1..h4 each with d0 on tor-a (198.18.1.n) and d1 on tor-b (198.18.2.n), rails not routed to each other.
+  const agents: PlanAgent[] = Array.from({ length: 4 }, (_, k) => {
+    const n = k + 1;
+    return {
+      name: `h${n}`, url: `https://h${n}.mgmt:7070`, addresses: [`198.18.1.${n}`, `198.18.2.${n}`], labels: { rack: 'r12' },
+      nicLabels: { [`198.18.1.${n}`]: { switch: 'tor-a', port: `pa${n}` }, [`198.18.2.${n}`]: { switch: 'tor-b', port: `pb${n}` } },
+    };
+  });
+  const railOf = (address: string) => address.split('.')[2];
+  const pairs = planPairs(new Map(agents.map((a) => [a.name, a.addresses as string[]])), agents.map((a) => a.name))
+    .filter((p) => railOf(p.a.address) === railOf(p.b.address));
+  const capped = (p: Pair) => p.a.address === '198.18.2.3' || p.b.address === '198.18.2.3';
+  const results = pairs.map((p) => (capped(p) ? measured(p, silent(1500), silent(1500)) : measured(p, OK, OK)));
+  const culprits = inferCulprits(results, agents);
+  t.is(culprits.length, 1);
+  const c = culprits[0]!;
+  t.is(c.scope, 'port=pb3', 'no switch label explains it: tor-b also carries passing pairs');
+  t.deepEqual(c.evidence.endpoints, ['h3/198.18.2.3']);
+  t.deepEqual(c.evidence.agents, ['h3']);
+  t.regex(c.explanation, /h3\/198\.18\.2\.3 is the only NIC behind it/);
+  t.is(c.evidence.crossingPairs.length, 3, 'h3 rail b with h1, h2, h4 rail b');
+  t.is(c.evidence.passingPairs.length, 9, 'rail a (6) and the rest of rail b (3)');
+
+  // The roll-up groups by NIC too: tor-b holds every rail-b pair and no rail-a pair.
+  const torB = rollUp(results, agents).labels.find((l) => l.scope === 'switch=tor-b');
+  t.is(torB?.within.pairs, 6, 'the rail-b pairs, both ends on tor-b');
+  t.is(torB?.crossing.pairs, 0, 'rails are not routed to each other: no pair leaves tor-b');
+  t.is(torB?.within.counts['silent-drop'], 6, "h3's three rail-b pairs, both directions");
 });

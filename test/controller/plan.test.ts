@@ -52,6 +52,7 @@ test('the minimal plan parses to the exact plan, with throughput settings and an
     tests: ['pmtu', 'throughput'],
     throughput: { streams: [1, 4], durationMs: 5000, repeats: 1 },
     pmtu: { flows: 23 },
+    pairs: 'in-rail',
     concurrency: { pmtuParallel: 8, throughput: 'rounds' },
   });
 });
@@ -67,6 +68,7 @@ test('a plan with only a token file and agents takes every default; addresses de
     tests: ['pmtu'],
     throughput: { streams: [1, 2, 4, 8, 16], durationMs: 10_000, repeats: 3 },
     pmtu: { flows: 23 },
+    pairs: 'in-rail',
     concurrency: { pmtuParallel: 8, throughput: 'rounds' },
   });
 });
@@ -91,7 +93,7 @@ test('throughput streams may be a "1,4" string and durations a number of seconds
 });
 
 test('an unknown top-level field is named with its line and the known fields', async (t) => {
-  await loadError(t, 'unknown-top.yaml', 3, /:3: unknown field "expectt" \(known: tokenFile, agents, expect, tests, throughput, pmtu, concurrency\)$/);
+  await loadError(t, 'unknown-top.yaml', 3, /:3: unknown field "expectt" \(known: tokenFile, agents, expect, tests, throughput, pmtu, pairs, concurrency\)$/);
 });
 
 test('an unknown field inside an agent is named with its agent and line', async (t) => {
@@ -136,7 +138,7 @@ test('an invalid agent URL is named with its line', async (t) => {
 });
 
 test('an invalid address is named with its position and line', async (t) => {
-  await loadError(t, 'bad-address.yaml', 7, /:7: agents\[0\]\.addresses\[1\]: expected an IPv4 or IPv6 address, got string "198\.18\.0\.300"$/);
+  await loadError(t, 'bad-address.yaml', 7, /:7: agents\[0\]\.addresses\[1\]: expected an IPv4 or IPv6 address, or \{ address, labels \} for a NIC with labels of its own, got string "198\.18\.0\.300"$/);
   parseError(t, withBase('  - { name: h3, url: "http://198.19.0.3:7420", addresses: any }'), 5, /agents\[2\]\.addresses: expected a list of IP addresses or "all", got string "any"/);
 });
 
@@ -160,4 +162,26 @@ test('a plan file that does not exist is a usage error naming it', async (t) => 
   t.true(error instanceof PathprobeError);
   t.is((error as PathprobeError).code, 'ERR_USAGE');
   t.is(error.message, `cannot read plan ${plan('no-such-plan.yaml')}: ENOENT`);
+});
+
+test('an address can carry labels of its own, over its agent\'s; they are kept by canonical address', (t) => {
+  const parsed = parse(`tokenFile: ./token
+agents:
+  - { name: h1, url: "http://198.19.0.1:7420", labels: { rack: r1, switch: tor-a }, addresses: [198.18.1.1, { address: "2001:2:0:2::1", labels: { switch: tor-b, rail: b } }] }
+  - { name: h2, url: "http://198.19.0.2:7420", addresses: [198.18.1.2] }
+`);
+  t.deepEqual(parsed.agents[0]?.addresses, ['198.18.1.1', '2001:2:0:2::1']);
+  t.deepEqual(parsed.agents[0]?.nicLabels, { '2001:2:0:2::1': { switch: 'tor-b', rail: 'b' } });
+  t.is(parsed.agents[1]?.nicLabels, undefined, 'no NIC labels, no field');
+  const unknown = t.throws(() => parse(`tokenFile: ./token
+agents:
+  - { name: h1, url: "http://198.19.0.1:7420", addresses: [{ address: 198.18.1.1, label: { switch: tor-b } }] }
+`));
+  t.regex(unknown?.message ?? '', /agents\[0\]\.addresses\[0\]: unknown field "label" \(known: address, labels\)/);
+});
+
+test('pairs are in-rail unless the plan asks for all; anything else is named', (t) => {
+  t.is(parse(withBase('')).pairs, 'in-rail');
+  t.is(parse(withBase('pairs: all')).pairs, 'all');
+  t.throws(() => parse(withBase('pairs: cross')), { message: /pairs: expected in-rail \(the default: only endpoints on one rail, by rail label or IP subnet\) or all/ });
 });

@@ -1,0 +1,60 @@
+import { BlockList, isIP } from 'node:net';
+import type { AgentFactsResponse } from '../../proto/agentFacts.js';
+import { addressOfCidr, canonicalAddress } from '../../proto/ipAddress.js';
+import type { Endpoint } from '../model/endpoint.js';
+import { labelsOfEndpoints } from '../model/endpointLabels.js';
+import type { Pair } from '../model/pair.js';
+import type { Plan } from '../model/plan.js';
+import { planPairs } from '../schedule/planPairs.js';
+import { endpointsOf } from './endpointsOf.js';
+
+/** The label that names a rail, when the plan gives one. */
+export const RAIL_LABEL = 'rail';
+
+/** The subnet of an endpoint's address as its agent reported it ("198.18.1.1/24"), or null when unknown. */
+function subnetOf(facts: ReadonlyMap<string, AgentFactsResponse>, endpoint: Endpoint): BlockList | null {
+  const address = canonicalAddress(endpoint.address);
+  const cidr = facts.get(endpoint.agent)?.nics.flatMap((nic) => nic.addresses).find((c) => canonicalAddress(addressOfCidr(c)) === address);
+  const prefix = cidr === undefined ? NaN : Number(cidr.split('/')[1]);
+  if (!Number.isInteger(prefix)) return null;
+  const list = new BlockList();
+  list.addSubnet(address, prefix, isIP(address) === 6 ? 'ipv6' : 'ipv4');
+  return list;
+}
+
+/**
+ * Whether two endpoints are on one rail: the same `rail` label when both have one; else the same
+ * IP subnet, from the prefixes their agents report. When neither can tell (an agent that did not
+ * answer its facts), the pair stands: the measurement says what it can reach. Pure.
+ */
+export function sameRail(plan: Pick<Plan, 'agents'>, facts: ReadonlyMap<string, AgentFactsResponse>): (a: Endpoint, b: Endpoint) => boolean {
+  const labelsOf = labelsOfEndpoints(plan.agents);
+  const subnets = new Map<string, BlockList | null>();
+  const subnet = (e: Endpoint) => {
+    const key = `${e.agent}/${e.address}`;
+    if (!subnets.has(key)) subnets.set(key, subnetOf(facts, e));
+    return subnets.get(key) ?? null;
+  };
+  return (a, b) => {
+    const railA = labelsOf(a)[RAIL_LABEL];
+    const railB = labelsOf(b)[RAIL_LABEL];
+    if (railA !== undefined && railB !== undefined) return railA === railB;
+    const [x, y] = [subnet(a), subnet(b)];
+    if (x === null || y === null) return true;
+    const type = isIP(a.address) === 6 ? 'ipv6' : 'ipv4';
+    return x.check(b.address, type) || y.check(a.address, type);
+  };
+}
+
+/**
+ * The pairs a plan tests, before any --only-through: every endpoint with every endpoint of the same
+ * family on another agent, and, unless the plan asks for `pairs: all`, only within a rail (a
+ * cross-rail pair is unreachable or routed where nobody meant to test). A plan stored before rails
+ * existed has no `pairs` and paired everything, so it still does. Pure.
+ */
+export function plannedPairs(plan: Plan, facts: ReadonlyMap<string, AgentFactsResponse>): Pair[] {
+  const pairs = planPairs(endpointsOf(plan, facts), plan.agents.map((agent) => agent.name));
+  if ((plan.pairs ?? 'all') === 'all') return pairs;
+  const onOneRail = sameRail(plan, facts);
+  return pairs.filter((p) => onOneRail(p.a, p.b));
+}

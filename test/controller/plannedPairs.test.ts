@@ -1,0 +1,52 @@
+import test from 'ava';
+import type { AgentFactsResponse } from '../../proto/agentFacts.js';
+import { plannedPairs } from '../../controller/plan/plannedPairs.js';
+import type { Plan, PlanAgent } from '../../controller/model/plan.js';
+
+/** Two NICs per host: rail a on 198.18.1.0/24 (and 2001:2:0:1::/64), rail b on 198.18.2.0/24. */
+function twoRailFacts(host: number): AgentFactsResponse {
+  const nic = (name: string, addresses: string[]) => ({ name, mtuBytes: 9000, addresses, macAddress: null, speedMbps: null, driver: null, operState: 'up' });
+  return {
+    v: 1, hostname: `h${host}`, agentVersion: '0.1.0', contractVersions: [1], kernel: '6.1', cpuCount: 1,
+    nics: [nic('d0', [`198.18.1.${host}/24`, `2001:2:0:1::${host}/64`]), nic('d1', [`198.18.2.${host}/24`])],
+  };
+}
+
+function planOf(agents: PlanAgent[], pairs?: Plan['pairs']): Plan {
+  return {
+    tokenFile: '/t', agents, expect: {}, tests: ['pmtu'], throughput: { streams: [1], durationMs: 1000, repeats: 1 },
+    ...(pairs ? { pairs } : {}), concurrency: { pmtuParallel: 8, throughput: 'rounds' },
+  };
+}
+
+const agent = (n: number, o: Partial<PlanAgent> = {}): PlanAgent => ({ name: `h${n}`, url: `http://198.19.0.${n}:7420`, addresses: 'all', labels: {}, ...o });
+const facts = new Map([1, 2, 3].map((n) => [`h${n}`, twoRailFacts(n)]));
+const ids = (plan: Plan, f = facts) => plannedPairs(plan, f).map((p) => p.id);
+
+test('in-rail by default: on a two-rail rack only endpoints in one subnet pair up, IPv4 and IPv6', (t) => {
+  const pairs = ids(planOf([agent(1), agent(2), agent(3)], 'in-rail'));
+  t.is(pairs.length, 9, '3 pairs on rail a v4, 3 on rail a v6, 3 on rail b');
+  t.true(pairs.every((id) => {
+    const [x, y] = id.split('~').map((end) => end.split('/')[1]!);
+    return x!.split('.').slice(0, 3).join('.') === y!.split('.').slice(0, 3).join('.') || x!.includes(':');
+  }), pairs.join(' '));
+  t.true(pairs.includes('h1/198.18.1.1~h2/198.18.1.2'));
+  t.false(pairs.includes('h1/198.18.1.1~h2/198.18.2.2'), 'never across rails');
+});
+
+test('a plan can ask for every pair; a plan stored before rails keeps pairing everything', (t) => {
+  t.is(ids(planOf([agent(1), agent(2), agent(3)], 'all')).length, 3 * (2 * 2) + 3);
+  t.is(ids(planOf([agent(1), agent(2), agent(3)])).length, 15, 'no pairs field: as before rails');
+});
+
+test('rail labels decide over subnets, per NIC; an agent without facts is paired rather than dropped', (t) => {
+  const railed = (n: number): PlanAgent => agent(n, {
+    addresses: [`198.18.1.${n}`, `198.18.2.${n}`],
+    nicLabels: { [`198.18.1.${n}`]: { rail: 'a' }, [`198.18.2.${n}`]: { rail: n === 3 ? 'a' : 'b' } },
+  });
+  const pairs = ids(planOf([railed(1), railed(2), railed(3)], 'in-rail'));
+  t.true(pairs.includes('h1/198.18.1.1~h3/198.18.2.3'), 'h3 says its second NIC is on rail a too: paired across subnets');
+  t.false(pairs.includes('h1/198.18.2.1~h3/198.18.2.3'), 'different rail labels: not paired, whatever the subnet');
+  const unknown = ids(planOf([agent(1, { addresses: ['198.18.1.1'] }), agent(4, { addresses: ['198.18.2.4'] })], 'in-rail'));
+  t.deepEqual(unknown, ['h1/198.18.1.1~h4/198.18.2.4'], 'h4 gave no facts: its subnet is unknown, so the measurement decides');
+});
