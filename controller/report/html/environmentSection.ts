@@ -2,7 +2,7 @@ import type { NicFacts } from '../../../proto/agentFacts.js';
 import { speed } from '../../render/format.js';
 import { html, type SafeHtml } from '../../render/html.js';
 import { section } from '../../render/section.js';
-import { addressOfCidr } from '../../../proto/ipAddress.js';
+import { addressOfCidr, canonicalAddress } from '../../../proto/ipAddress.js';
 import type { RunReport } from '../../model/runReport.js';
 
 function labels(l: Record<string, string>): SafeHtml {
@@ -10,9 +10,12 @@ function labels(l: Record<string, string>): SafeHtml {
   return entries.length ? html`${entries.map(([k, v]) => html`<span class="label">${k}=${v}</span> `)}` : html`—`;
 }
 
-function nicCells(n: NicFacts, tested: readonly string[]): SafeHtml {
+function nicCells(n: NicFacts, tested: readonly string[], nicLabels: Record<string, Record<string, string>> | undefined): SafeHtml {
   const isTested = n.addresses.some((a) => tested.includes(addressOfCidr(a)));
-  return html`<td><code>${n.name}</code>${isTested ? html` <span class="tag">tested</span>` : ''}</td><td class="num">${n.mtuBytes}</td><td>${n.addresses.map((a, i) => html`${i ? html`<br>` : ''}<code>${a}</code>`)}</td><td>${speed(n.speedMbps)}</td><td>${n.driver ?? '—'}</td><td>${n.operState ?? '—'}</td><td><code>${n.macAddress ?? '—'}</code></td>`;
+  // A NIC's own labels (its switch, its rail) beside it: on a multi-rail host they differ per NIC.
+  const own = Object.assign({}, ...n.addresses.map((a) => nicLabels?.[canonicalAddress(addressOfCidr(a))] ?? {})) as Record<string, string>;
+  const ownLabels = Object.keys(own).length ? html`<br>${labels(own)}` : '';
+  return html`<td><code>${n.name}</code>${isTested ? html` <span class="tag">tested</span>` : ''}${ownLabels}</td><td class="num">${n.mtuBytes}</td><td>${n.addresses.map((a, i) => html`${i ? html`<br>` : ''}<code>${a}</code>`)}</td><td>${speed(n.speedMbps)}</td><td>${n.driver ?? '—'}</td><td>${n.operState ?? '—'}</td><td><code>${n.macAddress ?? '—'}</code></td>`;
 }
 
 /** Appendix: the plan's parameters and the facts every agent reported about its host and NICs. */
@@ -26,7 +29,7 @@ export function environmentSection(report: RunReport): SafeHtml {
     if ('error' in facts) return html`<tr>${head(1)}<td colspan="7" class="error-text">facts unavailable: ${facts.error}</td></tr>`;
     const hostFacts = html`<span class="hostfacts">host ${facts.hostname} · ${facts.cpuCount} CPUs</span><span class="hostfacts">kernel ${facts.kernel}</span><span class="hostfacts">agent ${facts.agentVersion}</span>`;
     const nics = facts.nics.length ? facts.nics : [null];
-    return nics.map((n, i) => html`<tr class="${i === 0 ? 'host-first' : ''}">${i === 0 ? head(nics.length, hostFacts) : ''}${n ? nicCells(n, testedAddresses) : html`<td colspan="7" class="muted">no NICs reported</td>`}</tr>
+    return nics.map((n, i) => html`<tr class="${i === 0 ? 'host-first' : ''}">${i === 0 ? head(nics.length, hostFacts) : ''}${n ? nicCells(n, testedAddresses, agent.nicLabels) : html`<td colspan="7" class="muted">no NICs reported</td>`}</tr>
 `);
   });
   const expect = Object.entries(plan.expect).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
@@ -34,7 +37,8 @@ export function environmentSection(report: RunReport): SafeHtml {
 <div><dt>Tests</dt><dd>${plan.tests.join(', ')}</dd></div>
 <div><dt>Expectations</dt><dd>${expect}</dd></div>
 <div><dt>Throughput</dt><dd>streams ${plan.throughput.streams.join(', ')}; ${plan.throughput.durationMs / 1000} s × ${plan.throughput.repeats} repeats; ${plan.concurrency.throughput}</dd></div>
-<div><dt>Path MTU</dt><dd>${plan.concurrency.pmtuParallel} pair sweeps at once</dd></div>
+<div><dt>Path MTU</dt><dd>${plan.concurrency.pmtuParallel} pair sweeps at once, ${plan.pmtu?.flows ?? 1} flow${(plan.pmtu?.flows ?? 1) === 1 ? '' : 's'} per direction</dd></div>
+<div><dt>Pairs</dt><dd>${(plan.pairs ?? 'all') === 'all' ? 'every endpoint with every endpoint of its family' : 'within each rail (rail label, else IP subnet)'}</dd></div>
 </dl>
 <div class="scroll"><table class="data env">
 <thead><tr><th>Host</th><th>Labels</th><th>NIC</th><th class="num">MTU</th><th>Addresses</th><th>Speed</th><th>Driver</th><th>State</th><th>MAC</th></tr></thead>
