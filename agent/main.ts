@@ -8,6 +8,7 @@ import { CONTRACT_VERSION, SUPPORTED_CONTRACT_VERSIONS } from '../proto/contract
 import { parseListenAddress } from '../proto/listenAddress.js';
 import { AGENT_VERSION } from './agentVersion.js';
 import { readNicFacts } from './nic/readNicFacts.js';
+import { DEFAULT_LLDP_SOCKET, readLldpNeighbours } from './nic/readLldpNeighbours.js';
 import { createProbePolicy } from './server/probePolicy.js';
 import { createAgentServer } from './server/createAgentServer.js';
 
@@ -31,10 +32,11 @@ async function readToken(tokenFile: string | undefined, insecureNoAuth: boolean)
 async function main(): Promise<void> {
   const argv = await yargs(hideBin(process.argv))
     .scriptName('pathprobe agent')
-    .usage('$0 --listen ADDRESS:PORT --token-file FILE [--allow CIDR ...]')
+    .usage('$0 --listen ADDRESS:PORT --token-file FILE [--allow CIDR ...] [--lldp-socket PATH]')
     .option('listen', { type: 'string', demandOption: true, describe: 'control address, e.g. 198.19.0.1:7420 (port 0 = any)' })
     .option('token-file', { type: 'string', describe: 'file holding the shared bearer token (or set PATHPROBE_TOKEN)' })
     .option('insecure-no-auth', { type: 'boolean', default: false, describe: 'serve without a token (isolated labs only)' })
+    .option('lldp-socket', { type: 'string', default: DEFAULT_LLDP_SOCKET, describe: "lldpd's control socket, for each NIC's LLDP neighbour" })
     .option('allow', { type: 'string', array: true, default: [] as string[], describe: 'CIDR echo probes may go to (repeatable; default: subnets of this host\'s NICs)' })
     .strict()
     .help()
@@ -47,15 +49,20 @@ async function main(): Promise<void> {
   const token = await readToken(argv['token-file'], argv['insecure-no-auth']);
   const nics = await readNicFacts();
   const policy = createProbePolicy(nics, argv.allow);
-  const facts = async () => ({
-    v: CONTRACT_VERSION,
-    hostname: hostname(),
-    agentVersion: AGENT_VERSION,
-    contractVersions: [...SUPPORTED_CONTRACT_VERSIONS],
-    kernel: release(),
-    cpuCount: availableParallelism(),
-    nics: await readNicFacts(),
-  });
+  const lldpSocket = argv['lldp-socket'];
+  const facts = async () => {
+    const lldp = await readLldpNeighbours(lldpSocket);
+    return {
+      v: CONTRACT_VERSION,
+      hostname: hostname(),
+      agentVersion: AGENT_VERSION,
+      contractVersions: [...SUPPORTED_CONTRACT_VERSIONS],
+      kernel: release(),
+      cpuCount: availableParallelism(),
+      nics: await readNicFacts(lldp.byInterface),
+      lldp: lldp.state,
+    };
+  };
   const agent = createAgentServer({ token, policy, facts, log: (line) => process.stderr.write(`pathprobe agent: ${line}\n`) });
   await new Promise<void>((resolve, reject) => {
     agent.server.once('error', reject);

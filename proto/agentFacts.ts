@@ -19,6 +19,25 @@ export const VxlanFacts = z.object({
 });
 export type VxlanFacts = z.infer<typeof VxlanFacts>;
 
+/** A switch port this NIC hears over LLDP (lldpd's view of the link). */
+export const LldpNeighbour = z.object({
+  systemName: z.string().nullable().describe("The switch's system name, e.g. tor-b; null when it sends none."),
+  chassisId: z.string().nullable().describe('The chassis id as sent (often a MAC address).'),
+  portId: z.string().nullable().describe("The switch's port id as sent, e.g. pb4 or Ethernet12."),
+  portDescription: z.string().nullable(),
+  managementAddresses: z.array(z.string()).describe('Management addresses the switch advertises.'),
+  maxFrameBytes: z.number().int().positive().nullable().describe('The 802.3 maximum frame size the port advertises (frame bytes, not MTU); null when not sent.'),
+});
+export type LldpNeighbour = z.infer<typeof LldpNeighbour>;
+
+/** Whether the agent could ask lldpd, and why not. */
+export const LldpState = z.object({
+  available: z.boolean().describe('True when lldpd answered on its control socket.'),
+  socket: z.string().describe('The lldpd control socket asked.'),
+  detail: z.string().describe('What happened, in words: how many neighbours, or why lldpd could not be asked.'),
+});
+export type LldpState = z.infer<typeof LldpState>;
+
 export const NicFacts = z.object({
   name: z.string(),
   mtuBytes: z.number().int().positive(),
@@ -31,6 +50,7 @@ export const NicFacts = z.object({
   // Optional so that an agent from before they existed still fits contract v1.
   kind: NicKind.optional().describe('The interface kind; absent from agents that do not report it.'),
   vxlan: VxlanFacts.optional().describe('Present only on a VXLAN interface whose agent reports it.'),
+  lldpNeighbours: z.array(LldpNeighbour).optional().describe('What lldpd heard on this NIC; empty = no neighbour; absent when lldpd could not be asked (see `lldp`) or from older agents.'),
 });
 export type NicFacts = z.infer<typeof NicFacts>;
 
@@ -44,5 +64,6 @@ export const AgentFactsResponse = z.object({
   /** Cores available to the agent: throughput spreads streams over one iperf3 process per core. */
   cpuCount: z.number().int().positive(),
   nics: z.array(NicFacts),
+  lldp: LldpState.optional().describe('Whether LLDP neighbours could be read; absent from older agents.'),
 });
 export type AgentFactsResponse = z.infer<typeof AgentFactsResponse>;

@@ -1,7 +1,7 @@
 import { access, readFile, readdir, readlink } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { networkInterfaces } from 'node:os';
-import type { NicFacts, NicKind, VxlanFacts } from '../../proto/agentFacts.js';
+import type { LldpNeighbour, NicFacts, NicKind, VxlanFacts } from '../../proto/agentFacts.js';
 import { exec } from '../exec.js';
 import { nicKindOf } from './nicKindOf.js';
 import { parseIpLink, type IpLink } from './parseIpLink.js';
@@ -85,8 +85,11 @@ async function kindFacts(name: string, links: readonly IpLink[] | null): Promise
   return { kind, vxlan: vxlanFactsOf(link.vxlan, links, routeDevice) };
 }
 
-/** Facts about every NIC, loopback included: what the controller needs to judge a path MTU. */
-export async function readNicFacts(): Promise<NicFacts[]> {
+/**
+ * Facts about every NIC, loopback included: what the controller needs to judge a path MTU. With
+ * `lldp` (lldpd answered), each NIC also says which switch ports it hears, [] for none.
+ */
+export async function readNicFacts(lldp: ReadonlyMap<string, LldpNeighbour[]> | null = null): Promise<NicFacts[]> {
   const addressesByNic = networkInterfaces();
   const names = (await readdir(SYS_NET)).sort();
   const links = await readIpLinks();
@@ -102,6 +105,7 @@ export async function readNicFacts(): Promise<NicFacts[]> {
       driver: await driverOf(name),
       operState: await readSys(name, 'operstate'),
       ...(await kindFacts(name, links)),
+      ...(lldp === null ? {} : { lldpNeighbours: lldp.get(name) ?? [] }),
     };
   }));
 }

@@ -8,6 +8,8 @@ import { pairsInScope } from '../plan/onlyThrough.js';
 import { throughputMatrixOf } from '../throughput/throughputReport.js';
 import { inferCulprits, pairFindings } from './culprit.js';
 import { inferHopCulprits } from './hopCulprit.js';
+import { lldpFindings } from './lldpFindings.js';
+import { withLldpLabels } from '../plan/lldpLabels.js';
 import { checkExpectations } from './expectations.js';
 import { rollUp } from './rollup.js';
 import { EXIT_CANNOT_RUN, EXIT_FINDING, EXIT_OK } from '../model/exitCodes.js';
@@ -65,7 +67,11 @@ export function aggregateRun(input: AggregateRunInput): RunReport {
     fix: `start the agent on ${agent} (pathprobe agent --listen ... --token-file ...) and check the management network`,
     repro: [`curl -s -H 'authorization: Bearer …' ${plan.agents.find((a) => a.name === agent)?.url ?? ''}/v1/facts`],
   }] : []));
-  const findings = [...inferCulprits(results, plan.agents), ...inferHopCulprits(results), ...pairFindings(results), ...agentFindings];
+  // With no labels in the plan, the switch and port each NIC hears over LLDP stand in for them.
+  const agents = withLldpLabels(plan.agents, facts);
+  const findings = [
+    ...inferCulprits(results, agents), ...inferHopCulprits(results), ...lldpFindings(plan.agents, facts), ...pairFindings(results), ...agentFindings,
+  ];
   const expectations = checkExpectations(plan.expect, results);
   const partial = { facts: stored.facts, pairs: results, expectations, findings };
   return {
@@ -76,7 +82,7 @@ export function aggregateRun(input: AggregateRunInput): RunReport {
     status: input.status,
     plan,
     ...partial,
-    rollup: rollUp(results, plan.agents),
+    rollup: rollUp(results, agents),
     exitCode: runExitCode(partial),
   };
 }

@@ -6,6 +6,7 @@ import type { PlanAgent } from '../model/plan.js';
 import type { Finding, PairResult } from '../model/runReport.js';
 import { inLabelGroup, labelGroups } from '../plan/labelGroups.js';
 import { endpointKey } from '../model/endpoint.js';
+import { labelsOfEndpoints } from '../model/endpointLabels.js';
 import { pairEnds, type Pair } from '../model/pair.js';
 
 /** Label keys that name a network device, most likely culprits first. */
@@ -113,15 +114,20 @@ export function inferCulprits(results: readonly PairResult[], agents: readonly P
     if (!best.every(sameHosts)) return [];
     // Per-NIC labels put only some NICs of a host behind a switch: name the NICs then.
     const perNic = agents.some((a) => Object.keys(a.nicLabels ?? {}).length > 0);
-    return [culpritFinding({ ...best[0]!, unmeasuredPairs }, measured, perNic)];
+    const labelsOf = labelsOfEndpoints(agents);
+    const behind = measured.flatMap((m) => [m.pair.a, m.pair.b]).filter((e) => best[0]!.endpoints.includes(endpointKey(e)));
+    const switches = [...new Set(behind.map((e) => labelsOf(e).switch))];
+    const onSwitch = switches.length === 1 && switches[0] !== undefined ? switches[0] : null;
+    return [culpritFinding({ ...best[0]!, unmeasuredPairs }, measured, perNic, onSwitch)];
   }
   return [];
 }
 
 /** `perNic`: the plan labels NICs, so a switch has NICs behind it rather than whole hosts. */
-function culpritFinding(e: CulpritEvidence, measured: readonly MeasuredPair[], perNic: boolean): CulpritFinding {
+function culpritFinding(e: CulpritEvidence, measured: readonly MeasuredPair[], perNic: boolean, onSwitch: string | null): CulpritFinding {
   const X = e.pathMtu;
-  const name = `${e.key} ${e.value}`;
+  // A port is named with its switch: "switch tor-b, port pb4".
+  const name = e.key === 'port' && onSwitch !== null ? `switch ${onSwitch}, port ${e.value}` : `${e.key} ${e.value}`;
   const scope = `${e.key}=${e.value}`;
   const crossingIds = new Set(e.crossingPairs);
   const crossing = measured.filter((m) => crossingIds.has(m.pair.id));
