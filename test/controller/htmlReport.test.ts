@@ -53,6 +53,8 @@ test('the report opens offline in Chromium with every section, the right numbers
     t.true(await page.getByTestId(id).isVisible(), `section ${id} visible`);
   }
   t.is(await page.getByTestId('overall').getAttribute('data-overall'), 'FAIL');
+  t.regex(await page.getByTestId('overall').innerText(), /Root cause: switch tor-2 silently drops frames above 1518 bytes \(IP MTU 1500\)\. It explains \d+ of the other \d+ failing findings/,
+    'the banner leads with the culprit, not with a count of findings');
   const pathMtu = page.locator('[data-testid="summary"] tr[data-expectation="pathMtu"]');
   t.is(await pathMtu.getAttribute('data-pass'), 'false');
   t.regex(await pathMtu.innerText(), /FAIL[\s\S]*h7 \(198\.18\.1\.17\) → h1 \(198\.18\.1\.11\): path MTU 1500/);
@@ -86,4 +88,13 @@ test('the report opens offline in Chromium with every section, the right numbers
 
   t.deepEqual(external, [], 'no request left the file');
   t.deepEqual(consoleErrors, [], 'no console errors');
+});
+
+test('a path-MTU-only run leaves out the throughput sections it has nothing for', (t) => {
+  const report = loadRunFixture('rack-run.json');
+  const pmtuOnly = { ...report, plan: { ...report.plan, tests: ['pmtu' as const] } };
+  const markup = renderRunHtml(pmtuOnly);
+  t.true(markup.includes('data-testid="pmtu-matrix-forward"'));
+  for (const id of ['throughput-1500', 'throughput-jumbo', 'sweet-spot']) t.false(markup.includes(`data-testid="${id}"`), id);
+  t.true(renderRunHtml(report).includes('data-testid="throughput-jumbo"'), 'a run with throughput keeps them');
 });

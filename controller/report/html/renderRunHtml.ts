@@ -15,7 +15,8 @@ import type { ComparedRunReport } from '../../diff/runComparison.js';
 export function renderRunHtml(report: ComparedRunReport): string {
   const overall = overallResult(report);
   // "Changes since baseline" only for a run made with --compare.
-  const kindSections = TEST_KINDS.flatMap((kind) => kind.htmlSections);
+  // Only the kinds that ran: a path-MTU-only run has no throughput heat maps to show.
+  const kindSections = TEST_KINDS.filter((kind) => report.plan.tests.includes(kind.name)).flatMap((kind) => kind.htmlSections);
   const toc: Array<[string, string]> = [
     ['summary', 'Summary'],
     ...(report.comparison === undefined ? [] : [['changes', 'Changes'] as [string, string]]),

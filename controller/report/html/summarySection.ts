@@ -21,6 +21,29 @@ export function overallResult(report: ComparedRunReport): Overall {
   return failed ? 'FAIL' : 'PASS';
 }
 
+/** The pairs a culprit finding explains: the crossing pairs of a label, the pairs of a router. */
+function explainedPairs(finding: ComparedRunReport['findings'][number]): string[] {
+  const evidence = (finding as { evidence?: { crossingPairs?: string[]; pairs?: string[] } }).evidence;
+  return evidence?.crossingPairs ?? evidence?.pairs ?? [];
+}
+
+/**
+ * The banner's words: the root cause first when a culprit explains failures ("Root cause: switch
+ * tor-2 silently drops frames above 1518 bytes (IP MTU 1500); it explains 12 of 13 failing
+ * findings."), then what else failed.
+ */
+function bannerText(report: ComparedRunReport, fails: number): string {
+  const unmet = report.expectations.filter((e) => !e.pass).length;
+  const counts = `${fails} failing finding${fails === 1 ? '' : 's'}, ${unmet} expectation${unmet === 1 ? '' : 's'} not met.`;
+  const culprits = report.findings.filter((f) => f.kind === 'culprit-switch' && f.severity === 'fail');
+  if (culprits.length === 0) return counts;
+  const pairs = new Set(culprits.flatMap(explainedPairs));
+  const explained = report.findings.filter((f) => f.kind !== 'culprit-switch' && f.severity === 'fail' && pairs.has(f.scope)).length;
+  const others = fails - culprits.length - explained;
+  const causes = culprits.map((c) => c.title).join('; ');
+  return `Root cause${culprits.length === 1 ? '' : 's'}: ${causes}. ${culprits.length === 1 ? 'It explains' : 'They explain'} ${explained} of the other ${fails - culprits.length} failing findings${others > 0 ? `; ${others} more need a look (see Findings)` : ''}. ${unmet} expectation${unmet === 1 ? '' : 's'} not met.`;
+}
+
 /** How many directions had each verdict, from the roll-up (a pair that could not run counts both ways as error). */
 function verdictCounts(report: ComparedRunReport): SafeHtml {
   const { counts } = report.rollup.total;
@@ -36,7 +59,7 @@ export function summarySection(report: ComparedRunReport): SafeHtml {
   const throughputPairs = report.pairs.filter((p) => p.throughput).length;
   const body = html`<div class="verdict-banner ${overall.toLowerCase()}" data-testid="overall" data-overall="${overall}">
 <div class="big">${overall}</div>
-<div>${overall === 'PASS' ? 'The rack meets every expectation of the plan.' : overall === 'FAIL' ? `${fails} failing finding${fails === 1 ? '' : 's'}, ${report.expectations.filter((e) => !e.pass).length} expectation${report.expectations.filter((e) => !e.pass).length === 1 ? '' : 's'} not met.` : `The run is ${report.status}: results are partial.`}${report.comparison?.regressed ? ` Regressed since ${report.comparison.baselineRunId} (see Changes since baseline).` : ''}</div>
+<div>${overall === 'PASS' ? 'The rack meets every expectation of the plan.' : overall === 'FAIL' ? bannerText(report, fails) : `The run is ${report.status}: results are partial.`}${report.comparison?.regressed ? ` Regressed since ${report.comparison.baselineRunId} (see Changes since baseline).` : ''}</div>
 </div>
 <dl class="facts">
 <div><dt>Run</dt><dd><code>${report.runId}</code></dd></div>
