@@ -23,8 +23,8 @@ export const PlanV1 = z.object({
     nicLabels: z.record(z.string(), z.record(z.string(), z.string())).optional()
       .describe("Labels of one NIC, by its canonical address, over the agent's own (h1's 198.18.2.1 on switch tor-b). Absent when the plan gives none."),
   })),
-  pairs: z.enum(['in-rail', 'all']).optional()
-    .describe("in-rail: only endpoints on one rail (the same rail label, else the same IP subnet); all: every endpoint with every endpoint of its family. Absent from runs stored before rails, which paired all."),
+  pairs: z.enum(['in-rail', 'all', 'fabric']).optional()
+    .describe("in-rail: only endpoints on one rail (the same rail label, else the same IP subnet); all: every endpoint with every endpoint of its family; fabric: within each rail, every pair within a ToR (tor, else switch, else rack label), every ToR pair once, every endpoint at least once across ToRs. Absent from runs stored before rails, which paired all."),
   expect: z.object({
     pathMtu: z.number().optional().describe('Path MTU expected in every direction, in bytes.'),
     minLinkEfficiency: z.number().optional().describe('Best throughput cell / link speed, per direction, as a fraction.'),

@@ -23,9 +23,11 @@ export interface PlanAgent {
 
 /**
  * Which endpoints are paired: 'in-rail' only those on one rail (the same `rail` label, or else the
- * same IP subnet), 'all' every endpoint with every endpoint of the same family.
+ * same IP subnet), 'all' every endpoint with every endpoint of the same family, 'fabric' a
+ * Pingmesh-like sample within each rail (every pair within a ToR, every ToR pair once, every
+ * endpoint at least once across ToRs).
  */
-export type PairingRule = 'in-rail' | 'all';
+export type PairingRule = 'in-rail' | 'all' | 'fabric';
 
 export interface PlanExpectations {
   /** Path MTU expected in every direction. */

@@ -56,7 +56,7 @@ export const PlanInput = z.object({
   tests: z.array(z.enum(TEST_KIND_NAMES)).min(1).optional(),
   throughput: PlanThroughputInput.optional(),
   pmtu: PlanPmtuInput.optional(),
-  pairs: z.enum(['in-rail', 'all']).optional(),
+  pairs: z.enum(['in-rail', 'all', 'fabric']).optional(),
   concurrency: PlanConcurrencyInput.optional(),
 }).strict();
 export type PlanInput = z.infer<typeof PlanInput>;
@@ -95,7 +95,7 @@ export const EXPECTED: Record<string, string> = {
   'throughput.duration': 'a duration such as 10s, 1.5s or 500ms, or a number of seconds',
   'throughput.repeats': `an integer from 1 to ${MAX_REPEATS}`,
   pmtu: 'a mapping with flows',
-  pairs: 'in-rail (the default: only endpoints on one rail, by rail label or IP subnet) or all (cross-rail pairs too)',
+  pairs: 'in-rail (the default: only endpoints on one rail, by rail label or IP subnet), all (cross-rail pairs too) or fabric (a sample: every pair within each ToR, every ToR pair once)',
   'pmtu.flows': `auto (the stated rule: 23 flows, the default) or a number of flows from 1 to ${MAX_SWEEP_FLOWS}`,
   concurrency: 'a mapping with pmtuParallel and/or throughput',
   'concurrency.pmtuParallel': `an integer from 1 to ${MAX_PMTU_PARALLEL}`,

@@ -7,6 +7,7 @@ import type { Pair } from '../model/pair.js';
 import type { Plan } from '../model/plan.js';
 import { planPairs } from '../schedule/planPairs.js';
 import { endpointsOf } from './endpointsOf.js';
+import { TOR_LABEL_KEYS, fabricSample } from './fabricSample.js';
 
 /** The label that names a rail, when the plan gives one. */
 export const RAIL_LABEL = 'rail';
@@ -49,12 +50,43 @@ export function sameRail(plan: Pick<Plan, 'agents'>, facts: ReadonlyMap<string, 
 /**
  * The pairs a plan tests, before any --only-through: every endpoint with every endpoint of the same
  * family on another agent, and, unless the plan asks for `pairs: all`, only within a rail (a
- * cross-rail pair is unreachable or routed where nobody meant to test). A plan stored before rails
- * existed has no `pairs` and paired everything, so it still does. Pure.
+ * cross-rail pair is unreachable or routed where nobody meant to test); `pairs: fabric` samples
+ * each rail (fabricSample.ts) instead of its full mesh. A plan stored before rails existed has no
+ * `pairs` and paired everything, so it still does. Pure.
  */
 export function plannedPairs(plan: Plan, facts: ReadonlyMap<string, AgentFactsResponse>): Pair[] {
+  const rule = plan.pairs ?? 'all';
+  if (rule === 'fabric') return fabricPairs(plan, facts);
   const pairs = planPairs(endpointsOf(plan, facts), plan.agents.map((agent) => agent.name));
-  if ((plan.pairs ?? 'all') === 'all') return pairs;
+  if (rule === 'all') return pairs;
   const onOneRail = sameRail(plan, facts);
   return pairs.filter((p) => onOneRail(p.a, p.b));
+}
+
+/** The endpoints in plan order, in groups that may be paired: one family and one rail each. */
+function railGroups(plan: Plan, facts: ReadonlyMap<string, AgentFactsResponse>): Endpoint[][] {
+  const onOneRail = sameRail(plan, facts);
+  const byAgent = endpointsOf(plan, facts);
+  const groups: Endpoint[][] = [];
+  for (const agent of plan.agents) {
+    for (const address of new Set(byAgent.get(agent.name) ?? [])) {
+      const e: Endpoint = { agent: agent.name, address };
+      const group = groups.find((g) => isIP(g[0]!.address) === isIP(address) && onOneRail(g[0]!, e));
+      if (group) group.push(e);
+      else groups.push([e]);
+    }
+  }
+  return groups;
+}
+
+/** `pairs: fabric`: each rail's fabric sample, the ToR named by the first of tor, switch, rack an endpoint carries. */
+function fabricPairs(plan: Plan, facts: ReadonlyMap<string, AgentFactsResponse>): Pair[] {
+  const labelsOf = labelsOfEndpoints(plan.agents);
+  const torOf = (e: Endpoint): string => {
+    const labels = labelsOf(e);
+    const key = TOR_LABEL_KEYS.find((k) => labels[k] !== undefined);
+    // Without any ToR label each host is its own ToR: the sample is then the full mesh.
+    return key === undefined ? `host ${e.agent}` : `${key}=${labels[key]}`;
+  };
+  return railGroups(plan, facts).flatMap((group) => fabricSample(group, torOf));
 }

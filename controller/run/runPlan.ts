@@ -56,11 +56,24 @@ export async function runPlan(input: RunPlanInput): Promise<void> {
     for (const nic of agentFacts.nics) for (const cidr of nic.addresses) linkSpeedMbps[endpointKey({ agent, address: addressOfCidr(cidr) })] = nic.speedMbps;
   }
   const estimate = estimateRun({ pairs, rounds, tests: plan.tests, plan, linkSpeedMbps });
-  progress.line(`plan: ${estimate.text}`);
+  progress.line(`plan: ${plan.pairs === 'fabric' ? 'fabric sample: ' : ''}${estimate.text}`);
+  if (plan.pairs === 'fabric') progress.line(fullMeshLine(plan, facts, pairs.length, linkSpeedMbps));
   progress.estimate(estimate.durationMs);
 
   for (const kind of testKindsOf(plan.tests)) {
     if (signal.aborted) return;
     await kind.measure({ plan, runId, store, clients, pairs, rounds, facts, progress, signal });
   }
+}
+
+/** Beyond this many pairs the full mesh's throughput rounds are not worth scheduling just to say how long it would take. */
+const MESH_ESTIMATE_MAX_PAIRS = 20_000;
+
+/** What the full mesh of the same rails would cost, beside the fabric sample's own estimate. */
+function fullMeshLine(plan: Plan, facts: ReadonlyMap<string, AgentFactsResponse>, samplePairs: number, linkSpeedMbps: Record<string, number | null>): string {
+  const mesh = plannedPairs({ ...plan, pairs: 'in-rail' }, facts);
+  const share = mesh.length === 0 ? 100 : Math.round((samplePairs / mesh.length) * 100);
+  if (mesh.length > MESH_ESTIMATE_MAX_PAIRS) return `full mesh would be ${mesh.length} pairs (the sample tests ${share} % of them)`;
+  const estimate = estimateRun({ pairs: mesh, rounds: throughputRounds(mesh, plan.concurrency.throughput), tests: plan.tests, plan, linkSpeedMbps });
+  return `full mesh would be: ${estimate.text} (the sample tests ${share} % of its pairs)`;
 }

@@ -50,3 +50,13 @@ test('rail labels decide over subnets, per NIC; an agent without facts is paired
   const unknown = ids(planOf([agent(1, { addresses: ['198.18.1.1'] }), agent(4, { addresses: ['198.18.2.4'] })], 'in-rail'));
   t.deepEqual(unknown, ['h1/198.18.1.1~h4/198.18.2.4'], 'h4 gave no facts: its subnet is unknown, so the measurement decides');
 });
+
+test('pairs: fabric samples each rail by ToR label, and never pairs across rails', (t) => {
+  const agents = [1, 2, 3].map((n) => agent(n, { labels: { tor: n === 3 ? 'tor-2' : 'tor-1' } }));
+  const pairs = ids(planOf(agents, 'fabric'));
+  t.false(pairs.some((id) => id.includes('198.18.1.') && id.includes('198.18.2.')), 'rails stay apart');
+  t.true(pairs.includes('h1/198.18.2.1~h2/198.18.2.2'), 'within tor-1, on rail b');
+  const railB = pairs.filter((id) => id.split('~').every((end) => end.includes('/198.18.2.')));
+  t.is(railB.length, 3, 'h1~h2 within tor-1, the tor-1/tor-2 pair, and one more so that every host of tor-1 crosses to tor-2');
+  t.true(railB.some((id) => id.includes('h3/')), 'tor-2 takes part');
+});
