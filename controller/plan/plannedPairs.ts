@@ -24,11 +24,17 @@ function subnetOf(facts: ReadonlyMap<string, AgentFactsResponse>, endpoint: Endp
 }
 
 /**
- * Whether two endpoints are on one rail: the same `rail` label when both have one; else the same
- * IP subnet, from the prefixes their agents report. When neither can tell (an agent that did not
- * answer its facts), the pair stands: the measurement says what it can reach. Pure.
+ * Whether two endpoints are on one rail:
+ * - the same `rail` label, when both have one;
+ * - else, when their hosts share an IP subnet (from the prefixes their agents report), only
+ *   endpoints on that shared subnet pair up: two NICs each on two un-routed rails give 2 pairs,
+ *   not 4, of which 2 would cross rails;
+ * - hosts whose tested endpoints share no subnet (a routed fabric, each rack its own subnet) pair every endpoint,
+ *   since the plan cannot tell their rails apart without `rail` labels;
+ * - and when the facts cannot tell (an agent that did not answer), the pair stands: the
+ *   measurement says what it can reach. Pure.
  */
-export function sameRail(plan: Pick<Plan, 'agents'>, facts: ReadonlyMap<string, AgentFactsResponse>): (a: Endpoint, b: Endpoint) => boolean {
+export function sameRail(plan: Plan, facts: ReadonlyMap<string, AgentFactsResponse>): (a: Endpoint, b: Endpoint) => boolean {
   const labelsOf = labelsOfEndpoints(plan.agents);
   const subnets = new Map<string, BlockList | null>();
   const subnet = (e: Endpoint) => {
@@ -36,14 +42,30 @@ export function sameRail(plan: Pick<Plan, 'agents'>, facts: ReadonlyMap<string, 
     if (!subnets.has(key)) subnets.set(key, subnetOf(facts, e));
     return subnets.get(key) ?? null;
   };
+  const together = (x: Endpoint, y: Endpoint): boolean => {
+    const [sx, sy] = [subnet(x), subnet(y)];
+    const type = isIP(x.address) === 6 ? 'ipv6' : 'ipv4';
+    return isIP(x.address) === isIP(y.address) && sx !== null && sy !== null && (sx.check(y.address, type) || sy.check(x.address, type));
+  };
+  // The endpoints the plan tests, not every NIC: hosts that share only a management subnet still
+  // share no rail.
+  const tested = endpointsOf(plan, facts);
+  const globalAddresses = (agent: string): Endpoint[] => (tested.get(agent) ?? []).map((address) => ({ agent, address }));
+  const shared = new Map<string, boolean>();
+  const hostsShareSubnet = (x: string, y: string): boolean => {
+    const key = [x, y].sort().join('\n');
+    if (!shared.has(key)) {
+      const ys = globalAddresses(y);
+      shared.set(key, globalAddresses(x).some((ex) => ys.some((ey) => together(ex, ey))));
+    }
+    return shared.get(key) as boolean;
+  };
   return (a, b) => {
     const railA = labelsOf(a)[RAIL_LABEL];
     const railB = labelsOf(b)[RAIL_LABEL];
     if (railA !== undefined && railB !== undefined) return railA === railB;
-    const [x, y] = [subnet(a), subnet(b)];
-    if (x === null || y === null) return true;
-    const type = isIP(a.address) === 6 ? 'ipv6' : 'ipv4';
-    return x.check(b.address, type) || y.check(a.address, type);
+    if (subnet(a) === null || subnet(b) === null) return true;
+    return together(a, b) || !hostsShareSubnet(a.agent, b.agent);
   };
 }
 

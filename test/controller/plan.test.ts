@@ -183,5 +183,6 @@ agents:
 test('pairs are in-rail unless the plan asks for all; anything else is named', (t) => {
   t.is(parse(withBase('')).pairs, 'in-rail');
   t.is(parse(withBase('pairs: all')).pairs, 'all');
-  t.throws(() => parse(withBase('pairs: cross')), { message: /pairs: expected in-rail \(the default: only endpoints on one rail, by rail label or IP subnet\) or all/ });
+  t.is(parse(withBase('pairs: fabric')).pairs, 'fabric');
+  t.throws(() => parse(withBase('pairs: cross')), { message: /pairs: expected in-rail \(the default: only endpoints on one rail, by rail label or IP subnet\), all \(cross-rail pairs too\) or fabric/ });
 });

@@ -60,3 +60,13 @@ test('pairs: fabric samples each rail by ToR label, and never pairs across rails
   t.is(railB.length, 3, 'h1~h2 within tor-1, the tor-1/tor-2 pair, and one more so that every host of tor-1 crosses to tor-2');
   t.true(railB.some((id) => id.includes('h3/')), 'tor-2 takes part');
 });
+
+test('hosts in a routed fabric share no subnet, so all their endpoints pair; rail labels are what tells such rails apart', (t) => {
+  const routed = (host: number, rack: number): AgentFactsResponse => ({
+    ...twoRailFacts(host),
+    nics: [{ name: 'eth0', mtuBytes: 9000, addresses: [`198.18.${rack}.${host}/24`], macAddress: null, speedMbps: null, driver: null, operState: 'up' }],
+  });
+  const leafSpineFacts = new Map([['h1', routed(1, 1)], ['h2', routed(2, 2)], ['h3', routed(3, 1)]]);
+  const pairs = ids(planOf([agent(1), agent(2), agent(3)], 'in-rail'), leafSpineFacts);
+  t.deepEqual(pairs, ['h1/198.18.1.1~h2/198.18.2.2', 'h1/198.18.1.1~h3/198.18.1.3', 'h2/198.18.2.2~h3/198.18.1.3'], 'one rail, routed between racks');
+});
