@@ -9,6 +9,8 @@ import { listNetns, removeNamespaces } from './removeNamespaces.js';
 import { run, runOrThrow, start } from './run.js';
 import type { StartedProcess } from './run.js';
 import { waitForLinksUp } from './waitForLinksUp.js';
+import { startLabLldpd } from './labLldpd.js';
+import type { LabLldpd } from './labLldpd.js';
 import { resolveSystemCommand, systemTool } from './systemTools.js';
 import type { NodeKind, Topology } from './topology.js';
 import { ensureNeighbourTable, neighbourEntriesNeeded } from './neighbourTable.js';
@@ -197,17 +199,19 @@ function nftRulesetFor(plan: LabPlan, node: string, kind: NodeKind): string | un
   if (kind === 'host') {
     const host = plan.hosts.find((h) => h.spec.name === node);
     if (host?.spec.strictRx) {
-      // A veth accepts MTU + 4; a real NIC drops anything above its MTU.
-      const mtu = host.spec.nicMtuBytes;
-      parts.push(
-        'table netdev pprx {',
-        '  chain strictrx {',
-        `    type filter hook ingress device "${host.dataNic.ifName}" priority -10; policy accept;`,
-        `    ether type ip ip length > ${mtu} counter drop`,
-        `    ether type ip6 ip6 length > ${mtu - 40} counter drop`,
-        '  }',
-        '}',
-      );
+      // A veth accepts MTU + 4; a real NIC drops anything above its MTU. One chain per NIC: a
+      // netdev hook is bound to one device. The first keeps the name it always had.
+      parts.push('table netdev pprx {');
+      for (const [k, nic] of host.nics.entries()) {
+        parts.push(
+          `  chain strictrx${k === 0 ? '' : String(k)} {`,
+          `    type filter hook ingress device "${nic.ifName}" priority -10; policy accept;`,
+          `    ether type ip ip length > ${nic.mtuBytes} counter drop`,
+          `    ether type ip6 ip6 length > ${nic.mtuBytes - 40} counter drop`,
+          '  }',
+        );
+      }
+      parts.push('}');
     }
   }
   const forwardCap = kind === 'router' ? plan.routers.find((r) => r.name === node)?.forwardCapBytes : undefined;
@@ -266,7 +270,9 @@ async function configureNode(plan: LabPlan, labId: string, node: string, kind: N
   }
   const hostRate = plan.hosts.find((h) => h.spec.name === node)?.spec.rateMbit;
   const host = plan.hosts.find((h) => h.spec.name === node);
-  if (host && hostRate !== undefined) await runOrThrow(tbfArgv(netns, host.dataNic.ifName, hostRate));
+  if (host && hostRate !== undefined) {
+    for (const nic of host.nics) await runOrThrow(tbfArgv(netns, nic.ifName, hostRate));
+  }
 }
 
 /** `ethtool -K … tso off gso off gro off` for every host and router data interface (run through netnsExecBatch). */
@@ -344,11 +350,14 @@ export async function labUp(topology: Topology, opts: LabUpOptions = {}): Promis
   const ip = systemTool('ip');
   const started = new Set<StartedProcess>();
   let downPromise: Promise<void> | undefined;
+  let lldpd: LabLldpd | undefined;
 
   const down = (): Promise<void> => {
     downPromise ??= (async () => {
       await Promise.all([...started].map((p) => p.stop()));
       const left = await removeNamespaces(namespaces);
+      // After the processes: a running lldpd still holds its socket there.
+      lldpd?.remove();
       if (left.length > 0) throw new Error(`lab ${id}: namespaces still present after down(): ${left.join(', ')}`);
       removeLabOwnerTag(id);
     })();
@@ -391,12 +400,32 @@ export async function labUp(topology: Topology, opts: LabUpOptions = {}): Promis
       nicMtuBytes: h.spec.nicMtuBytes,
       v4: h.dataNic.v4,
       v6: h.dataNic.v6,
+      nics: h.nics.map((n) => ({ ifName: n.ifName, v4: n.v4, v6: n.v6, mtuBytes: n.mtuBytes, ...(n.switchNode !== undefined ? { switch: n.switchNode } : {}) })),
       mgmtAddress: h.mgmtAddress,
       ...(h.switchNode !== undefined ? { switch: h.switchNode } : {}),
       ...(vtep ? { overlay: { nic: vtep.ifName, mtuBytes: vtep.mtuBytes, v4: vtep.v4, v6: vtep.v6 } } : {}),
     };
   }
   const l3Nodes = nodes.filter(([, kind]) => kind === 'host' || kind === 'router' || kind === 'controller').map(([n]) => n);
+
+  const exec: Lab['exec'] = async (node, argv, execOpts = {}) => run([ip, 'netns', 'exec', nsOf(node), ...withResolvedCommand(argv)], execOpts);
+  const spawn: Lab['spawn'] = (node, argv, spawnOpts = {}) => {
+    if (downPromise) throw new Error(`lab ${id} is down`);
+    // `ip netns exec` execs in place, so the handle's PID is the command's own PID.
+    const proc = start([ip, 'netns', 'exec', nsOf(node), ...withResolvedCommand(argv)], spawnOpts);
+    started.add(proc);
+    void proc.result.then(() => started.delete(proc));
+    return proc;
+  };
+  if (plan.lldpNodes.length > 0) {
+    try {
+      // Through spawn, so down() stops every lldpd with the rest of the lab's processes.
+      lldpd = await startLabLldpd(plan, { labId: id, exec, spawn });
+    } catch (err) {
+      await down().catch(() => undefined);
+      throw err;
+    }
+  }
 
   return {
     id,
@@ -407,14 +436,11 @@ export async function labUp(topology: Topology, opts: LabUpOptions = {}): Promis
     namespaces,
     buildMs: Date.now() - startedMs,
     netnsOf: nsOf,
-    exec: async (node, argv, execOpts = {}) => run([ip, 'netns', 'exec', nsOf(node), ...withResolvedCommand(argv)], execOpts),
-    spawn: (node, argv, spawnOpts = {}) => {
-      if (downPromise) throw new Error(`lab ${id} is down`);
-      // `ip netns exec` execs in place, so the handle's PID is the command's own PID.
-      const proc = start([ip, 'netns', 'exec', nsOf(node), ...withResolvedCommand(argv)], spawnOpts);
-      started.add(proc);
-      void proc.result.then(() => started.delete(proc));
-      return proc;
+    exec,
+    spawn,
+    lldpSocketOf: (node) => {
+      nsOf(node); // an unknown node throws, as everywhere else
+      return lldpd?.socketOf(node) ?? null;
     },
     flushPmtuCaches: async () => {
       await Promise.all(
