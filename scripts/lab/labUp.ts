@@ -85,6 +85,20 @@ const SWITCH_SYSCTLS = [
   'net.ipv6.conf.default.disable_ipv6=1',
 ];
 
+/**
+ * A host with several data NICs (rails) answers ARP only for the addresses of the NIC asked, and
+ * sources ARP from that NIC's own address, as rail-optimised hosts are set up. Linux's default
+ * (weak host) answers for any of its addresses on any NIC, and a socket bound to eth0 that finds
+ * no route assumes the destination is on-link: h1 `ping -I eth0` to h2's eth1 address would then
+ * be answered by h2's eth0, and the rails would look joined. IPv6 ND already answers per NIC.
+ */
+const MULTI_NIC_HOST_SYSCTLS = [
+  'net.ipv4.conf.all.arp_ignore=1',
+  'net.ipv4.conf.default.arp_ignore=1',
+  'net.ipv4.conf.all.arp_announce=2',
+  'net.ipv4.conf.default.arp_announce=2',
+];
+
 const TBF_LATENCY = '2ms';
 const FIRST_VETH_IFINDEX = 100;
 const LINKS_UP_TIMEOUT_MS = 3_000;
@@ -92,12 +106,13 @@ const LINKS_UP_TIMEOUT_MS = 3_000;
 /** Addresses (0x1, 0x2) and flow label (0x8), no protocol or ports. */
 const IPV6_FLOW_LABEL_HASH_FIELDS = 'net.ipv6.fib_multipath_hash_fields=0x000b';
 
-function sysctlsFor(kind: NodeKind, router?: RouterSpec): string[] {
+function sysctlsFor(kind: NodeKind, router?: RouterSpec, dataNicCount = 1): string[] {
   if (kind === 'router') {
     const byLabel = router?.ipv6Hash === 'flow-label' ? [IPV6_FLOW_LABEL_HASH_FIELDS] : [];
     return [...COMMON_SYSCTLS, ...ROUTER_SYSCTLS, ...ecmpSysctls(), ...byLabel];
   }
   if (kind === 'switch' || kind === 'mgmtSwitch') return [...COMMON_SYSCTLS, ...SWITCH_SYSCTLS];
+  if (kind === 'host' && dataNicCount > 1) return [...COMMON_SYSCTLS, ...MULTI_NIC_HOST_SYSCTLS];
   return COMMON_SYSCTLS;
 }
 
@@ -371,7 +386,7 @@ export async function labUp(topology: Topology, opts: LabUpOptions = {}): Promis
   try {
     await runOrThrow([ip, '-batch', '-'], { input: namespaces.map((n) => `netns add ${n}\n`).join('') });
     // Sysctls before any interface exists, so the `default` values apply to every new one.
-    await netnsExecBatch(nodes.map(([node, kind]) => ({ netns: nsOf(node), argv: [systemTool('sysctl'), '-qw', ...sysctlsFor(kind, plan.routers.find((r) => r.name === node))] })));
+    await netnsExecBatch(nodes.map(([node, kind]) => ({ netns: nsOf(node), argv: [systemTool('sysctl'), '-qw', ...sysctlsFor(kind, plan.routers.find((r) => r.name === node), plan.hosts.find((h) => h.spec.name === node)?.nics.length)] })));
     // Each veth is created directly inside its two namespaces: nothing ever touches the root namespace.
     // Both ends get the same MTU: ends that differ give the sender ENOBUFS instead of a silent drop.
     // Explicit ifindexes that differ between the two ends: a veth whose ifindex equals its peer's
