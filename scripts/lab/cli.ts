@@ -19,7 +19,8 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'up' && name !== undefined && name in TOPOLOGIES) {
     const make = TOPOLOGIES[name as TopologyName] as (params: object) => ReturnType<(typeof TOPOLOGIES)[TopologyName]>;
     const lab = await labUp(make(paramsJson ? (JSON.parse(paramsJson) as object) : {}));
-    console.log(JSON.stringify({ id: lab.id, buildMs: lab.buildMs, hosts: lab.hosts, controllerNetns: lab.controllerNetns, namespaces: lab.namespaces }, null, 2));
+    const lldpSockets = Object.fromEntries(Object.keys(lab.nodeKinds).flatMap((n) => { const s = lab.lldpSocketOf(n); return s === null ? [] : [[n, s]]; }));
+    console.log(JSON.stringify({ id: lab.id, buildMs: lab.buildMs, hosts: lab.hosts, controllerNetns: lab.controllerNetns, namespaces: lab.namespaces, lldpSockets }, null, 2));
     console.log('lab is up; Ctrl-C tears it down');
     // Signal listeners alone do not keep Node's event loop alive: the timer does.
     const keepAlive = setInterval(() => undefined, 60_000);

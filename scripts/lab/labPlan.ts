@@ -12,6 +12,8 @@ import type { CapDirection, HostSpec, NodeKind, RouterSpec, SwitchSpec, Topology
  *   h1 is always 198.18.x.1, h2 198.18.y.2. Router number k (0-based) is .(254-k) / ::(254-k) on
  *   every segment it joins (r1 = .254, r2 = .253).
  *   (The IPv6 interface id is the same decimal digits read as hex: ::254 is 0x254; unique all the same.)
+ * - A host with several links (rails) has .n / ::n on each of its segments. Routes are planned
+ *   toward first NICs only: a host's other NICs are reached on their own segment, never routed.
  * - Hosts and routers get /32 and /128 routes to every host not on their own segment, via the
  *   first router of a shortest path (in segment hops); nothing else (no default route, nothing
  *   toward the root). A router with several equal-cost first hops (parallel router–router links,
@@ -27,7 +29,9 @@ import type { CapDirection, HostSpec, NodeKind, RouterSpec, SwitchSpec, Topology
  * - A VXLAN overlay (topology.overlay, two hosts) is the last segment: each host's `vx0` gets .n /
  *   ::n there like any segment, and encapsulates with its data address as local, the other's as remote.
  *
- * Interface names: a host's data NIC is `eth0`, its management NIC `mgmt0`; on switches and
+ * Interface names: a host's data NICs are `eth0`, `eth1`, … in the order of its links (eth0, its
+ * first link, is "the" data NIC: lab.hosts.hN.v4/v6 and every route are about it), its management
+ * NIC `mgmt0`; on switches and
  * routers the interface toward node X is `to-X` (≤ 9 chars), or `to-X-1`, `to-X-2`, … (≤ 11 chars,
  * in link order) when two routers are joined by parallel links.
  */
@@ -38,6 +42,10 @@ export const CONTROLLER_NODE = 'ctl';
 export const MGMT_SWITCH_NODE = 'mgsw';
 export const CONTROLLER_MGMT_ADDRESS = `${MGMT_SUBNET_PREFIX}.254`;
 export const HOST_DATA_NIC = 'eth0';
+/** A host's k-th data NIC (0-based, in link order): `eth0`, `eth1`, … */
+export function hostNicName(k: number): string {
+  return `eth${k}`;
+}
 export const HOST_MGMT_NIC = 'mgmt0';
 export const BRIDGE_NAME = 'br0';
 export const OVERLAY_NIC = 'vx0';
@@ -92,12 +100,18 @@ export interface PlannedRoute {
   nexthops?: PlannedNextHop[];
 }
 
+/** One data NIC of a host: its addresses on its segment, its MTU, and the switch it hangs off. */
+export type PlannedHostNic = PlannedInterface & { v4: string; v6: string; segment: number; mtuBytes: number; switchNode?: string };
+
 export interface PlannedHost {
   spec: HostSpec;
   number: number;
-  dataNic: PlannedInterface & { v4: string; v6: string; segment: number };
+  /** The first data NIC (`eth0`), the same as nics[0]. */
+  dataNic: PlannedHostNic;
+  /** Every data NIC, `eth0`, `eth1`, … in link order. */
+  nics: PlannedHostNic[];
   mgmtAddress: string;
-  /** The switch the host's data NIC hangs off; undefined when it is linked to a router. */
+  /** The switch the host's first data NIC hangs off; undefined when it is linked to a router. */
   switchNode?: string;
 }
 
@@ -130,6 +144,8 @@ export interface LabPlan {
   offloadsOff: boolean;
   /** The two VTEPs of the topology's overlay; empty without one. */
   vteps: PlannedVtep[];
+  /** Hosts and switches that run lldpd (topology.lldp), in declaration order; empty without. */
+  lldpNodes: string[];
 }
 
 function fail(topology: Topology, message: string): never {
@@ -148,15 +164,12 @@ export function v6Address(segment: number, hostPart: number): string {
   return `2001:2:0:${segment}::${hostPart}`;
 }
 
-/** The switch a host's data NIC is linked to, or undefined (unknown host, or linked to a router). */
+/** The switch a host's first data NIC (`eth0`) is linked to, or undefined (unknown host, or linked to a router). */
 export function switchOfHost(topology: Topology, host: string): string | undefined {
   const switches = new Set(topology.switches.map((s) => s.name));
-  for (const link of topology.links) {
-    const [x, y] = link.ends;
-    if (x === host && switches.has(y)) return y;
-    if (y === host && switches.has(x)) return x;
-  }
-  return undefined;
+  const first = topology.links.find((l) => l.ends.includes(host));
+  const peer = first?.ends.find((e) => e !== host);
+  return peer !== undefined && switches.has(peer) ? peer : undefined;
 }
 
 export function planLab(topology: Topology): LabPlan {
@@ -234,14 +247,20 @@ export function planLab(topology: Topology): LabPlan {
     if (link.mtuBytes !== undefined) checkRange(topology, `link ${i}.mtuBytes`, link.mtuBytes, MIN_LINK_MTU_BYTES, MAX_MTU_BYTES);
     if (link.cap) checkRange(topology, `link ${i}.cap.capBytes`, link.cap.capBytes, 68, MAX_MTU_BYTES);
     if (link.rateMbit !== undefined) checkRange(topology, `link ${i}.rateMbit`, link.rateMbit, 0.001, 1_000_000);
-    for (const end of link.ends) {
-      const h = hostSpec.get(end);
-      if (h && link.mtuBytes !== undefined && link.mtuBytes !== h.nicMtuBytes)
-        fail(topology, `link ${i}: mtuBytes ${link.mtuBytes} differs from host ${end} nicMtuBytes ${h.nicMtuBytes}`);
-    }
   }
   for (const h of topology.hosts) {
-    if ((hostLinkCount.get(h.name) ?? 0) !== 1) fail(topology, `host "${h.name}" needs exactly one link (its data NIC)`);
+    if ((hostLinkCount.get(h.name) ?? 0) < 1) fail(topology, `host "${h.name}" needs at least one link (its data NIC)`);
+  }
+  // A host's NICs are numbered in the order of its links: eth0 on its first link, eth1 on the next.
+  const hostNicOfLink = new Map<string, string>();
+  const nicsSoFar = new Map<string, number>();
+  for (const [i, link] of topology.links.entries()) {
+    for (const end of link.ends) {
+      if (kinds.get(end) !== 'host') continue;
+      const k = nicsSoFar.get(end) ?? 0;
+      hostNicOfLink.set(`${end}|${i}`, hostNicName(k));
+      nicsSoFar.set(end, k + 1);
+    }
   }
 
   // Segment numbers: switch components first, then direct L3-L3 links.
@@ -265,7 +284,7 @@ export function planLab(topology: Topology): LabPlan {
   };
   /** Interface of `node` toward `peer` on link `linkIndex`: `to-peer`, or `to-peer-k` among k parallel links. */
   const ifNameFor = (node: string, peer: string, linkIndex: number): string => {
-    if (kinds.get(node) === 'host') return HOST_DATA_NIC;
+    if (kinds.get(node) === 'host') return hostNicOfLink.get(`${node}|${linkIndex}`) ?? HOST_DATA_NIC;
     const parallel = linksOfPair.get(pairKey(node, peer)) ?? [];
     return parallel.length > 1 ? `to-${peer}-${parallel.indexOf(linkIndex) + 1}` : `to-${peer}`;
   };
@@ -280,6 +299,8 @@ export function planLab(topology: Topology): LabPlan {
   };
 
   const links: PlannedLink[] = [];
+  // Per host NIC (by ifName): its MTU and the switch it hangs off, filled in as links are planned.
+  const nicFacts = new Map<string, { mtuBytes: number; switchNode?: string }>();
   for (const [i, link] of topology.links.entries()) {
     const [x, y] = link.ends;
     // On a switch–switch link the "switch end" is the one that applies the cap (capAt), else the first.
@@ -293,6 +314,10 @@ export function planLab(topology: Topology): LabPlan {
       if (kind === 'switch') continue;
       const part = l3Part(node);
       addInterface({ node, ifName: ifNameFor(node, peer, i), v4: v4Address(segment, part), v6: v6Address(segment, part), segment });
+    }
+    if (hostEnd !== undefined) {
+      const peer = hostEnd === x ? y : x;
+      nicFacts.set(`${hostEnd}|${ifNameFor(hostEnd, peer, i)}`, { mtuBytes, ...(kinds.get(peer) === 'switch' ? { switchNode: peer } : {}) });
     }
     const portIfName = switchEnd !== undefined ? ifNameFor(switchEnd, otherEnd, i) : '';
     const a = { node: x, ifName: ifNameFor(x, y, i) };
@@ -321,20 +346,27 @@ export function planLab(topology: Topology): LabPlan {
 
   const hosts: PlannedHost[] = topology.hosts.map((spec) => {
     const number = hostNumber.get(spec.name) ?? 0;
-    const dataNic = interfaces.get(spec.name)?.[0];
-    if (!dataNic || dataNic.v4 === undefined || dataNic.v6 === undefined || dataNic.segment === undefined)
-      fail(topology, `host "${spec.name}" has no data NIC`);
-    const switchNode = switchOfHost(topology, spec.name);
+    const nics = (interfaces.get(spec.name) ?? []).map((itf): PlannedHostNic => {
+      const facts = nicFacts.get(`${spec.name}|${itf.ifName}`);
+      if (itf.v4 === undefined || itf.v6 === undefined || itf.segment === undefined || !facts)
+        fail(topology, `host "${spec.name}": data NIC ${itf.ifName} lacks addresses`);
+      return { ...itf, v4: itf.v4, v6: itf.v6, segment: itf.segment, ...facts };
+    });
+    const dataNic = nics[0];
+    if (!dataNic) fail(topology, `host "${spec.name}" has no data NIC`);
+    const switchNode = dataNic.switchNode;
     return {
       spec,
       number,
-      dataNic: { ...dataNic, v4: dataNic.v4, v6: dataNic.v6, segment: dataNic.segment },
+      dataNic,
+      nics,
       mgmtAddress: `${MGMT_SUBNET_PREFIX}.${number}`,
       ...(switchNode !== undefined ? { switchNode } : {}),
     };
   });
 
   const routes = planRoutes(topology, kinds, interfaces, hosts);
+  const lldpNodes = planLldpNodes(topology, kinds);
 
   // After routing: the overlay is one more segment the two hosts share, never a path to anything else.
   const vteps = topology.overlay ? planVteps(topology, topology.overlay, hosts, segmentFor('overlay')) : [];
@@ -374,7 +406,20 @@ export function planLab(topology: Topology): LabPlan {
     maxMtuBytes,
     offloadsOff: topology.offloadsOff ?? true,
     vteps,
+    lldpNodes,
   };
+}
+
+function planLldpNodes(topology: Topology, kinds: Map<string, NodeKind>): string[] {
+  const lldp = topology.lldp;
+  if (lldp === undefined || lldp === false) return [];
+  const eligible = [...kinds.entries()].filter(([, kind]) => kind === 'host' || kind === 'switch').map(([name]) => name);
+  if (lldp === true) return eligible;
+  for (const node of lldp.nodes) {
+    // Routers are left out: the lab's LLDP is there to tell which switch port each host NIC faces.
+    if (!eligible.includes(node)) fail(topology, `lldp.nodes names "${node}", which is no host or switch`);
+  }
+  return eligible.filter((n) => lldp.nodes.includes(n));
 }
 
 function planVteps(topology: Topology, overlay: VxlanOverlaySpec, hosts: PlannedHost[], segment: number): PlannedVtep[] {

@@ -9,6 +9,8 @@ import { listNetns, removeNamespaces } from './removeNamespaces.js';
 import { run, runOrThrow, start } from './run.js';
 import type { StartedProcess } from './run.js';
 import { waitForLinksUp } from './waitForLinksUp.js';
+import { startLabLldpd } from './labLldpd.js';
+import type { LabLldpd } from './labLldpd.js';
 import { resolveSystemCommand, systemTool } from './systemTools.js';
 import type { NodeKind, Topology } from './topology.js';
 import { ensureNeighbourTable, neighbourEntriesNeeded } from './neighbourTable.js';
@@ -83,6 +85,20 @@ const SWITCH_SYSCTLS = [
   'net.ipv6.conf.default.disable_ipv6=1',
 ];
 
+/**
+ * A host with several data NICs (rails) answers ARP only for the addresses of the NIC asked, and
+ * sources ARP from that NIC's own address, as rail-optimised hosts are set up. Linux's default
+ * (weak host) answers for any of its addresses on any NIC, and a socket bound to eth0 that finds
+ * no route assumes the destination is on-link: h1 `ping -I eth0` to h2's eth1 address would then
+ * be answered by h2's eth0, and the rails would look joined. IPv6 ND already answers per NIC.
+ */
+const MULTI_NIC_HOST_SYSCTLS = [
+  'net.ipv4.conf.all.arp_ignore=1',
+  'net.ipv4.conf.default.arp_ignore=1',
+  'net.ipv4.conf.all.arp_announce=2',
+  'net.ipv4.conf.default.arp_announce=2',
+];
+
 const TBF_LATENCY = '2ms';
 const FIRST_VETH_IFINDEX = 100;
 const LINKS_UP_TIMEOUT_MS = 3_000;
@@ -90,12 +106,13 @@ const LINKS_UP_TIMEOUT_MS = 3_000;
 /** Addresses (0x1, 0x2) and flow label (0x8), no protocol or ports. */
 const IPV6_FLOW_LABEL_HASH_FIELDS = 'net.ipv6.fib_multipath_hash_fields=0x000b';
 
-function sysctlsFor(kind: NodeKind, router?: RouterSpec): string[] {
+function sysctlsFor(kind: NodeKind, router?: RouterSpec, dataNicCount = 1): string[] {
   if (kind === 'router') {
     const byLabel = router?.ipv6Hash === 'flow-label' ? [IPV6_FLOW_LABEL_HASH_FIELDS] : [];
     return [...COMMON_SYSCTLS, ...ROUTER_SYSCTLS, ...ecmpSysctls(), ...byLabel];
   }
   if (kind === 'switch' || kind === 'mgmtSwitch') return [...COMMON_SYSCTLS, ...SWITCH_SYSCTLS];
+  if (kind === 'host' && dataNicCount > 1) return [...COMMON_SYSCTLS, ...MULTI_NIC_HOST_SYSCTLS];
   return COMMON_SYSCTLS;
 }
 
@@ -197,17 +214,19 @@ function nftRulesetFor(plan: LabPlan, node: string, kind: NodeKind): string | un
   if (kind === 'host') {
     const host = plan.hosts.find((h) => h.spec.name === node);
     if (host?.spec.strictRx) {
-      // A veth accepts MTU + 4; a real NIC drops anything above its MTU.
-      const mtu = host.spec.nicMtuBytes;
-      parts.push(
-        'table netdev pprx {',
-        '  chain strictrx {',
-        `    type filter hook ingress device "${host.dataNic.ifName}" priority -10; policy accept;`,
-        `    ether type ip ip length > ${mtu} counter drop`,
-        `    ether type ip6 ip6 length > ${mtu - 40} counter drop`,
-        '  }',
-        '}',
-      );
+      // A veth accepts MTU + 4; a real NIC drops anything above its MTU. One chain per NIC: a
+      // netdev hook is bound to one device. The first keeps the name it always had.
+      parts.push('table netdev pprx {');
+      for (const [k, nic] of host.nics.entries()) {
+        parts.push(
+          `  chain strictrx${k === 0 ? '' : String(k)} {`,
+          `    type filter hook ingress device "${nic.ifName}" priority -10; policy accept;`,
+          `    ether type ip ip length > ${nic.mtuBytes} counter drop`,
+          `    ether type ip6 ip6 length > ${nic.mtuBytes - 40} counter drop`,
+          '  }',
+        );
+      }
+      parts.push('}');
     }
   }
   const forwardCap = kind === 'router' ? plan.routers.find((r) => r.name === node)?.forwardCapBytes : undefined;
@@ -266,7 +285,9 @@ async function configureNode(plan: LabPlan, labId: string, node: string, kind: N
   }
   const hostRate = plan.hosts.find((h) => h.spec.name === node)?.spec.rateMbit;
   const host = plan.hosts.find((h) => h.spec.name === node);
-  if (host && hostRate !== undefined) await runOrThrow(tbfArgv(netns, host.dataNic.ifName, hostRate));
+  if (host && hostRate !== undefined) {
+    for (const nic of host.nics) await runOrThrow(tbfArgv(netns, nic.ifName, hostRate));
+  }
 }
 
 /** `ethtool -K … tso off gso off gro off` for every host and router data interface (run through netnsExecBatch). */
@@ -344,11 +365,14 @@ export async function labUp(topology: Topology, opts: LabUpOptions = {}): Promis
   const ip = systemTool('ip');
   const started = new Set<StartedProcess>();
   let downPromise: Promise<void> | undefined;
+  let lldpd: LabLldpd | undefined;
 
   const down = (): Promise<void> => {
     downPromise ??= (async () => {
       await Promise.all([...started].map((p) => p.stop()));
       const left = await removeNamespaces(namespaces);
+      // After the processes: a running lldpd still holds its socket there.
+      lldpd?.remove();
       if (left.length > 0) throw new Error(`lab ${id}: namespaces still present after down(): ${left.join(', ')}`);
       removeLabOwnerTag(id);
     })();
@@ -362,7 +386,7 @@ export async function labUp(topology: Topology, opts: LabUpOptions = {}): Promis
   try {
     await runOrThrow([ip, '-batch', '-'], { input: namespaces.map((n) => `netns add ${n}\n`).join('') });
     // Sysctls before any interface exists, so the `default` values apply to every new one.
-    await netnsExecBatch(nodes.map(([node, kind]) => ({ netns: nsOf(node), argv: [systemTool('sysctl'), '-qw', ...sysctlsFor(kind, plan.routers.find((r) => r.name === node))] })));
+    await netnsExecBatch(nodes.map(([node, kind]) => ({ netns: nsOf(node), argv: [systemTool('sysctl'), '-qw', ...sysctlsFor(kind, plan.routers.find((r) => r.name === node), plan.hosts.find((h) => h.spec.name === node)?.nics.length)] })));
     // Each veth is created directly inside its two namespaces: nothing ever touches the root namespace.
     // Both ends get the same MTU: ends that differ give the sender ENOBUFS instead of a silent drop.
     // Explicit ifindexes that differ between the two ends: a veth whose ifindex equals its peer's
@@ -391,12 +415,32 @@ export async function labUp(topology: Topology, opts: LabUpOptions = {}): Promis
       nicMtuBytes: h.spec.nicMtuBytes,
       v4: h.dataNic.v4,
       v6: h.dataNic.v6,
+      nics: h.nics.map((n) => ({ ifName: n.ifName, v4: n.v4, v6: n.v6, mtuBytes: n.mtuBytes, ...(n.switchNode !== undefined ? { switch: n.switchNode } : {}) })),
       mgmtAddress: h.mgmtAddress,
       ...(h.switchNode !== undefined ? { switch: h.switchNode } : {}),
       ...(vtep ? { overlay: { nic: vtep.ifName, mtuBytes: vtep.mtuBytes, v4: vtep.v4, v6: vtep.v6 } } : {}),
     };
   }
   const l3Nodes = nodes.filter(([, kind]) => kind === 'host' || kind === 'router' || kind === 'controller').map(([n]) => n);
+
+  const exec: Lab['exec'] = async (node, argv, execOpts = {}) => run([ip, 'netns', 'exec', nsOf(node), ...withResolvedCommand(argv)], execOpts);
+  const spawn: Lab['spawn'] = (node, argv, spawnOpts = {}) => {
+    if (downPromise) throw new Error(`lab ${id} is down`);
+    // `ip netns exec` execs in place, so the handle's PID is the command's own PID.
+    const proc = start([ip, 'netns', 'exec', nsOf(node), ...withResolvedCommand(argv)], spawnOpts);
+    started.add(proc);
+    void proc.result.then(() => started.delete(proc));
+    return proc;
+  };
+  if (plan.lldpNodes.length > 0) {
+    try {
+      // Through spawn, so down() stops every lldpd with the rest of the lab's processes.
+      lldpd = await startLabLldpd(plan, { labId: id, exec, spawn });
+    } catch (err) {
+      await down().catch(() => undefined);
+      throw err;
+    }
+  }
 
   return {
     id,
@@ -407,14 +451,11 @@ export async function labUp(topology: Topology, opts: LabUpOptions = {}): Promis
     namespaces,
     buildMs: Date.now() - startedMs,
     netnsOf: nsOf,
-    exec: async (node, argv, execOpts = {}) => run([ip, 'netns', 'exec', nsOf(node), ...withResolvedCommand(argv)], execOpts),
-    spawn: (node, argv, spawnOpts = {}) => {
-      if (downPromise) throw new Error(`lab ${id} is down`);
-      // `ip netns exec` execs in place, so the handle's PID is the command's own PID.
-      const proc = start([ip, 'netns', 'exec', nsOf(node), ...withResolvedCommand(argv)], spawnOpts);
-      started.add(proc);
-      void proc.result.then(() => started.delete(proc));
-      return proc;
+    exec,
+    spawn,
+    lldpSocketOf: (node) => {
+      nsOf(node); // an unknown node throws, as everywhere else
+      return lldpd?.socketOf(node) ?? null;
     },
     flushPmtuCaches: async () => {
       await Promise.all(

@@ -15,7 +15,7 @@ function locate(name: string): string {
 
 const cache = new Map<string, string>();
 
-const KNOWN_TOOLS = ['ip', 'nft', 'tc', 'ethtool', 'sysctl', 'ping', 'tcpdump', 'iperf3', 'tracepath'] as const;
+const KNOWN_TOOLS = ['ip', 'nft', 'tc', 'ethtool', 'sysctl', 'ping', 'tcpdump', 'iperf3', 'tracepath', 'lldpd', 'lldpcli', 'lldpctl'] as const;
 export type SystemToolName = (typeof KNOWN_TOOLS)[number];
 
 /** A bare known tool name becomes its absolute path; anything else is left alone. */

@@ -306,6 +306,42 @@ export function manyHosts({ hosts, nicMtuBytes = JUMBO_BYTES }: { hosts: 8 | 16 
   };
 }
 
+/** The two rail switches of twoRails(): node names are ≤ 6 chars of [a-z0-9], so not `tor-a` / `tor-b`. */
+export const RAIL_SWITCHES = ['tora', 'torb'] as const;
+
+/**
+ * Two rails: hosts h1..h{hosts}, each with eth0 on switch tora (segment 1: 198.18.1.n,
+ * 2001:2:0:1::n) and eth1 on switch torb (segment 2: 198.18.2.n, 2001:2:0:2::n), every NIC and port
+ * at nicMtuBytes. The rails are neither joined nor routed: each NIC reaches only its own rail.
+ * With capHost, torb's port toward that host silently drops (nft, exact, both directions, v4 and
+ * v6) anything above capBytes, while its tora port stays clean. lldpd runs in every host and switch
+ * (`lldp`, default true), so each NIC sees its own switch as LLDP neighbour, port id `to-hN`.
+ */
+export function twoRails({
+  hosts = 4,
+  capHost,
+  capBytes = 1500,
+  nicMtuBytes = JUMBO_BYTES,
+  lldp = true,
+}: { hosts?: number; capHost?: string; capBytes?: number; nicMtuBytes?: number; lldp?: Topology['lldp'] } = {}): Topology {
+  checkCount('twoRails hosts', hosts, 1, MAX_RACK_HOSTS);
+  const names = Array.from({ length: hosts }, (_, i) => `h${i + 1}`);
+  if (capHost !== undefined && !names.includes(capHost)) throw new Error(`twoRails capHost "${capHost}" is none of ${names.join(', ')}`);
+  const [railA, railB] = RAIL_SWITCHES;
+  return {
+    name: `twoRails-${hosts}-${nicMtuBytes}${capHost !== undefined ? `-${capHost}cap${capBytes}` : ''}`,
+    hosts: names.map((name) => ({ name, nicMtuBytes })),
+    switches: [{ name: railA }, { name: railB }],
+    routers: [],
+    // Every host's tora link comes first, so its eth0 is on rail a and eth1 on rail b.
+    links: [
+      ...names.map((name): LinkSpec => ({ ends: [railA, name] })),
+      ...names.map((name): LinkSpec => ({ ends: [railB, name], ...(name === capHost ? { cap: { capBytes, direction: 'both' } } : {}) })),
+    ],
+    lldp,
+  };
+}
+
 /** By name, for the CLI and the demo. */
 export const TOPOLOGIES = {
   cleanPath,
@@ -320,6 +356,7 @@ export const TOPOLOGIES = {
   leafSpine,
   vxlanOverlay,
   rack,
+  twoRails,
   manyHosts: (opts: { hosts?: 8 | 16 | 32; nicMtuBytes?: number } = {}) => manyHosts({ hosts: 8, ...opts }),
 } as const;
 export type TopologyName = keyof typeof TOPOLOGIES;

@@ -12,16 +12,19 @@ export const RESERVED_NODE_NAMES = ['ctl', 'mgsw'] as const;
 
 export interface HostSpec {
   name: string;
-  /** MTU of the data NIC (`eth0`), and of both ends of its veth. */
+  /**
+   * MTU of every data NIC (`eth0`, `eth1`, …), and of both ends of its veth, unless the NIC's link
+   * sets its own mtuBytes.
+   */
   nicMtuBytes: number;
   /**
-   * Drop ingress packets above nicMtuBytes (nft netdev ingress), as a real NIC does. Without it a
-   * veth accepts MTU + 4 (room for a VLAN tag), so a 1500 host would take 1504.
+   * Drop ingress packets above the NIC's MTU (nft netdev ingress, every data NIC), as a real NIC
+   * does. Without it a veth accepts MTU + 4 (room for a VLAN tag), so a 1500 host would take 1504.
    */
   strictRx?: boolean;
   /** Route `mtu lock`: the host sends at most this, though its NIC accepts more. */
   sendMtuLockBytes?: number;
-  /** tbf shaping on the data NIC's egress (what this host sends). */
+  /** tbf shaping on every data NIC's egress (what this host sends). */
   rateMbit?: number;
 }
 
@@ -65,7 +68,8 @@ export interface PortCap {
 
 export interface LinkSpec {
   /**
-   * The two node names. Hosts have exactly one link (their data NIC). Two routers may be joined by
+   * The two node names. A host has one or more links: its data NICs `eth0`, `eth1`, … in link
+   * order, each on a segment of its own (a host never joins one segment twice). Two routers may be joined by
    * several parallel links (each its own segment); their interfaces are then `to-X-1`, `to-X-2`, …
    * in link order instead of `to-X`, and a router with several equal-cost next hops gets an ECMP
    * multipath route with L4 (5-tuple) hashing.
@@ -74,6 +78,7 @@ export interface LinkSpec {
   /**
    * MTU of both veth ends (never different ends: that gives ENOBUFS instead of a silent drop).
    * Default: the host's nicMtuBytes when one end is a host, else the topology's largest MTU.
+   * A host's link may differ from its nicMtuBytes: that one NIC then has this MTU.
    * On a router end this is that interface's egress MTU, so the router sends frag-needed / PTB.
    */
   mtuBytes?: number;
@@ -124,6 +129,17 @@ export interface Topology {
    */
   offloadsOff?: boolean;
   overlay?: VxlanOverlaySpec;
+  /**
+   * Run lldpd (LLDP only, 1 s advertisements) in every host and switch namespace (`true`), or only in
+   * the nodes named; off by default. Switches advertise their name as system name and each port as
+   * its interface name (`to-h1`); see labLldpd.ts and Lab.lldpSocketOf.
+   */
+  lldp?: boolean | LldpSpec;
+}
+
+export interface LldpSpec {
+  /** Hosts and switches that run lldpd; the others stay silent (their neighbours see nobody). */
+  nodes: string[];
 }
 
 export type NodeKind = 'host' | 'switch' | 'router' | 'controller' | 'mgmtSwitch';
