@@ -11,7 +11,8 @@ const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ?
  * several neighbours on one interface).
  */
 function entries(v: unknown): Array<[string, Json]> {
-  return list(v).flatMap((item) => (isObject(item) ? Object.entries(item).filter((e): e is [string, Json] => isObject(e[1])) : []));
+  return list(v).flatMap((item) => (isObject(item) ? Object.entries(item) : []))
+    .flatMap(([name, value]) => list(value).filter(isObject).map((one): [string, Json] => [name, one]));
 }
 
 function neighbourOf(entry: Json): LldpNeighbour {

@@ -90,7 +90,12 @@ export async function startLabAgents(lab: Lab, opts: LabAgentsOptions): Promise<
       opts.signal?.throwIfAborted();
       const wave = names.slice(i, i + AGENT_WAVE_SIZE).map((name) => {
         const host = lab.hosts[name]!;
-        const agent = lab.spawn(name, [process.execPath, agentMain, '--listen', `${host.mgmtAddress}:${LAB_AGENT_PORT}`, '--token-file', tokenFile]);
+        // A host whose lab runs lldpd: the agent asks that instance, as it would ask /run/lldpd.socket.
+        const lldpSocket = lab.lldpSocketOf(name);
+        const agent = lab.spawn(name, [
+          process.execPath, agentMain, '--listen', `${host.mgmtAddress}:${LAB_AGENT_PORT}`, '--token-file', tokenFile,
+          ...(lldpSocket === null ? [] : ['--lldp-socket', lldpSocket]),
+        ]);
         agents.set(name, agent);
         return listening(name, agent).then((url) => { found.set(name, url); });
       });

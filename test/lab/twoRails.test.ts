@@ -8,8 +8,22 @@ import { labUp } from '../../scripts/lab/labUp.js';
 import { cleanPath, nicMismatch, twoRails } from '../../scripts/lab/topologies.js';
 import type { Topology } from '../../scripts/lab/topology.js';
 import { ICMP_HINT, ping } from '../helpers/dfPing.js';
-import { lldpNeighbours } from '../helpers/lldpNeighbours.js';
-import type { LldpNeighbour } from '../helpers/lldpNeighbours.js';
+import { parseLldpctl } from '../../agent/nic/parseLldpctl.js';
+
+/** One neighbour as these tests check it: the local interface it was heard on, the switch and its port. */
+interface LldpNeighbour {
+  localIf: string;
+  systemName: string | undefined;
+  portId: string | undefined;
+  portDescr: string | undefined;
+}
+
+/** Through the agent's own parser of `lldpctl -f json`. */
+function lldpNeighbours(jsonText: string): LldpNeighbour[] {
+  return [...parseLldpctl(jsonText)].flatMap(([localIf, list]) => list.map((n) => ({
+    localIf, systemName: n.systemName ?? undefined, portId: n.portId ?? undefined, portDescr: n.portDescription ?? undefined,
+  })));
+}
 import { FIXTURES } from '../helpers/repoPaths.js';
 
 // Real namespaces and real lldpd: needs root, never skipped (CI runs as root).
