@@ -127,7 +127,8 @@ export function inferCulprits(results: readonly PairResult[], agents: readonly P
 function culpritFinding(e: CulpritEvidence, measured: readonly MeasuredPair[], perNic: boolean, onSwitch: string | null): CulpritFinding {
   const X = e.pathMtu;
   // A port is named with its switch: "switch tor-b, port pb4".
-  const name = e.key === 'port' && onSwitch !== null ? `switch ${onSwitch}, port ${e.value}` : `${e.key} ${e.value}`;
+  const port = onSwitch !== null && e.value.startsWith(`${onSwitch}/`) ? e.value.slice(onSwitch.length + 1) : e.value;
+  const name = e.key === 'port' && onSwitch !== null ? `switch ${onSwitch}, port ${port}` : `${e.key} ${e.value}`;
   const scope = `${e.key}=${e.value}`;
   const crossingIds = new Set(e.crossingPairs);
   const crossing = measured.filter((m) => crossingIds.has(m.pair.id));

@@ -4,7 +4,7 @@ import type { PlanAgent } from '../model/plan.js';
 
 /**
  * The plan's agents, with the switch and port each NIC hears over LLDP as its `switch` and `port`
- * labels, for every agent the plan gives no labels at all: a culprit is then named from the wire
+ * (`SWITCH/PORT`) labels, for every agent the plan gives no labels at all: a culprit is then named from the wire
  * ("switch tor-b, port pb4"). Labels the plan gives always win, on the agent or on a NIC; a
  * contradiction between them and LLDP is a cabling finding (lldpFindings.ts), never an override.
  * Pure.
@@ -18,7 +18,8 @@ export function withLldpLabels(agents: readonly PlanAgent[], facts: ReadonlyMap<
     for (const nic of nics) {
       const [neighbour] = nic.lldpNeighbours ?? [];
       if (!neighbour?.systemName) continue;
-      const labels = { switch: neighbour.systemName, ...(neighbour.portId ? { port: neighbour.portId } : {}) };
+      // Port ids repeat across switches (every switch has an Ethernet12): the label names the switch too.
+      const labels = { switch: neighbour.systemName, ...(neighbour.portId ? { port: `${neighbour.systemName}/${neighbour.portId}` } : {}) };
       // Link-local addresses repeat across NICs and are never tested.
       for (const address of nic.addresses.map(addressOfCidr).filter((a) => !isLoopbackOrLinkLocal(a))) nicLabels[canonicalAddress(address)] = labels;
     }

@@ -314,10 +314,10 @@ test('two rails, labels per NIC: the capped rail-b port of h3 is the culprit, an
 
 test('with no labels in the plan, LLDP names the culprit: switch and port from the wire', (t) => {
   const agents: PlanAgent[] = Array.from({ length: 4 }, (_, k) => ({ name: `h${k + 1}`, url: `https://h${k + 1}.mgmt:7070`, addresses: [`198.18.2.${k + 1}`], labels: {} }));
-  const fromLldp = agents.map((a, k) => ({ ...a, nicLabels: { [`198.18.2.${k + 1}`]: { switch: 'tor-b', port: `pb${k + 1}` } } }));
+  const fromLldp = agents.map((a, k) => ({ ...a, nicLabels: { [`198.18.2.${k + 1}`]: { switch: 'tor-b', port: `tor-b/pb${k + 1}` } } }));
   const pairs = planPairs(new Map(agents.map((a) => [a.name, a.addresses as string[]])), agents.map((a) => a.name));
   const results = pairs.map((p) => (p.a.agent === 'h4' || p.b.agent === 'h4' ? measured(p, silent(1500), silent(1500)) : measured(p, OK, OK)));
   const [c] = inferCulprits(results, fromLldp);
-  t.is(c?.scope, 'port=pb4');
+  t.is(c?.scope, 'port=tor-b/pb4');
   t.is(c?.title, 'switch tor-b, port pb4 silently drops frames above 1518 bytes (IP MTU 1500)');
 });

@@ -24,7 +24,7 @@ const agent = (n: number, o: Partial<PlanAgent> = {}): PlanAgent => ({ name: `h$
 test('a plan without labels takes each NIC\'s LLDP switch and port as its labels; labels the plan gives are never replaced', (t) => {
   const facts = new Map([[`h1`, factsOf(1)], ['h2', factsOf(2)]]);
   const [h1, h2] = withLldpLabels([agent(1), agent(2, { labels: { switch: 'tor-x' } })], facts);
-  t.deepEqual(h1?.nicLabels, { '198.18.1.1': { switch: 'tor-a', port: 'pa1' }, '198.18.2.1': { switch: 'tor-b', port: 'pb1' } }, 'per NIC, link-local addresses left out');
+  t.deepEqual(h1?.nicLabels, { '198.18.1.1': { switch: 'tor-a', port: 'tor-a/pa1' }, '198.18.2.1': { switch: 'tor-b', port: 'tor-b/pb1' } }, 'per NIC, link-local addresses left out');
   t.deepEqual(h2, agent(2, { labels: { switch: 'tor-x' } }));
   t.deepEqual(withLldpLabels([agent(3)], new Map()), [agent(3)], 'no facts, no labels to take');
 });
