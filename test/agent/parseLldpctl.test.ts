@@ -28,3 +28,13 @@ test('no neighbour, a chassis without a name, an advertised frame size; anything
   t.throws(() => parseLldpctl('not json'), { instanceOf: SyntaxError });
   t.throws(() => parseLldpctl('{"interfaces": []}'), { instanceOf: TypeError });
 });
+
+test('captured in the two-rail lab: each NIC of h1 hears its own rail\'s switch, and a switch without lldpd leaves its NIC out', (t) => {
+  const both = parseLldpctl(fixture('lldpctl-two-rails.json'));
+  t.deepEqual([...both].map(([nic, list]) => [nic, list.map((n) => `${n.systemName} ${n.portId} (${n.portDescription})`)]), [
+    ['eth0', ['tora to-h1 (h1 eth0)']],
+    ['eth1', ['torb to-h1 (h1 eth1)']],
+  ]);
+  t.deepEqual([...parseLldpctl(fixture('lldpctl-no-neighbour.json')).keys()], ['eth0'], 'torb runs no lldpd: eth1 has no neighbour');
+  t.is(parseLldpctl(fixture('lldpctl-no-neighbours-at-all.json')).size, 0);
+});
