@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fabricSample } from '../../controller/plan/fabricSample.js';
 import { median } from '../../controller/model/sampleStats.js';
 import type { Lab } from '../lab/lab.js';
 import type { LabAgents } from '../lab/labAgents.js';
@@ -28,9 +29,23 @@ interface BenchOptions {
   hosts: HostCount[];
   /** The plan's `pmtu.flows`: null leaves it out (the plan default). */
   flows: string | null;
+  /** Full mesh, the fabric sample (racks of 8 hosts, by `switch` label), or both side by side. */
+  pairing: Pairing[];
 }
 
-const USAGE = 'usage: runPlanBench.js [--quick] [--hosts 8,16,32] [--flows auto|N]';
+type Pairing = 'mesh' | 'fabric';
+
+/** manyHosts hosts grouped in racks of this many for the fabric sample (switch labels tor1, tor2, …). */
+const HOSTS_PER_RACK = 8;
+const torOfHost = (name: string) => `tor${Math.ceil(Number(name.slice(1)) / HOSTS_PER_RACK)}`;
+
+/** The pairs a fabric plan of `hosts` manyHosts hosts tests, by the controller's own sample. */
+function fabricPairsOf(hosts: number): number {
+  const endpoints = Array.from({ length: hosts }, (_, i) => ({ agent: `h${i + 1}`, address: `198.18.1.${i + 1}` }));
+  return fabricSample(endpoints, (e) => torOfHost(e.agent)).length;
+}
+
+const USAGE = 'usage: runPlanBench.js [--quick] [--hosts 8,16,32] [--flows auto|N] [--pairs mesh|fabric|both]';
 
 function benchOptions({ quick, values }: { quick: boolean; values: Record<string, string | undefined> }): BenchOptions {
   let hosts: HostCount[] | null = null;
@@ -44,8 +59,11 @@ function benchOptions({ quick, values }: { quick: boolean; values: Record<string
   }
   const flows = values.flows ?? null;
   if (flows !== null && flows !== 'auto' && !/^[1-9]\d*$/.test(flows)) throw new UsageError(`--flows: auto or a count, not "${flows}"`);
+  const pairs = values.pairs ?? 'mesh';
+  if (pairs !== 'mesh' && pairs !== 'fabric' && pairs !== 'both') throw new UsageError(`--pairs: mesh, fabric or both, not "${pairs}"`);
+  const pairing: Pairing[] = pairs === 'both' ? ['mesh', 'fabric'] : [pairs];
   // An explicit --hosts wins over --quick.
-  return { hosts: hosts ?? (quick ? [8, 16] : [...HOST_COUNTS]), flows };
+  return { hosts: hosts ?? (quick ? [8, 16] : [...HOST_COUNTS]), flows, pairing };
 }
 
 const pairsOf = (hosts: number): number => (hosts * (hosts - 1)) / 2;
@@ -53,6 +71,7 @@ const pairsOf = (hosts: number): number => (hosts * (hosts - 1)) / 2;
 /** One timed `pathprobe run`. */
 interface Pass {
   hosts: number;
+  pairing: Pairing;
   pairs: number;
   /** Pairs the report holds (should equal `pairs`). */
   reportedPairs: number;
@@ -80,12 +99,14 @@ interface Pass {
   load1: number;
 }
 
-function planBody(lab: Lab, agents: LabAgents, pmtuParallel: number | null, flows: string | null): string {
+function planBody(lab: Lab, agents: LabAgents, pmtuParallel: number | null, flows: string | null, pairing: Pairing): string {
   const lines = [`tokenFile: ${agents.tokenFile}`, 'agents:'];
   for (const name of Object.keys(agents.urls)) {
-    lines.push(`  - { name: ${name}, url: "${agents.urls[name]}", addresses: [${lab.hosts[name]!.v4}], labels: { switch: sw1 } }`);
+    const tor = pairing === 'fabric' ? torOfHost(name) : 'sw1';
+    lines.push(`  - { name: ${name}, url: "${agents.urls[name]}", addresses: [${lab.hosts[name]!.v4}], labels: { switch: ${tor} } }`);
   }
   lines.push('tests: [pmtu]');
+  if (pairing === 'fabric') lines.push('pairs: fabric');
   if (flows !== null) lines.push(`pmtu: { flows: ${flows} }`);
   // The default pass leaves concurrency out, so it measures what an operator gets by default.
   if (pmtuParallel !== null) lines.push(`concurrency: { pmtuParallel: ${pmtuParallel} }`);
@@ -119,15 +140,15 @@ function checkReport(report: any, expectedPairs: number): string[] {
  * stderr's progress lines can be timed as they come (phase boundaries); the wall time is spawn
  * to exit either way. The child belongs to the lab, so lab.down() kills it on a signal.
  */
-async function runOnce(session: BenchSession, lab: Lab, agents: LabAgents, hosts: number, pmtuParallel: number | null, flows: string | null): Promise<Pass> {
+async function runOnce(session: BenchSession, lab: Lab, agents: LabAgents, hosts: number, pmtuParallel: number | null, flows: string | null, pairing: Pairing): Promise<Pass> {
   const parallel = pmtuParallel ?? DEFAULT_PMTU_PARALLEL;
-  const pairs = pairsOf(hosts);
+  const pairs = pairing === 'fabric' ? fabricPairsOf(hosts) : pairsOf(hosts);
   const batches = Math.ceil(pairs / parallel);
   const dir = await mkdtemp(join(tmpdir(), 'pathprobe-runbench-'));
   try {
     const planPath = join(dir, 'plan.yaml');
     const dbPath = join(dir, 'pathprobe.sqlite');
-    await writeFile(planPath, planBody(lab, agents, pmtuParallel, flows));
+    await writeFile(planPath, planBody(lab, agents, pmtuParallel, flows, pairing));
     // Every pass starts from clean PMTU caches (nothing should be learnt on a clean switch, but a
     // previous pass must not be able to help the next).
     await lab.flushPmtuCaches();
@@ -157,7 +178,7 @@ async function runOnce(session: BenchSession, lab: Lab, agents: LabAgents, hosts
     session.checkpoint();
     const wallMs = exit.endedAt - startedAt;
     const base: Pass = {
-      hosts, pairs, reportedPairs: 0, pmtuParallel: parallel, batches, wallMs,
+      hosts, pairing, pairs, reportedPairs: 0, pmtuParallel: parallel, batches, wallMs,
       beforePmtuMs: pmtuStartAt === null ? null : pmtuStartAt - startedAt,
       pmtuPhaseMs: pmtuStartAt !== null && lastPmtuAt !== null ? lastPmtuAt - pmtuStartAt : null,
       afterPmtuMs: lastPmtuAt === null ? null : exit.endedAt - lastPmtuAt,
@@ -200,18 +221,20 @@ interface LabTimes {
   timing: LabTiming;
 }
 
-function benchOneSize(session: BenchSession, hosts: HostCount, flows: string | null, passes: Pass[], labTimes: LabTimes[], commands: string[]): Promise<void> {
+function benchOneSize(session: BenchSession, hosts: HostCount, opts: BenchOptions, passes: Pass[], labTimes: LabTimes[], commands: string[]): Promise<void> {
+  const { flows } = opts;
   return session.withLab(manyHosts({ hosts }), 'all', async ({ lab, agents, timing }) => {
     labTimes.push({ hosts, timing });
     session.progress(`${hosts} hosts: lab up in ${(lab.buildMs / 1000).toFixed(1)} s, ${hosts} agents in ${(timing.agentsMs / 1000).toFixed(1)} s`);
     // The default, then N/2 (unless that is the default again).
-    const parallels: Array<number | null> = [null];
-    if (hosts / 2 !== DEFAULT_PMTU_PARALLEL) parallels.push(hosts / 2);
-    for (const p of parallels) {
-      const pass = await runOnce(session, lab, agents, hosts, p, flows);
+    // The mesh at the default and at N/2; a fabric sample at the default only, beside it.
+    const runs: Array<[Pairing, number | null]> = opts.pairing.flatMap((pairing): Array<[Pairing, number | null]> =>
+      pairing === 'fabric' ? [['fabric', null]] : [['mesh', null], ...(hosts / 2 !== DEFAULT_PMTU_PARALLEL ? [['mesh', hosts / 2] as [Pairing, number]] : [])]);
+    for (const [pairing, p] of runs) {
+      const pass = await runOnce(session, lab, agents, hosts, p, flows, pairing);
       passes.push(pass);
       const phases = `before pmtu ${secs(pass.beforePmtuMs)} s, pmtu ${secs(pass.pmtuPhaseMs)} s, after ${secs(pass.afterPmtuMs)} s`;
-      session.progress(`${hosts} hosts, pmtuParallel ${pass.pmtuParallel}${p === null ? ' (default)' : ''}: ${pass.pairs} pairs in `
+      session.progress(`${hosts} hosts, ${pairing === 'fabric' ? 'fabric sample' : 'full mesh'}, pmtuParallel ${pass.pmtuParallel}${p === null ? ' (default)' : ''}: ${pass.pairs} pairs in `
         + `${secs(pass.wallMs)} s (${phases}, load ${pass.load1.toFixed(1)}), ${pass.wrong.length === 0 ? 'all ok 9000' : `WRONG: ${pass.wrong.slice(0, 3).join('; ')}`}`);
       if (commands.length === 0) commands.push(`node dist/controller/cli/main.js ${describeCommand(['run', 'PLAN.yaml', '--db', 'DB.sqlite', '--json'])}   (in ${lab.controllerNetns})`);
     }
@@ -223,9 +246,9 @@ function secs(ms: number | null, digits = 1): string {
 }
 
 function formatTable(passes: readonly Pass[]): string {
-  const head = ['hosts', 'pairs', 'pmtuParallel', 'batches', 'wall s', 'pmtu phase s', 's per batch', 's per pair', 'pairs/s', 'all verdicts ok'];
+  const head = ['hosts', 'pairs of', 'pairs', 'pmtuParallel', 'batches', 'wall s', 'pmtu phase s', 's per batch', 's per pair', 'pairs/s', 'all verdicts ok'];
   const lines = passes.map((p) => [
-    String(p.hosts), String(p.pairs), String(p.pmtuParallel), String(p.batches), secs(p.wallMs, 2), secs(p.pmtuPhaseMs, 2),
+    String(p.hosts), p.pairing === 'fabric' ? 'fabric' : 'mesh', String(p.pairs), String(p.pmtuParallel), String(p.batches), secs(p.wallMs, 2), secs(p.pmtuPhaseMs, 2),
     p.pmtuPhaseMs === null ? '-' : (p.pmtuPhaseMs / 1000 / p.batches).toFixed(2),
     (p.wallMs / 1000 / p.pairs).toFixed(3), (p.pairs / (p.wallMs / 1000)).toFixed(1),
     p.wrong.length === 0 ? 'ok 9000' : `WRONG (${p.badDirections} of ${2 * p.pairs} directions)`,
@@ -239,18 +262,22 @@ function formatTable(passes: readonly Pass[]): string {
 runBench<BenchOptions>({
   name: 'runPlanBench',
   usage: USAGE,
-  valueFlags: ['hosts', 'flows'],
+  valueFlags: ['hosts', 'flows', 'pairs'],
   options: benchOptions,
   run: async (opts, session) => {
     const passes: Pass[] = [];
     const labTimes: LabTimes[] = [];
     const commands: string[] = [];
     session.say(`manyHosts ${opts.hosts.join(', ')} hosts, tests [pmtu], pmtu flows ${opts.flows ?? 'plan default'}, pmtuParallel ${DEFAULT_PMTU_PARALLEL} (default) and N/2`);
-    for (const hosts of opts.hosts) await benchOneSize(session, hosts, opts.flows, passes, labTimes, commands);
+    for (const hosts of opts.hosts) await benchOneSize(session, hosts, opts, passes, labTimes, commands);
     console.log(formatTable(passes));
     console.log('');
     console.log('Pairs grow as N(N−1)/2 (8 → 28, 16 → 120, 32 → 496); with P sweeps at once the path-MTU phase is ⌈pairs/P⌉ batches,');
     console.log('so wall time follows the batches (about constant s per batch), not the pairs: at a fixed P it grows ~N², at P = N/2 ~N.');
+    if (opts.pairing.includes('fabric')) {
+      console.log(`A fabric sample (racks of ${HOSTS_PER_RACK}: every pair within a rack, every rack pair once, every host across racks) grows ~N: `
+        + HOST_COUNTS.map((n) => `${n} hosts ${fabricPairsOf(n)} pairs against ${pairsOf(n)}`).join(', ') + `, 64 hosts ${fabricPairsOf(64)} against ${pairsOf(64)} (counted; the lab stops at 32).`);
+    }
     console.log('');
     console.log('wall s = spawn to exit of `pathprobe run`; pmtu phase = its "[pmtu]" line to the last pair\'s line; the rest is node start,');
     console.log('plan, store, facts from every agent (before) and roll-up + JSON (after):');

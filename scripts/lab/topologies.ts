@@ -216,6 +216,42 @@ export function leafSpine({ spines = 2, mtuBytes = JUMBO_BYTES, faultCapBytes = 
 }
 
 /**
+ * A routed fabric for fabric plans: `racks` ToR routers lf1..lfR, each with `hostsPerRack` hosts on
+ * links of their own (rack r's hosts are h((r−1)·hostsPerRack+1) …), every ToR linked to every spine
+ * sp1..spS, ECMP with L4 hashing over the spines. With `cappedUplink`, the link between that rack's
+ * ToR and that spine carries only capBytes and both its routers stay silent about it (no
+ * frag-needed / PTB): the flows of that rack hashed onto that spine black-hole above capBytes.
+ * Host links come first (segments 1…N), then each ToR's uplinks in order.
+ */
+export function fabric({ racks = 4, hostsPerRack = 8, spines = 2, mtuBytes = JUMBO_BYTES, cappedUplink }: {
+  racks?: number; hostsPerRack?: number; spines?: number; mtuBytes?: number;
+  cappedUplink?: { rack: number; spine: number; capBytes: number };
+} = {}): Topology {
+  checkCount('racks', racks, 2, 8);
+  checkCount('hostsPerRack', hostsPerRack, 1, 16);
+  checkCount('spines', spines, 1, 4);
+  const hosts = Array.from({ length: racks * hostsPerRack }, (_, i) => ({ name: `h${i + 1}`, nicMtuBytes: mtuBytes }));
+  const leaf = (r: number) => `lf${r}`;
+  const spine = (k: number) => `sp${k}`;
+  const capped = (r: number, k: number) => cappedUplink?.rack === r && cappedUplink.spine === k;
+  const silentOnCap = (name: string) => cappedUplink !== undefined && (name === leaf(cappedUplink.rack) || name === spine(cappedUplink.spine));
+  return {
+    name: `fabric-${racks}x${hostsPerRack}-${spines}${cappedUplink ? `-cap${cappedUplink.rack}.${cappedUplink.spine}.${cappedUplink.capBytes}` : ''}`,
+    hosts,
+    switches: [],
+    routers: [
+      ...Array.from({ length: racks }, (_, i) => ({ name: leaf(i + 1), icmp: !silentOnCap(leaf(i + 1)) })),
+      ...Array.from({ length: spines }, (_, k) => ({ name: spine(k + 1), icmp: !silentOnCap(spine(k + 1)) })),
+    ],
+    links: [
+      ...hosts.map((h, i): LinkSpec => ({ ends: [h.name, leaf(Math.floor(i / hostsPerRack) + 1)] })),
+      ...Array.from({ length: racks }, (_, i) => i + 1).flatMap((r) => Array.from({ length: spines }, (_, k) => k + 1)
+        .map((k): LinkSpec => ({ ends: [leaf(r), spine(k)], ...(capped(r, k) ? { mtuBytes: cappedUplink!.capBytes } : {}) }))),
+    ],
+  };
+}
+
+/**
  * A VXLAN overlay whose underlay switch silently caps: h1 — sw1 — h2 with both data NICs (the
  * underlay) at underlayMtuBytes, sw1's port toward h2 dropping anything above underlayCapBytes in
  * both directions (nft, exact, so on the outer packets), and `vx0` on h1 and h2 (VNI 42, remote =
@@ -354,6 +390,7 @@ export const TOPOLOGIES = {
   rateLimited,
   twoPathEcmp,
   leafSpine,
+  fabric,
   vxlanOverlay,
   rack,
   twoRails,
