@@ -21,11 +21,14 @@ function factsOf(n: number, eth1: LldpNeighbour = neighbour('tor-b', `pb${n}`)):
 }
 const agent = (n: number, o: Partial<PlanAgent> = {}): PlanAgent => ({ name: `h${n}`, url: `http://198.19.0.${n}:7420`, addresses: 'all', labels: {}, ...o });
 
-test('a plan without labels takes each NIC\'s LLDP switch and port as its labels; labels the plan gives are never replaced', (t) => {
+test('each NIC takes its LLDP switch and port as labels where the plan gives none of that key; labels the plan gives are never replaced', (t) => {
   const facts = new Map([[`h1`, factsOf(1)], ['h2', factsOf(2)]]);
   const [h1, h2] = withLldpLabels([agent(1), agent(2, { labels: { switch: 'tor-x' } })], facts);
   t.deepEqual(h1?.nicLabels, { '198.18.1.1': { switch: 'tor-a', port: 'tor-a/pa1' }, '198.18.2.1': { switch: 'tor-b', port: 'tor-b/pb1' } }, 'per NIC, link-local addresses left out');
-  t.deepEqual(h2, agent(2, { labels: { switch: 'tor-x' } }));
+  t.deepEqual(h2?.labels, { switch: 'tor-x' }, 'the plan\'s switch stands');
+  t.deepEqual(h2?.nicLabels, { '198.18.1.2': { port: 'tor-a/pa2' }, '198.18.2.2': { port: 'tor-b/pb2' } }, 'only the port, which the plan does not give, comes from the wire');
+  const [rackOnly] = withLldpLabels([agent(1, { labels: { rack: 'r12' } })], facts);
+  t.deepEqual(rackOnly?.nicLabels?.['198.18.2.1'], { switch: 'tor-b', port: 'tor-b/pb1' }, 'a plan with only rack labels still learns switches and ports');
   t.deepEqual(withLldpLabels([agent(3)], new Map()), [agent(3)], 'no facts, no labels to take');
 });
 
