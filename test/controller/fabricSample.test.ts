@@ -1,5 +1,6 @@
 import test from 'ava';
 import { fabricSample } from '../../controller/plan/fabricSample.js';
+import { throughputRounds } from '../../controller/schedule/throughputRounds.js';
 import type { Endpoint } from '../../controller/model/endpoint.js';
 
 /** `racks` ToRs of `hosts` hosts each, in plan order: rack r's host h is h<r><h> at 198.18.r.h. */
@@ -40,4 +41,14 @@ test('the sample grows linearly across ToRs: 16, 32 and 64 hosts in racks of 8',
 test('one ToR is its own full mesh; hosts without ToR labels (each its own ToR) get the full mesh', (t) => {
   t.is(fabricSample(fabric(1, 5), torOf).length, 10);
   t.is(fabricSample(fabric(2, 3), (e) => e.agent).length, 15);
+});
+
+test('throughput rounds over a fabric sample stay interference-free: no host in two tests of one round, every pair once', (t) => {
+  const pairs = fabricSample(fabric(4, 8), torOf);
+  const rounds = throughputRounds(pairs, 'rounds');
+  for (const round of rounds) {
+    const hosts = round.flatMap((p) => [p.a.agent, p.b.agent]);
+    t.is(new Set(hosts).size, hosts.length, 'a host is in at most one pair per round');
+  }
+  t.deepEqual(rounds.flat().map((p) => p.id).sort(), pairs.map((p) => p.id).sort());
 });
