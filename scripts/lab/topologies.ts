@@ -328,7 +328,7 @@ export function rackSwitchOf(topology: Topology, host: string): string {
 
 /**
  * N hosts h1..hN on one switch sw1 at nicMtuBytes, no caps: for benchmarks of path-MTU runs over
- * 8, 16 or 32 hosts. Host n is 198.18.1.n / 2001:2:0:1::n, mgmt 198.19.0.n.
+ * 8, 16, 32 or 64 hosts. Host n is 198.18.1.n / 2001:2:0:1::n, mgmt 198.19.0.n.
  */
 export function manyHosts({ hosts, nicMtuBytes = JUMBO_BYTES }: { hosts: 8 | 16 | 32 | 64; nicMtuBytes?: number }): Topology {
   checkCount('manyHosts hosts', hosts, 1, MAX_RACK_HOSTS);
