@@ -26,11 +26,11 @@ function subnetOf(facts: ReadonlyMap<string, AgentFactsResponse>, endpoint: Endp
 /**
  * Whether two endpoints are on one rail:
  * - the same `rail` label, when both have one;
- * - else, when their hosts share an IP subnet (from the prefixes their agents report), only
- *   endpoints on that shared subnet pair up: two NICs each on two un-routed rails give 2 pairs,
- *   not 4, of which 2 would cross rails;
- * - hosts whose tested endpoints share no subnet (a routed fabric, each rack its own subnet) pair every endpoint,
- *   since the plan cannot tell their rails apart without `rail` labels;
+ * - else endpoints on one IP subnet (from the prefixes their agents report) pair; endpoints on two
+ *   subnets do not when each also has a partner on its own subnet on the other host: two NICs
+ *   each on two un-routed rails give 2 pairs, not 4 of which 2 would cross rails;
+ * - endpoints of a routed fabric (each rack its own subnet) have no such partner and pair, since
+ *   the plan cannot tell routed rails apart without `rail` labels;
  * - and when the facts cannot tell (an agent that did not answer), the pair stands: the
  *   measurement says what it can reach. Pure.
  */
@@ -47,25 +47,19 @@ export function sameRail(plan: Plan, facts: ReadonlyMap<string, AgentFactsRespon
     const type = isIP(x.address) === 6 ? 'ipv6' : 'ipv4';
     return isIP(x.address) === isIP(y.address) && sx !== null && sy !== null && (sx.check(y.address, type) || sy.check(x.address, type));
   };
-  // The endpoints the plan tests, not every NIC: hosts that share only a management subnet still
-  // share no rail.
+  // The endpoints the plan tests, not every NIC.
   const tested = endpointsOf(plan, facts);
-  const globalAddresses = (agent: string): Endpoint[] => (tested.get(agent) ?? []).map((address) => ({ agent, address }));
-  const shared = new Map<string, boolean>();
-  const hostsShareSubnet = (x: string, y: string): boolean => {
-    const key = [x, y].sort().join('\n');
-    if (!shared.has(key)) {
-      const ys = globalAddresses(y);
-      shared.set(key, globalAddresses(x).some((ex) => ys.some((ey) => together(ex, ey))));
-    }
-    return shared.get(key) as boolean;
-  };
+  const endpointsOfHost = (agent: string): Endpoint[] => (tested.get(agent) ?? []).map((address) => ({ agent, address }));
+  /** Whether `host` has a tested endpoint on `e`'s subnet: then `e` has an in-rail partner there. */
+  const partnerOn = (host: string, e: Endpoint): boolean => endpointsOfHost(host).some((other) => together(e, other));
   return (a, b) => {
     const railA = labelsOf(a)[RAIL_LABEL];
     const railB = labelsOf(b)[RAIL_LABEL];
     if (railA !== undefined && railB !== undefined) return railA === railB;
     if (subnet(a) === null || subnet(b) === null) return true;
-    return together(a, b) || !hostsShareSubnet(a.agent, b.agent);
+    // A pair across subnets stands unless both ends have an in-rail partner on the other host: a
+    // routed fabric (or a management net beside it) gives an end no such partner.
+    return together(a, b) || !(partnerOn(b.agent, a) && partnerOn(a.agent, b));
   };
 }
 

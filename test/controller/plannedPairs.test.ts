@@ -70,3 +70,16 @@ test('hosts in a routed fabric share no subnet, so all their endpoints pair; rai
   const pairs = ids(planOf([agent(1), agent(2), agent(3)], 'in-rail'), leafSpineFacts);
   t.deepEqual(pairs, ['h1/198.18.1.1~h2/198.18.2.2', 'h1/198.18.1.1~h3/198.18.1.3', 'h2/198.18.2.2~h3/198.18.1.3'], 'one rail, routed between racks');
 });
+
+test('addresses: all on a routed fabric with a shared management net: data NICs of different racks still pair', (t) => {
+  const withMgmt = (host: number, rack: number): AgentFactsResponse => ({
+    ...twoRailFacts(host),
+    nics: [
+      { name: 'mgmt0', mtuBytes: 1500, addresses: [`198.19.0.${host}/24`], macAddress: null, speedMbps: null, driver: null, operState: 'up' },
+      { name: 'eth0', mtuBytes: 9000, addresses: [`198.18.${rack}.${host}/24`], macAddress: null, speedMbps: null, driver: null, operState: 'up' },
+    ],
+  });
+  const pairs = ids(planOf([agent(1), agent(2)], 'in-rail'), new Map([['h1', withMgmt(1, 1)], ['h2', withMgmt(2, 2)]]));
+  t.true(pairs.includes('h1/198.18.1.1~h2/198.18.2.2'), 'the data fabric, routed between racks');
+  t.true(pairs.includes('h1/198.19.0.1~h2/198.19.0.2'), 'addresses: all tests the management net too, as before');
+});
