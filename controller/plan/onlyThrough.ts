@@ -50,6 +50,7 @@ export function agentsWithLabel(agents: readonly PlanAgent[], selector: LabelSel
  */
 export function onlyThrough(pairs: readonly Pair[], agents: readonly PlanAgent[], selector: string | LabelSelector): Pair[] {
   const parsed = typeof selector === 'string' ? parseLabelSelector(selector) : selector;
+  // For its ERR_USAGE on a label value no agent carries (or every agent does); membership is per NIC.
   agentsWithLabel(agents, parsed);
   const has = inLabelGroup(agents);
   return pairs.filter((pair) => has(parsed, pair.a) !== has(parsed, pair.b));
