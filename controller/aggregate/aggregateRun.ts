@@ -17,7 +17,10 @@ import { EXIT_CANNOT_RUN, EXIT_FINDING, EXIT_OK } from '../model/exitCodes.js';
 /** 3 when something could not be measured, 1 when an expectation or a check failed, else 0. */
 export function runExitCode(report: Pick<RunReport, 'facts' | 'pairs' | 'expectations' | 'findings'>): number {
   const agentDown = Object.values(report.facts).some((f) => 'error' in f);
-  if (agentDown || report.pairs.some((p) => p.pmtuError !== null)) return EXIT_CANNOT_RUN;
+  // A direction the agents could not measure (an agent error, a sweep left inconclusive) is as
+  // unknown as a pair that never ran: 3, as `pathprobe pmtu` says for it, not a finding.
+  const unmeasured = (p: PairResult) => p.pmtuError !== null || [p.pmtu?.forward, p.pmtu?.reverse].some((d) => d?.verdict === 'error');
+  if (agentDown || report.pairs.some(unmeasured)) return EXIT_CANNOT_RUN;
   if (report.expectations.some((e) => !e.pass) || report.findings.some((f) => f.severity === 'fail')) return EXIT_FINDING;
   return EXIT_OK;
 }

@@ -131,7 +131,7 @@ export const RunReportV1 = z.object({
     failures: z.array(z.string()),
   })),
   findings: z.array(FindingV1),
-  exitCode: z.number().int().describe('0 pass, 1 a finding or a regression found by comparison, 3 nothing could be measured.'),
+  exitCode: z.number().int().describe('0 pass, 1 a finding or a regression found by comparison, 3 something could not be measured (an agent unreachable, a pair or a direction left unmeasured).'),
   comparison: RunComparisonV1.nullable().optional().describe('run --compare: the diff against that run; null when the plan has no baseline; absent without --compare.'),
 }).meta({ id: 'RunReport', description: 'A commissioning run of a plan (`pathprobe run --json`, `pathprobe report --json`).' });
 

@@ -1,34 +1,67 @@
 import pLimit from 'p-limit';
 import { PathprobeError } from '../../proto/errorCodes.js';
 import type { KindRun } from '../kinds/testKind.js';
+import type { Pair } from '../model/pair.js';
+import type { PmtuReport } from '../model/pmtuReport.js';
+import type { PmtuOutcome } from '../model/runResults.js';
 import { measurePathMtu } from './measurePathMtu.js';
 import { pmtuReport } from './pmtuReport.js';
+
+/** Directions of a report that the agents swept but the peer was too busy to answer. */
+export function inconclusiveDirections(report: PmtuReport): number {
+  return [report.forward, report.reverse].filter((d) => d !== null && d.verdict === 'error' && d.inconclusive !== undefined).length;
+}
 
 /**
  * The path MTU of every pair in scope, `pmtuParallel` at a time, each stored the moment it exists.
  * A pair measured before (an interrupted run) is kept; a pair that failed to run before is tried again.
+ *
+ * Then a second look: a pair left inconclusive (a peer too slow to answer: on a host running many
+ * sweeps at once, its responder can fall behind) is measured again, alone, once the crowd is
+ * done. The second result replaces the first only when it leaves fewer directions inconclusive,
+ * so a direction that was measured is never traded for one that was not.
  */
 export async function measurePmtuRun(run: KindRun): Promise<void> {
   const { plan, store, runId, clients, pairs, progress, signal } = run;
-  const earlier = store.loadResults(runId)?.pmtu ?? new Map();
+  const earlier = store.loadResults(runId)?.pmtu ?? new Map<string, PmtuOutcome>();
   progress.phase('pmtu', `path MTU of ${pairs.length} pairs, ${plan.concurrency.pmtuParallel} at a time`);
+
+  const measure = async (pair: Pair): Promise<PmtuOutcome> => {
+    const [from, to] = [clients.get(pair.a.agent)!, clients.get(pair.b.agent)!];
+    try {
+      return { report: pmtuReport(await measurePathMtu({ from, to, fromAddress: pair.a.address, toAddress: pair.b.address, flows: plan.pmtu?.flows ?? 1 })) };
+    } catch (error) {
+      const failure = PathprobeError.from(error);
+      return { error: { code: failure.code, message: failure.message } };
+    }
+  };
+  const show = (pair: Pair, outcome: PmtuOutcome): void => {
+    if ('report' in outcome) progress.pmtu(pair, outcome.report);
+    else progress.line(`${pair.id}: ${outcome.error.message}`);
+  };
+
+  const latest = new Map(earlier);
   const limit = pLimit(plan.concurrency.pmtuParallel);
   await Promise.all(pairs.map((pair) => limit(async () => {
     const stored = earlier.get(pair.id);
     if ((stored && 'report' in stored) || signal.aborted) return;
-    const replace = stored !== undefined;
-    const [from, to] = [clients.get(pair.a.agent)!, clients.get(pair.b.agent)!];
-    let outcome: Parameters<typeof store.savePmtu>[2];
-    try {
-      const report = pmtuReport(await measurePathMtu({ from, to, fromAddress: pair.a.address, toAddress: pair.b.address, flows: plan.pmtu?.flows ?? 1 }));
-      outcome = { report };
-      progress.pmtu(pair, report);
-    } catch (error) {
-      const failure = PathprobeError.from(error);
-      outcome = { error: { code: failure.code, message: failure.message } };
-      progress.line(`${pair.id}: ${failure.message}`);
-    }
-    // Outside the try: a failure to store a measurement must not turn it into an error record.
-    store.savePmtu(runId, pair.id, outcome, Date.now(), { replace });
+    const outcome = await measure(pair);
+    show(pair, outcome);
+    latest.set(pair.id, outcome);
+    // Outside any try: a failure to store a measurement must not turn it into an error record.
+    store.savePmtu(runId, pair.id, outcome, Date.now(), { replace: stored !== undefined });
   })));
+
+  for (const pair of pairs) {
+    const first = latest.get(pair.id);
+    if (signal.aborted || !first || !('report' in first) || inconclusiveDirections(first.report) === 0) continue;
+    progress.line(`${pair.id}: a peer was too busy to answer; measuring it again alone`);
+    const again = await measure(pair);
+    if ('report' in again && inconclusiveDirections(again.report) < inconclusiveDirections(first.report)) {
+      show(pair, again);
+      store.savePmtu(runId, pair.id, again, Date.now(), { replace: true });
+    } else {
+      progress.line(`${pair.id}: the second look was no better${'error' in again ? ` (${again.error.message})` : ''}; the first is kept`);
+    }
+  }
 }

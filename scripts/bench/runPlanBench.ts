@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fabricSample } from '../../controller/plan/fabricSample.js';
@@ -162,7 +162,9 @@ async function runOnce(session: BenchSession, lab: Lab, agents: LabAgents, hosts
     const startedAt = performance.now();
     let pmtuStartAt: number | null = null;
     let lastPmtuAt: number | null = null;
-    const child = agents.spawnCli(args, { timeoutMs });
+    // To a file: a 2016-pair report is some 45 MB, more than a capture should hold in memory.
+    const reportPath = join(dir, 'report.json');
+    const child = agents.spawnCli(args, { timeoutMs, stdoutFile: reportPath });
     let partial = '';
     child.stderr?.on('data', (chunk: string) => {
       const now = performance.now();
@@ -174,8 +176,8 @@ async function runOnce(session: BenchSession, lab: Lab, agents: LabAgents, hosts
         else if (line.startsWith('pmtu ')) lastPmtuAt = now;
       }
     });
-    // The result comes once its pipes are closed: all of stdout has been read by then.
-    const { exitCode, timedOut, stdout, stderr } = await child.result;
+    // The result comes once the process has exited: the report file is complete by then.
+    const { exitCode, timedOut, stderr } = await child.result;
     const exit = { code: exitCode, endedAt: performance.now() };
     session.checkpoint();
     const wallMs = exit.endedAt - startedAt;
@@ -190,7 +192,7 @@ async function runOnce(session: BenchSession, lab: Lab, agents: LabAgents, hosts
     if (timedOut) return { ...base, wrong: [`pathprobe run timed out after ${timeoutMs / 1000} s`] };
     let report: any;
     try {
-      report = JSON.parse(stdout);
+      report = JSON.parse(await readFile(reportPath, 'utf8'));
     } catch {
       const lines = stderr.trim().split('\n').map((l) => l.trim()).filter((l) => l !== '');
       const why = (lines.find((l) => /error/i.test(l)) ?? lines.pop() ?? '').slice(0, 160);

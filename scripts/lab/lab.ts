@@ -41,6 +41,8 @@ export interface LabSpawnOptions {
   env?: Record<string, string>;
   /** None by default: agents and servers live until stopped or until down(). */
   timeoutMs?: number;
+  /** stdout to this file instead of memory (see StartOptions.stdoutFile). */
+  stdoutFile?: string;
 }
 
 /** A running lab built by labUp. */

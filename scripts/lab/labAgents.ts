@@ -39,7 +39,7 @@ export interface LabAgents {
   /** Runs `pathprobe ARGS` inside the controller namespace, as an operator would. */
   cli(args: readonly string[], opts?: { timeoutMs?: number }): Promise<RunResult>;
   /** The same, but returns at once: for tests and benches that act while a command runs. */
-  spawnCli(args: readonly string[], opts?: { timeoutMs?: number }): StartedProcess;
+  spawnCli(args: readonly string[], opts?: { timeoutMs?: number; stdoutFile?: string }): StartedProcess;
   /** Kills one host's agent the hard way (SIGKILL), as a crash or a pulled cable would. */
   kill(host: string): void;
   stop(): Promise<void>;

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 
 /**
@@ -37,6 +38,11 @@ export interface StartOptions {
    * captured and the handle's streams are null.
    */
   output?: 'capture' | 'inherit';
+  /**
+   * stdout goes to this file (created or truncated) instead of memory: a command whose output
+   * may be larger than the capture (a 2016-pair `pathprobe run --json`). The result's stdout is ''.
+   */
+  stdoutFile?: string;
 }
 
 /** A process started by `start`: its output streams as it runs, and the facts once it is gone. */
@@ -59,13 +65,29 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 const KILL_GRACE_MS = 2_000;
 /**
  * A long-lived agent logs for as long as it runs; only the tail is kept. Far above any one
- * command's output (a 496-pair `pathprobe run --json` is a few MB), so commands lose nothing.
+ * command's output (a 496-pair `pathprobe run --json` is about 10 MB), so commands lose nothing;
+ * larger ones go to a file (`stdoutFile`).
  */
 const MAX_CAPTURE_CHARS = 64 * 1024 * 1024;
 
-function appendCapped(text: string, chunk: string): string {
-  const joined = text + chunk;
-  return joined.length > MAX_CAPTURE_CHARS ? joined.slice(joined.length - MAX_CAPTURE_CHARS) : joined;
+/**
+ * The tail of a stream in chunks: joining and re-slicing one string on every chunk past the cap
+ * copied the whole cap each time (tens of seconds for an 85 MB report).
+ */
+class TailCapture {
+  private chunks: string[] = [];
+  private chars = 0;
+
+  push(chunk: string): void {
+    this.chunks.push(chunk);
+    this.chars += chunk.length;
+    while (this.chars - this.chunks[0]!.length >= MAX_CAPTURE_CHARS) this.chars -= this.chunks.shift()!.length;
+  }
+
+  text(): string {
+    const joined = this.chunks.join('');
+    return joined.length > MAX_CAPTURE_CHARS ? joined.slice(joined.length - MAX_CAPTURE_CHARS) : joined;
+  }
 }
 
 /**
@@ -79,22 +101,29 @@ function launch(argv: readonly string[], opts: StartOptions & { input?: string }
   if (command === undefined) throw new Error('run: empty argv');
   const inherit = opts.output === 'inherit';
   const startedAt = performance.now();
+  // The child holds its own copy of the descriptor; ours is closed once it is handed over.
+  const stdoutFd = opts.stdoutFile === undefined || inherit ? null : openSync(opts.stdoutFile, 'w');
   // LC_ALL=C: callers match tool messages ("Frag needed", "Packet too big") in English.
-  const child = spawn(command, args, {
-    detached: true,
-    stdio: [opts.input === undefined ? 'ignore' : 'pipe', inherit ? 'inherit' : 'pipe', inherit ? 'inherit' : 'pipe'],
-    env: { ...process.env, LC_ALL: 'C', ...opts.env },
-  });
-  let stdout = '';
-  let stderr = '';
+  let child;
+  try {
+    child = spawn(command, args, {
+      detached: true,
+      stdio: [opts.input === undefined ? 'ignore' : 'pipe', inherit ? 'inherit' : stdoutFd ?? 'pipe', inherit ? 'inherit' : 'pipe'],
+      env: { ...process.env, LC_ALL: 'C', ...opts.env },
+    });
+  } finally {
+    if (stdoutFd !== null) closeSync(stdoutFd);
+  }
+  const stdout = new TailCapture();
+  const stderr = new TailCapture();
   let timedOut = false;
   let aborted = false;
   let exited = false;
   let closed = false;
   let killTimer: NodeJS.Timeout | undefined;
   let drainTimer: NodeJS.Timeout | undefined;
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => { stdout = appendCapped(stdout, chunk); });
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => { stderr = appendCapped(stderr, chunk); });
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => stdout.push(chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
 
   const signalGroup = (signal: NodeJS.Signals): void => {
     try {
@@ -128,7 +157,7 @@ function launch(argv: readonly string[], opts: StartOptions & { input?: string }
       clearTimeout(killTimer);
       clearTimeout(drainTimer);
       opts.signal?.removeEventListener('abort', onAbort);
-      resolve({ exitCode, signal, timedOut, aborted, stdout, stderr: stderr + extraStderr, durationMs: performance.now() - startedAt });
+      resolve({ exitCode, signal, timedOut, aborted, stdout: stdout.text(), stderr: stderr.text() + extraStderr, durationMs: performance.now() - startedAt });
     };
     child.on('error', (err) => {
       exited = true;
