@@ -11,8 +11,12 @@ import { readNicFacts } from './nic/readNicFacts.js';
 import { DEFAULT_LLDP_SOCKET, readLldpNeighbours } from './nic/readLldpNeighbours.js';
 import { createProbePolicy } from './server/probePolicy.js';
 import { createAgentServer } from './server/createAgentServer.js';
+import { readAgentTls } from './server/readAgentTls.js';
+import { loadAgentPolicy } from './server/agentPolicy.js';
+import { createAuditLog } from './server/auditLog.js';
+import { createWriteStream } from 'node:fs';
 
-async function readToken(tokenFile: string | undefined, insecureNoAuth: boolean): Promise<string | null> {
+async function readToken(tokenFile: string | undefined): Promise<string | null> {
   if (tokenFile) {
     let token: string;
     try {
@@ -23,18 +27,20 @@ async function readToken(tokenFile: string | undefined, insecureNoAuth: boolean)
     if (!token) throw new Error(`--token-file ${tokenFile} is empty`);
     return token;
   }
-  const fromEnv = process.env.PATHPROBE_TOKEN?.trim();
-  if (fromEnv) return fromEnv;
-  if (insecureNoAuth) return null;
-  throw new Error('refusing to start without a token: give --token-file FILE or PATHPROBE_TOKEN (or --insecure-no-auth on an isolated lab)');
+  return process.env.PATHPROBE_TOKEN?.trim() || null;
 }
 
 async function main(): Promise<void> {
   const argv = await yargs(hideBin(process.argv))
     .scriptName('pathprobe agent')
-    .usage('$0 --listen ADDRESS:PORT --token-file FILE [--allow CIDR ...] [--lldp-socket PATH]')
+    .usage('$0 --listen ADDRESS:PORT --token-file FILE [--tls-cert F --tls-key F [--client-ca F]] [--policy F] [--audit-log F] [--allow CIDR ...] [--lldp-socket PATH]')
     .option('listen', { type: 'string', demandOption: true, describe: 'control address, e.g. 198.19.0.1:7420 (port 0 = any)' })
     .option('token-file', { type: 'string', describe: 'file holding the shared bearer token (or set PATHPROBE_TOKEN)' })
+    .option('tls-cert', { type: 'string', describe: 'serve HTTPS with this PEM certificate (pathprobe certs issue agent NAME --ip ...)' })
+    .option('tls-key', { type: 'string', describe: 'the PEM key of --tls-cert' })
+    .option('client-ca', { type: 'string', describe: 'mutual TLS: only controllers with a certificate from this CA get in' })
+    .option('policy', { type: 'string', describe: 'YAML file of which controller identities may do what (refused at start if missing or invalid)' })
+    .option('audit-log', { type: 'string', describe: 'append one JSON line per request to this file (default: stdout)' })
     .option('insecure-no-auth', { type: 'boolean', default: false, describe: 'serve without a token (isolated labs only)' })
     .option('lldp-socket', { type: 'string', default: DEFAULT_LLDP_SOCKET, describe: "lldpd's control socket, for each NIC's LLDP neighbour" })
     .option('allow', { type: 'string', array: true, default: [] as string[], describe: 'CIDR echo probes may go to (repeatable; default: subnets of this host\'s NICs)' })
@@ -46,7 +52,16 @@ async function main(): Promise<void> {
     .parse();
 
   const listen = parseListenAddress(argv.listen);
-  const token = await readToken(argv['token-file'], argv['insecure-no-auth']);
+  const token = await readToken(argv['token-file']);
+  const tls = await readAgentTls({ cert: argv['tls-cert'], key: argv['tls-key'], clientCa: argv['client-ca'] });
+  const accessPolicy = argv.policy === undefined ? null : await loadAgentPolicy(argv.policy);
+  const authenticated = token !== null || tls?.clientCaPem != null || (accessPolicy?.tokens.size ?? 0) > 0;
+  if (!authenticated && !argv['insecure-no-auth']) {
+    throw new Error('refusing to start without authentication: give --token-file FILE or PATHPROBE_TOKEN, or --client-ca for mutual TLS (or --insecure-no-auth on an isolated lab)');
+  }
+  if (accessPolicy !== null && !authenticated) throw new Error(`--policy ${argv.policy} grants identities, but no caller could prove one: give tokens or --client-ca`);
+  const auditStream = argv['audit-log'] === undefined ? process.stdout : createWriteStream(argv['audit-log'], { flags: 'a', mode: 0o600 });
+  auditStream.on('error', (error) => { process.stderr.write(`pathprobe agent: cannot write --audit-log ${argv['audit-log']}: ${error.message}\n`); process.exit(2); });
   const nics = await readNicFacts();
   const policy = createProbePolicy(nics, argv.allow);
   const lldpSocket = argv['lldp-socket'];
@@ -63,7 +78,10 @@ async function main(): Promise<void> {
       lldp: lldp.state,
     };
   };
-  const agent = createAgentServer({ token, policy, facts, log: (line) => process.stderr.write(`pathprobe agent: ${line}\n`) });
+  const agent = createAgentServer({
+    token, policy, facts, tls, accessPolicy, audit: createAuditLog((line) => auditStream.write(line)),
+    log: (line) => process.stderr.write(`pathprobe agent: ${line}\n`),
+  });
   await new Promise<void>((resolve, reject) => {
     agent.server.once('error', reject);
     agent.server.listen(listen.port, listen.host, () => resolve());
@@ -71,10 +89,14 @@ async function main(): Promise<void> {
   const address = agent.server.address();
   const port = typeof address === 'object' && address ? address.port : listen.port;
   const hostText = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
-  if (token === null) {
+  if (!authenticated) {
     process.stderr.write('pathprobe agent: WARNING: --insecure-no-auth: anyone who can reach this port can make this host send probes\n');
   }
-  process.stdout.write(`pathprobe agent ${AGENT_VERSION} listening on http://${hostText}:${port} (contract v${CONTRACT_VERSION}; echo probes allowed to ${policy.allowCidrs.join(', ') || 'nowhere'})\n`);
+  const loopback = /^127\./.test(listen.host) || listen.host === '::1';
+  if (tls === null && !loopback) {
+    process.stderr.write(`pathprobe agent: WARNING: serving plain HTTP on ${listen.host}: ${token === null ? 'requests' : 'the bearer token and every request'} cross the network in clear text; give --tls-cert and --tls-key\n`);
+  }
+  process.stdout.write(`pathprobe agent ${AGENT_VERSION} listening on ${tls === null ? 'http' : 'https'}://${hostText}:${port} (contract v${CONTRACT_VERSION}; echo probes allowed to ${policy.allowCidrs.join(', ') || 'nowhere'})\n`);
 
   const stop = () => {
     agent.close().then(() => process.exit(0), () => process.exit(1));

@@ -30,6 +30,8 @@ export const LOCAL_ERROR_CODES = [
   'ERR_AGENT_UNREACHABLE',
   'ERR_AGENT_PROTOCOL',
   'ERR_NOT_AN_AGENT',
+  // TLS between controller and agent failed: unknown CA, expired certificate, wrong name, no client certificate.
+  'ERR_TLS',
 ] as const;
 export type LocalErrorCode = (typeof LOCAL_ERROR_CODES)[number];
 

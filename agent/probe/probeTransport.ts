@@ -37,6 +37,7 @@ import {
 } from './probePackets.js';
 import { rawErrorCode } from './rawErrorCode.js';
 import { canonicalAddress } from '../../proto/ipAddress.js';
+import { probeSlot } from './probeRate.js';
 
 export type ProbeTarget =
   | {
@@ -483,6 +484,7 @@ function createTransport(ctx: {
     for (const probe of r.probes) {
       if (round !== r) return;
       await pause(lastSendPerf);
+      await probeSlot();
       if (round !== r) return;
       probe.report.sentAtMs = performance.now() - openedAtPerf;
       if (!(await sendOne(probe, r))) {

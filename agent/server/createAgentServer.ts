@@ -1,4 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import type { z } from 'zod';
 import { CONTRACT_VERSION, contractVersionProblem } from '../../proto/contractVersion.js';
 import { HTTP_STATUS_OF, PathprobeError, isWireErrorCode, type ErrorResponse } from '../../proto/errorCodes.js';
@@ -7,7 +9,11 @@ import {
   AGENT_API, matchAgentRoute, type AgentRoute, type AgentRouteName, type RouteParams, type RouteRequest, type RouteResponse,
 } from '../../proto/agentApi.js';
 import { CONTRACT_VERSION_HEADER } from '../../proto/httpHeaders.js';
-import { createBearerCheck } from './bearerAuth.js';
+import { DEFAULT_TOKEN_NAME, createBearerCheck } from './bearerAuth.js';
+import { decide, type AgentPolicy, type PolicyAction } from './agentPolicy.js';
+import type { AuditEntry } from './auditLog.js';
+import { certificateIdentities } from './callerIdentities.js';
+import { withProbeRate } from '../probe/probeRate.js';
 import type { ProbePolicy } from './probePolicy.js';
 import { ResponderRegistry } from '../responderRegistry.js';
 import { runFlowSweeps } from '../probe/runFlowSweeps.js';
@@ -18,8 +24,22 @@ import { createAgentMetrics, type AgentMetrics } from '../metrics/agentMetrics.j
 
 const MAX_BODY_BYTES = 64 * 1024;
 
+/** PEM texts. With `clientCa`, only a client presenting a certificate signed by it gets in. */
+export interface AgentTls {
+  certificatePem: string;
+  keyPem: string;
+  clientCaPem: string | null;
+}
+
 export interface AgentServerOptions {
+  /** The --token-file token (`token:default` to a policy); a policy may name more. */
   token: string | null;
+  /** Who may do what (--policy); null lets every authenticated caller do everything. */
+  accessPolicy?: AgentPolicy | null;
+  /** Called once per request (and per refused TLS handshake). */
+  audit?: ((entry: AuditEntry) => void) | null;
+  /** HTTPS instead of HTTP; mutual TLS with `clientCa`. */
+  tls?: AgentTls | null;
   policy: ProbePolicy;
   facts: () => Promise<AgentFactsResponse>;
   maxConcurrentSweeps?: number;
@@ -29,7 +49,7 @@ export interface AgentServerOptions {
 }
 
 export interface AgentServer {
-  server: Server;
+  server: Server | TlsServer;
   metrics: AgentMetrics;
   close(): Promise<void>;
 }
@@ -40,7 +60,47 @@ interface HandlerInput<N extends AgentRouteName> {
   body: RouteRequest<N>;
   req: IncomingMessage;
   res: ServerResponse;
+  /** The pace the caller's policy grant holds a sweep to; null for none. */
+  probesPerSecond: number | null;
 }
+/** A failed handshake as an operator would put it. */
+function handshakeRefusal(error: NodeJS.ErrnoException): string {
+  const text = `${error.code ?? ''} ${error.message}`;
+  if (/PEER_DID_NOT_RETURN_A_CERTIFICATE|CERTIFICATE_REQUIRED/i.test(text)) return 'no client certificate';
+  if (/UNKNOWN_CA|UNABLE_TO_GET_ISSUER|SELF_SIGNED|VERIFY_FAILED|CERTIFICATE_VERIFY_FAILED/i.test(text)) return 'client certificate not signed by --client-ca';
+  if (/EXPIRED/i.test(text)) return 'client certificate expired';
+  if (/UNSUPPORTED_PROTOCOL|VERSION_TOO_LOW|WRONG_VERSION/i.test(text)) return 'TLS version below 1.2';
+  if (/HTTP_REQUEST/i.test(text)) return 'plain HTTP sent to the HTTPS port';
+  return error.code ?? error.message;
+}
+
+/** What the audit line of a request says, filled in as the request is answered. */
+interface RequestSeen {
+  identities: string[];
+  route: string | null;
+  /** Past auth, version, route, body and policy checks: its handler ran. */
+  admitted: boolean;
+  errorCode: string | null;
+  reason: string | null;
+}
+
+/** What a request asks for, in the policy's terms. */
+function policyActionOf(name: AgentRouteName, body: unknown): PolicyAction {
+  switch (name) {
+    case 'openResponder': case 'closeResponder': return { test: 'pmtu' };
+    case 'sweep': {
+      const sweep = body as RouteRequest<'sweep'>;
+      return { test: sweep.mode === 'echo' ? 'echo' : 'pmtu', targetAddress: sweep.target.address };
+    }
+    case 'startIperfServers': case 'stopIperfServers': return { test: 'throughput' };
+    case 'runIperf': {
+      const run = body as RouteRequest<'runIperf'>;
+      return { test: 'throughput', targetAddress: run.target.address, durationMs: run.omitMs + run.durationMs, streams: run.streams };
+    }
+    default: return { test: null };
+  }
+}
+
 /** One handler per route of the descriptor; each runs after auth, version, route and body checks. */
 type AgentHandlers = { [N in AgentRouteName]: (input: HandlerInput<N>) => Promise<RouteResponse<N>> };
 
@@ -93,7 +153,11 @@ function send(res: ServerResponse, status: number, body: unknown): void {
  * carrying a wire code.
  */
 export function createAgentServer(options: AgentServerOptions): AgentServer {
-  const authorized = createBearerCheck(options.token);
+  const accessPolicy = options.accessPolicy ?? null;
+  const tokens = new Map(accessPolicy?.tokens ?? []);
+  if (options.token !== null) tokens.set(DEFAULT_TOKEN_NAME, options.token);
+  const tokenOf = createBearerCheck(tokens);
+  const audit = options.audit ?? null;
   const responders = new ResponderRegistry();
   const throughputSlot = new ThroughputSlot();
   const iperfSessions = new IperfSessions(throughputSlot);
@@ -114,7 +178,7 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
       return responders.open(body.bindAddress, body.ttlMs);
     },
     closeResponder: ({ params }) => responders.close(params.id),
-    async sweep({ body }) {
+    async sweep({ body, probesPerSecond }) {
       if (body.mode === 'echo' && !options.policy.allowsEchoTarget(body.target.address)) {
         throw new PathprobeError('ERR_POLICY',
           `${body.target.address} is outside this agent's --allow list (${options.policy.allowCidrs.join(', ') || 'empty'})`);
@@ -128,7 +192,7 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
       sweepsRunning += 1;
       metrics.testStarted('pmtu');
       try {
-        return await runFlowSweeps(body);
+        return await withProbeRate(probesPerSecond, () => runFlowSweeps(body));
       } catch (error) {
         metrics.testFailed('pmtu');
         throw error;
@@ -172,10 +236,22 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
     metrics: async () => (await metrics.render()).text,
   };
 
-  async function answer(req: IncomingMessage, res: ServerResponse): Promise<{ route: AgentRoute; body: unknown }> {
-    if (!authorized(req.headers.authorization)) {
-      throw new PathprobeError('ERR_AUTH', 'missing or wrong bearer token');
+  /** What the caller proved: a client certificate and/or a token; ERR_AUTH when a token is due and missing. */
+  function identitiesOf(req: IncomingMessage, seen: RequestSeen): string[] {
+    // Belt and braces: 'secureConnection' already closed any socket the client CA did not vouch for.
+    if (tls?.clientCaPem != null && (req.socket as TLSSocket).authorized !== true) throw new PathprobeError('ERR_AUTH', 'no client certificate from the client CA');
+    // Kept as they are proved, so a refused token's audit line still names the certificate.
+    seen.identities = certificateIdentities(req);
+    if (tokens.size > 0) {
+      const name = tokenOf(req.headers.authorization);
+      if (name === null) throw new PathprobeError('ERR_AUTH', 'missing or wrong bearer token');
+      seen.identities.push(`token:${name}`);
     }
+    return seen.identities.length > 0 ? seen.identities : ['anonymous'];
+  }
+
+  async function answer(req: IncomingMessage, res: ServerResponse, seen: RequestSeen): Promise<{ route: AgentRoute; body: unknown }> {
+    seen.identities = identitiesOf(req, seen);
     const url = new URL(req.url ?? '/', 'http://agent');
     const method = req.method ?? 'GET';
     const match = matchAgentRoute(method, url.pathname);
@@ -187,15 +263,36 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
       if (versionProblem) throw new PathprobeError('ERR_VERSION', versionProblem);
     }
     if (!match || !route) throw new PathprobeError('ERR_NOT_FOUND', `no such endpoint: ${method} ${url.pathname}`);
+    seen.route = match.name;
     const body = route.request === null ? undefined : parseBody(route.request, await readJsonBody(req));
+    let probesPerSecond: number | null = null;
+    if (accessPolicy !== null) {
+      const decision = decide(accessPolicy, seen.identities, policyActionOf(match.name, body));
+      if (!decision.allow) throw new PathprobeError('ERR_POLICY', `refused: ${decision.reason}`);
+      probesPerSecond = decision.probesPerSecond;
+    }
     // The descriptor ties each name to its own body and params; TypeScript cannot follow that
     // correlation through a name known only at run time.
     const handler = handlers[match.name] as (input: HandlerInput<AgentRouteName>) => Promise<unknown>;
-    return { route, body: await handler({ params: match.params, body, req, res } as HandlerInput<AgentRouteName>) };
+    seen.admitted = true;
+    return { route, body: await handler({ params: match.params, body, req, res, probesPerSecond } as HandlerInput<AgentRouteName>) };
   }
 
-  const server = createServer((req, res) => {
-    answer(req, res).then(
+  const listener: RequestListener = (req, res) => {
+    const startedAt = performance.now();
+    const seen: RequestSeen = { identities: [], route: null, admitted: false, errorCode: null, reason: null };
+    if (audit !== null) {
+      res.once('finish', () => {
+        const refused = !seen.admitted || seen.errorCode === 'ERR_BUSY' || seen.errorCode === 'ERR_POLICY';
+        audit({
+          time: new Date().toISOString(), remote: req.socket.remoteAddress ?? null, identities: seen.identities,
+          method: req.method ?? '', path: req.url ?? '', route: seen.route, decision: refused ? 'deny' : 'allow',
+          ...(seen.reason === null ? {} : { reason: seen.reason }),
+          status: res.statusCode, durationMs: Math.round(performance.now() - startedAt),
+        });
+      });
+    }
+    answer(req, res, seen).then(
       ({ route, body }) => {
         if (route.format === 'text') {
           const text = String(body);
@@ -209,6 +306,8 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
         const error = PathprobeError.from(reason);
         // Controller-local codes mean nothing to a controller coming from an agent.
         const code = isWireErrorCode(error.code) ? error.code : 'ERR_INTERNAL';
+        seen.errorCode = code;
+        seen.reason = `${code}: ${error.message}`;
         if (code === 'ERR_BUSY') metrics.busyRefused();
         if (error !== reason || code !== error.code || code === 'ERR_PROBE_FAILED') log(`${req.method} ${req.url}: ${error.code}: ${error.message}`);
         const body: ErrorResponse = { v: CONTRACT_VERSION, error: { code, message: error.message } };
@@ -217,8 +316,36 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
         send(res, HTTP_STATUS_OF[code], body);
       },
     );
-  });
+  };
+  const tls = options.tls ?? null;
+  const server = tls === null ? createServer(listener) : createTlsServer({
+    cert: tls.certificatePem,
+    key: tls.keyPem,
+    // TLS 1.0 and 1.1 are broken and deprecated (RFC 8996).
+    minVersion: 'TLSv1.2',
+    // Verified here rather than by rejectUnauthorized, which drops the connection without saying
+    // why: the refusal and its reason (unknown CA, expired) go to the log and the audit trail.
+    ...(tls.clientCaPem === null ? {} : { ca: tls.clientCaPem, requestCert: true, rejectUnauthorized: false }),
+  }, listener);
   server.requestTimeout = 120_000;
+  if (tls !== null) {
+    // A refused handshake never becomes a request, yet it is exactly what an audit must show.
+    const refuse = (remote: string | null, why: string) => {
+      log(`TLS handshake from ${remote ?? '?'} refused: ${why}`);
+      audit?.({ time: new Date().toISOString(), remote, identities: [], method: '', path: '', route: null, decision: 'deny', reason: `TLS: ${why}`, status: 0, durationMs: 0 });
+    };
+    server.on('tlsClientError', (error: NodeJS.ErrnoException, socket) => refuse(socket.remoteAddress ?? null, handshakeRefusal(error)));
+    if (tls.clientCaPem !== null) {
+      server.on('secureConnection', (socket: TLSSocket) => {
+        if (socket.authorized) return;
+        const code = String(socket.authorizationError ?? '');
+        refuse(socket.remoteAddress ?? null, /EXPIRED/.test(code) ? 'client certificate expired'
+          : /ISSUER|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code) ? 'client certificate not signed by --client-ca'
+          : socket.getPeerCertificate()?.raw === undefined ? 'no client certificate' : `client certificate refused (${code})`);
+        socket.destroy();
+      });
+    }
+  }
 
   return {
     server,

@@ -1,4 +1,7 @@
 import { isIP } from 'node:net';
+import { Agent, fetch, type Response } from 'undici';
+import type { ClientTls } from './clientTls.js';
+import { tlsRefusalCode } from './tlsRefusal.js';
 import type { AgentFactsResponse } from '../../proto/agentFacts.js';
 import {
   AGENT_API, pathOf, type AgentRoute, type JsonRouteName, type RouteParams, type RouteRequestInput, type RouteResponse,
@@ -38,6 +41,31 @@ export function addressFor(given: string | undefined, url: URL, flag: string): s
   return host;
 }
 
+/**
+ * A TLS failure in words an operator acts on, or null when it is not one. These are the
+ * controller's own (or the agent's refusal of it), so they are ERR_TLS, not "unreachable".
+ */
+function describeTlsFailure(code: string | undefined, message: string): string | null {
+  const text = `${code ?? ''} ${message}`;
+  if (/UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT/.test(text)) {
+    return 'its certificate is not signed by a CA we trust (unknown CA): give the CA that signed it with --ca (or tls.ca in the plan)';
+  }
+  if (/CERT_HAS_EXPIRED/.test(text)) return 'its certificate has expired: issue a new one (pathprobe certs issue agent NAME ...)';
+  if (/CERT_NOT_YET_VALID/.test(text)) return 'its certificate is not valid yet: check the clocks';
+  if (/ERR_TLS_CERT_ALTNAME_INVALID/.test(text)) {
+    return `wrong name: ${message.replace(/^Hostname\/IP does not match certificate's altnames: /, '')}; issue it with the --ip/--dns the URL uses`;
+  }
+  if (/CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE.*certificate|alert certificate required/i.test(text)) {
+    return 'the agent requires a client certificate (mutual TLS): give --cert and --key (or tls.cert and tls.key in the plan)';
+  }
+  if (/UNKNOWN_CA|alert unknown ca/i.test(text)) return 'the agent does not trust our client certificate (unknown CA): issue it from the agent\'s --client-ca';
+  if (/BAD_CERTIFICATE|CERTIFICATE_EXPIRED|alert bad certificate|alert certificate expired/i.test(text)) return 'the agent refused our client certificate (bad or expired)';
+  if (/CLIENT_CERTIFICATE_REFUSED/.test(text)) return 'the agent hung up on our client certificate: is it issued by the agent\'s --client-ca, and still valid?';
+  if (/PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL|WRONG_VERSION_NUMBER/i.test(text)) return 'TLS version or protocol mismatch: is the agent serving plain HTTP (use http://) or HTTPS (https://)?';
+  if (/^ERR_SSL_|^ERR_TLS_|CERT_/.test(code ?? '')) return message;
+  return null;
+}
+
 /** Node's fetch hides the socket error in `cause`; name it the way an operator would. */
 function describeNetworkFailure(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
@@ -57,6 +85,8 @@ function describeNetworkFailure(error: unknown): string {
 
 export interface AgentClientOptions {
   token: string | null;
+  /** CA, certificate and key for https:// agents; null trusts the system's CAs and presents none. */
+  tls?: ClientTls | null;
   /** Per request; a sweep is bounded by the agent's own rounds, so this is a backstop. */
   timeoutMs?: number;
 }
@@ -66,11 +96,26 @@ export class AgentClient {
   readonly url: URL;
   readonly #token: string | null;
   readonly #timeoutMs: number;
+  readonly #dispatcher: Agent | undefined;
+  readonly #tls: ClientTls | null;
 
   constructor(url: URL, options: AgentClientOptions) {
     this.url = url;
     this.#token = options.token;
     this.#timeoutMs = options.timeoutMs ?? 60_000;
+    const tls = options.tls ?? null;
+    this.#tls = tls;
+    if (tls !== null && url.protocol !== 'https:') {
+      throw new PathprobeError('ERR_USAGE', `agent ${url.origin}: TLS settings are given but the URL is http://; use https://`);
+    }
+    // undici's own Agent: Node's built-in fetch takes no CA or client certificate.
+    this.#dispatcher = tls === null ? undefined : new Agent({
+      connect: {
+        ...(tls.caPem === null ? {} : { ca: tls.caPem }),
+        ...(tls.certificatePem === null ? {} : { cert: tls.certificatePem, key: tls.keyPem ?? undefined }),
+        minVersion: 'TLSv1.2',
+      },
+    });
   }
 
   get label(): string {
@@ -123,9 +168,17 @@ export class AgentClient {
         headers,
         body: input.body === undefined ? undefined : JSON.stringify(input.body),
         signal: AbortSignal.timeout(options.timeoutMs ?? this.#timeoutMs),
+        ...(this.#dispatcher === undefined ? {} : { dispatcher: this.#dispatcher }),
       });
       text = await response.text();
     } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      let tlsFailure = describeTlsFailure(cause?.code, cause?.message ?? '');
+      if (tlsFailure === null && this.url.protocol === 'https:' && (cause?.code === 'UND_ERR_SOCKET' || cause?.code === 'ECONNRESET')) {
+        const refusal = await tlsRefusalCode(this.url, this.#tls);
+        if (refusal !== null) tlsFailure = describeTlsFailure(refusal, refusal);
+      }
+      if (tlsFailure !== null) throw new PathprobeError('ERR_TLS', `agent ${this.label}: ${tlsFailure}`, { cause: error, details: { agent: this.label } });
       throw new PathprobeError('ERR_AGENT_UNREACHABLE', `agent ${this.label} unreachable: ${describeNetworkFailure(error)}`, { cause: error, details: { agent: this.label } });
     }
     const json = parseJsonOrUndefined(text);

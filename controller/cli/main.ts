@@ -13,6 +13,7 @@ import { reportCommand } from './commands/reportCommand.js';
 import { baselineCommand } from './commands/baselineCommand.js';
 import { diffCommand } from './commands/diffCommand.js';
 import { serveCommand } from './commands/serveCommand.js';
+import { certsCommand } from './commands/certsCommand.js';
 import { exitCodeOf } from '../model/exitCodes.js';
 
 async function main(): Promise<void> {
@@ -29,7 +30,8 @@ async function main(): Promise<void> {
     .command(diffCommand)
     .command(serveCommand)
     .command(demoCommand)
-    .demandCommand(1, 'name a command: agent, pmtu, throughput, run, runs, report, baseline, diff, serve or demo')
+    .command(certsCommand)
+    .demandCommand(1, 'name a command: agent, pmtu, throughput, run, runs, report, baseline, diff, serve, demo or certs')
     .strict()
     .help()
     .fail((message, error) => {

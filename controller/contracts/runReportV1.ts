@@ -15,6 +15,9 @@ const LabelSelectorV1 = z.object({ key: z.string(), value: z.string() });
 
 export const PlanV1 = z.object({
   tokenFile: z.string().describe("Absolute path of the token file (resolved against the plan file's directory)."),
+  tls: z.object({
+    ca: z.string().optional(), cert: z.string().optional(), key: z.string().optional(),
+  }).optional().describe("HTTPS to the agents: absolute paths of the CA and the controller's certificate and key (mutual TLS); absent for plain HTTP."),
   agents: z.array(z.object({
     name: z.string(),
     url: z.string(),

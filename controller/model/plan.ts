@@ -46,6 +46,8 @@ export interface LabelSelector {
 export interface Plan {
   /** Absolute path of the token file (resolved against the plan file's directory). */
   tokenFile: string;
+  /** HTTPS to the agents: absolute paths of the CA and (mutual TLS) the controller's certificate and key. */
+  tls?: { ca?: string; cert?: string; key?: string };
   agents: PlanAgent[];
   expect: PlanExpectations;
   tests: TestKindName[];

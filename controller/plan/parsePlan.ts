@@ -178,7 +178,21 @@ class PlanSource {
     // Many flows unless the plan says otherwise: one flow reads whatever path it is hashed onto.
     const pmtu = { flows: flows === 'auto' || flows === undefined ? PMTU_FLOWS : flows };
 
-    return { tokenFile, agents, expect, tests, throughput, pmtu, pairs: input.pairs ?? 'in-rail', concurrency };
+    // Files, like tokenFile, are relative to the plan; they are read when the run starts.
+    if (input.tls !== undefined && (input.tls.cert === undefined) !== (input.tls.key === undefined)) {
+      this.fail(['tls'], 'give both tls.cert and tls.key, or neither');
+    }
+    const tls = input.tls === undefined ? undefined : Object.fromEntries(
+      Object.entries(input.tls).map(([field, path]) => {
+        const absolute = resolve(options.baseDir, path);
+        // The same readable-file check as tokenFile's: a plan that cannot run fails before it is stored.
+        const problem = options.checkTokenFile?.(absolute);
+        if (problem) this.fail(['tls', field], `${path}: ${problem}`);
+        return [field, absolute];
+      }),
+    ) as Plan['tls'];
+
+    return { tokenFile, ...(tls === undefined ? {} : { tls }), agents, expect, tests, throughput, pmtu, pairs: input.pairs ?? 'in-rail', concurrency };
   }
 
   /** The line of a field: its key's line in a mapping, its item's line in a list, else its nearest parent's. */

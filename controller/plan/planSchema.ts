@@ -49,8 +49,15 @@ export const PlanPmtuInput = z.object({
   flows: z.union([z.literal('auto'), z.number().int().min(1).max(MAX_SWEEP_FLOWS)]).optional(),
 }).strict();
 
+export const PlanTlsInput = z.object({
+  ca: z.string().min(1).optional(),
+  cert: z.string().min(1).optional(),
+  key: z.string().min(1).optional(),
+}).strict();
+
 export const PlanInput = z.object({
   tokenFile: z.string().min(1),
+  tls: PlanTlsInput.optional(),
   agents: z.array(PlanAgentInput),
   expect: PlanExpectationsInput.optional(),
   tests: z.array(z.enum(TEST_KIND_NAMES)).min(1).optional(),
@@ -70,7 +77,11 @@ export const DEFAULT_CONCURRENCY: Plan['concurrency'] = { pmtuParallel: 8, throu
  * label names written `*`.
  */
 export const EXPECTED: Record<string, string> = {
-  '': 'a mapping of plan fields (tokenFile, agents, expect, tests, throughput, pmtu, pairs, concurrency)',
+  '': 'a mapping of plan fields (tokenFile, tls, agents, expect, tests, throughput, pmtu, pairs, concurrency)',
+  tls: 'a mapping { ca, cert, key } of PEM files: the CA agents\' certificates chain to, and the controller\'s certificate and key for mutual TLS',
+  'tls.ca': 'the path of the CA certificate (PEM) that signed the agents\' certificates',
+  'tls.cert': 'the path of the controller\'s certificate (PEM), presented to agents that require one',
+  'tls.key': 'the path of the controller\'s key (PEM)',
   tokenFile: 'the path of the file that holds the agents\' token, such as ./token',
   agents: 'a list of agents, each { name, url, addresses, labels }',
   'agents[]': 'an agent: a mapping with name, url and optionally addresses and labels',

@@ -1,5 +1,6 @@
 import type { AgentFactsResponse } from '../../proto/agentFacts.js';
 import { addressOfCidr } from '../../proto/ipAddress.js';
+import { readClientTls } from '../agentClient/clientTls.js';
 import { AgentClient, parseAgentUrl } from '../agentClient/agentClient.js';
 import { testKindsOf } from '../kinds/testKinds.js';
 import { endpointKey } from '../model/endpoint.js';
@@ -28,7 +29,8 @@ export interface RunPlanInput {
  */
 export async function runPlan(input: RunPlanInput): Promise<void> {
   const { plan, store, runId, token, progress, signal } = input;
-  const clients = new Map(plan.agents.map((agent) => [agent.name, new AgentClient(parseAgentUrl(agent.url, `agent ${agent.name} url`), { token })]));
+  const tls = await readClientTls(plan.tls ?? {}, { ca: 'tls.ca', cert: 'tls.cert', key: 'tls.key' });
+  const clients = new Map(plan.agents.map((agent) => [agent.name, new AgentClient(parseAgentUrl(agent.url, `agent ${agent.name} url`), { token, tls })]));
   const earlierFacts = store.loadResults(runId)?.facts ?? {};
 
   progress.phase('facts', `asking ${plan.agents.length} agents for their facts`);

@@ -30,6 +30,8 @@ export interface LabAgentsOptions {
   hosts?: readonly string[];
   /** Stops between waves, so an interrupted bench does not start the rest of 32 agents. */
   signal?: AbortSignal;
+  /** More agent flags for a host (TLS files, a policy); the URL scheme follows what the agent says. */
+  extraArgs?: (host: string) => readonly string[];
 }
 
 export interface LabAgents {
@@ -54,7 +56,7 @@ function listening(name: string, agent: StartedProcess): Promise<string> {
     agent.stderr?.on('data', (chunk: string) => { stderr += chunk; });
     agent.stdout?.on('data', (chunk: string) => {
       stdout += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(stdout);
+      const match = /listening on (https?:\/\/\S+)/.exec(stdout);
       if (match) {
         clearTimeout(timer);
         resolve(match[1]!);
@@ -95,6 +97,7 @@ export async function startLabAgents(lab: Lab, opts: LabAgentsOptions): Promise<
         const agent = lab.spawn(name, [
           process.execPath, agentMain, '--listen', `${host.mgmtAddress}:${LAB_AGENT_PORT}`, '--token-file', tokenFile,
           ...(lldpSocket === null ? [] : ['--lldp-socket', lldpSocket]),
+          ...(opts.extraArgs?.(name) ?? []),
         ]);
         agents.set(name, agent);
         return listening(name, agent).then((url) => { found.set(name, url); });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AGENT_MAIN } from './repoPaths.js';
 
-export interface RunningAgent { url: string; child: ChildProcess; stop(): Promise<void>; stderr(): string }
+export interface RunningAgent { url: string; child: ChildProcess; stop(): Promise<void>; stderr(): string; stdout(): string }
 
 /** Writes a token to a fresh temporary file; the caller removes the directory. */
 export async function tokenFile(token: string): Promise<{ path: string; remove(): Promise<void> }> {
@@ -38,10 +38,10 @@ export function startAgent(args: readonly string[], options: { command?: readonl
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(stdout);
+      const match = /listening on (https?:\/\/\S+)/.exec(stdout);
       if (match) {
         clearTimeout(timer);
-        resolve({ url: match[1]!, child, stop, stderr: () => stderr });
+        resolve({ url: match[1]!, child, stop, stderr: () => stderr, stdout: () => stdout });
       }
     });
     child.once('exit', (code) => {

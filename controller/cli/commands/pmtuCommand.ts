@@ -5,6 +5,7 @@ import { measurePathMtu } from '../../pmtu/measurePathMtu.js';
 import { pmtuReport } from '../../pmtu/pmtuReport.js';
 import { pmtuTable } from '../../pmtu/pmtuTable.js';
 import { readToken } from '../readToken.js';
+import { TLS_OPTIONS, readClientTls } from '../../agentClient/clientTls.js';
 import { parseFlows } from '../../pmtu/parseFlows.js';
 
 interface PmtuArgs {
@@ -13,6 +14,9 @@ interface PmtuArgs {
   'from-address'?: string;
   'to-address'?: string;
   'token-file'?: string;
+  ca?: string;
+  cert?: string;
+  key?: string;
   flows: string;
   json: boolean;
 }
@@ -26,11 +30,13 @@ export const pmtuCommand: CommandModule<object, PmtuArgs> = {
     .option('from-address', { type: 'string', describe: 'data-plane address on the --from host (default: the host in its URL)' })
     .option('to-address', { type: 'string', describe: 'data-plane address of the peer or target (default: the host in the --to URL)' })
     .option('token-file', { type: 'string', describe: 'file holding the agents\' bearer token (or set PATHPROBE_TOKEN)' })
+    .options(TLS_OPTIONS)
     .option('flows', { type: 'string', default: 'auto', describe: 'flows (UDP source ports) per direction of the path-MTU sweep: auto = 23, so a path carrying 1/8 of them is missed with at most 5 %; or 1 to 64' })
     .option('json', { type: 'boolean', default: false, describe: 'print one versioned JSON object' }) as unknown as Argv<PmtuArgs>,
   handler: async (argv) => {
     const flows = parseFlows(argv.flows);
     const token = await readToken(argv['token-file']);
+    const tls = await readClientTls({ ca: argv.ca, cert: argv.cert, key: argv.key });
     const fromUrl = parseAgentUrl(argv.from, '--from');
     const toUrl = argv.to === undefined ? null : parseAgentUrl(argv.to, '--to');
     const fromAddress = addressFor(argv['from-address'], fromUrl, '--from-address');
@@ -40,8 +46,8 @@ export const pmtuCommand: CommandModule<object, PmtuArgs> = {
     const toAddress = toUrl ? addressFor(argv['to-address'], toUrl, '--to-address') : addressFor(argv['to-address'], fromUrl, '--to-address');
 
     const measurement = await measurePathMtu({
-      from: new AgentClient(fromUrl, { token }),
-      to: toUrl ? new AgentClient(toUrl, { token }) : null,
+      from: new AgentClient(fromUrl, { token, tls }),
+      to: toUrl ? new AgentClient(toUrl, { token, tls }) : null,
       fromAddress,
       toAddress,
       flows,

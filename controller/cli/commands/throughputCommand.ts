@@ -11,6 +11,7 @@ import { throughputTable } from '../../throughput/throughputTable.js';
 import { measureThroughput, planThroughput } from '../../throughput/measureThroughput.js';
 import { parseThroughputOptions } from '../../throughput/parseThroughputOptions.js';
 import { readToken } from '../readToken.js';
+import { TLS_OPTIONS, readClientTls } from '../../agentClient/clientTls.js';
 import { cellDurationMs } from '../../throughput/estimateThroughput.js';
 import { parseFlows } from '../../pmtu/parseFlows.js';
 
@@ -20,6 +21,9 @@ interface ThroughputArgs {
   'from-address'?: string;
   'to-address'?: string;
   'token-file'?: string;
+  ca?: string;
+  cert?: string;
+  key?: string;
   flows: string;
   streams: string;
   duration: string;
@@ -38,6 +42,7 @@ export const throughputCommand: CommandModule<object, ThroughputArgs> = {
     .option('from-address', { type: 'string', describe: 'data-plane address on the --from host (default: the host in its URL)' })
     .option('to-address', { type: 'string', describe: 'data-plane address on the --to host (default: the host in its URL)' })
     .option('token-file', { type: 'string', describe: 'file holding the agents\' bearer token (or set PATHPROBE_TOKEN)' })
+    .options(TLS_OPTIONS)
     .option('streams', { type: 'string', default: '1,2,4,8,16', describe: 'parallel stream counts to sweep' })
     .option('duration', { type: 'string', default: '10s', describe: 'length of each test (after a 1 s warm-up that is not counted)' })
     .option('repeats', { type: 'number', default: 3, describe: 'repeats per cell; the matrix shows their median and spread' })
@@ -49,6 +54,7 @@ export const throughputCommand: CommandModule<object, ThroughputArgs> = {
     const options = parseThroughputOptions(argv);
     const flows = parseFlows(argv.flows);
     const token = await readToken(argv['token-file']);
+    const tls = await readClientTls({ ca: argv.ca, cert: argv.cert, key: argv.key });
     const fromUrl = parseAgentUrl(argv.from, '--from');
     const toUrl = parseAgentUrl(argv.to, '--to');
     const fromAddress = addressFor(argv['from-address'], fromUrl, '--from-address');
@@ -60,8 +66,8 @@ export const throughputCommand: CommandModule<object, ThroughputArgs> = {
       });
     }
     const say = (line: string) => process.stderr.write(`${line}\n`);
-    const from = new AgentClient(fromUrl, { token });
-    const to = new AgentClient(toUrl, { token });
+    const from = new AgentClient(fromUrl, { token, tls });
+    const to = new AgentClient(toUrl, { token, tls });
 
     say('path MTU sweep, both directions ...');
     const pmtu = pmtuReport(await measurePathMtu({ from, to, fromAddress, toAddress, flows }));
