@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 const resolved = new Map<string, string>();
@@ -25,6 +25,32 @@ export function systemCommand(name: string): string {
   }
   return name;
 }
+
+/**
+ * The prefix that starts a child with no capability at all, or none when there is nothing to
+ * drop. An agent started with `AmbientCapabilities=CAP_NET_RAW` (systemd) or `setpriv
+ * --ambient-caps +net_raw` passes its ambient set to every child: iperf3, ip and lldpctl need
+ * no capability, so they get none (util-linux's setpriv clears the inheritable, ambient and
+ * bounding sets, then execs the tool). Root (the lab, an agent run as root) is left as it is:
+ * root's children are root whatever their sets say.
+ */
+export function capabilityDropPrefix(status: string = readProcStatus()): string[] {
+  if (/^Uid:\s+0\s/m.test(status)) return [];
+  const ambient = /^CapAmb:\s+([0-9a-f]+)/m.exec(status)?.[1];
+  return ambient !== undefined && /[1-9a-f]/.test(ambient)
+    ? [systemCommand('setpriv'), '--inh-caps=-all', '--ambient-caps=-all', '--bounding-set=-all', '--']
+    : [];
+}
+
+function readProcStatus(): string {
+  try {
+    return readFileSync('/proc/self/status', 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+let dropPrefix: string[] | null = null;
 
 export interface ExecResult {
   exitCode: number | null;
@@ -61,7 +87,9 @@ export function exec(command: string, args: readonly string[], options: ExecOpti
   const killGraceMs = options.killGraceMs ?? 2000;
   const startedAt = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(systemCommand(command), args, {
+    dropPrefix ??= capabilityDropPrefix();
+    const [program, ...programArgs] = [...dropPrefix, systemCommand(command), ...args];
+    const child = spawn(program!, programArgs, {
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
       env: options.env ?? process.env,

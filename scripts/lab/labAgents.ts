@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Lab } from './lab.js';
@@ -32,6 +32,11 @@ export interface LabAgentsOptions {
   signal?: AbortSignal;
   /** More agent flags for a host (TLS files, a policy); the URL scheme follows what the agent says. */
   extraArgs?: (host: string) => readonly string[];
+  /**
+   * Run each agent as this unprivileged user holding only CAP_NET_RAW, as systemd's
+   * `User=` + `AmbientCapabilities=CAP_NET_RAW` would (util-linux setpriv); the token is theirs.
+   */
+  runAs?: { uid: number; gid: number };
 }
 
 export interface LabAgents {
@@ -87,6 +92,15 @@ export async function startLabAgents(lab: Lab, opts: LabAgentsOptions): Promise<
   };
   try {
     await writeFile(tokenFile, randomBytes(24).toString('hex'), { mode: 0o600 });
+    const runAs = opts.runAs;
+    if (runAs) {
+      await chown(dir, runAs.uid, runAs.gid);
+      await chown(tokenFile, runAs.uid, runAs.gid);
+    }
+    const prefix = runAs === undefined ? [] : [
+      'setpriv', `--reuid=${runAs.uid}`, `--regid=${runAs.gid}`, '--clear-groups',
+      '--inh-caps=-all,+net_raw', '--ambient-caps=-all,+net_raw', '--bounding-set=-all,+net_raw', '--',
+    ];
     const found = new Map<string, string>();
     for (let i = 0; i < names.length; i += AGENT_WAVE_SIZE) {
       opts.signal?.throwIfAborted();
@@ -95,7 +109,7 @@ export async function startLabAgents(lab: Lab, opts: LabAgentsOptions): Promise<
         // A host whose lab runs lldpd: the agent asks that instance, as it would ask /run/lldpd.socket.
         const lldpSocket = lab.lldpSocketOf(name);
         const agent = lab.spawn(name, [
-          process.execPath, agentMain, '--listen', `${host.mgmtAddress}:${LAB_AGENT_PORT}`, '--token-file', tokenFile,
+          ...prefix, process.execPath, agentMain, '--listen', `${host.mgmtAddress}:${LAB_AGENT_PORT}`, '--token-file', tokenFile,
           ...(lldpSocket === null ? [] : ['--lldp-socket', lldpSocket]),
           ...(opts.extraArgs?.(name) ?? []),
         ]);
