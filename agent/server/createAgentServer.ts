@@ -328,6 +328,10 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
     ...(tls.clientCaPem === null ? {} : { ca: tls.clientCaPem, requestCert: true, rejectUnauthorized: false }),
   }, listener);
   server.requestTimeout = 120_000;
+  // Idle keep-alive connections are closed by the controller (undici: after 4 s), never by us: a
+  // server closing one just as the client reuses it reads as "connection reset" on a busy host.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   if (tls !== null) {
     // A refused handshake never becomes a request, yet it is exactly what an audit must show.
     const refuse = (remote: string | null, why: string) => {
@@ -339,9 +343,10 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
       server.on('secureConnection', (socket: TLSSocket) => {
         if (socket.authorized) return;
         const code = String(socket.authorizationError ?? '');
-        refuse(socket.remoteAddress ?? null, /EXPIRED/.test(code) ? 'client certificate expired'
+        refuse(socket.remoteAddress ?? null, socket.getPeerCertificate()?.raw === undefined ? 'no client certificate'
+          : /EXPIRED/.test(code) ? 'client certificate expired'
           : /ISSUER|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code) ? 'client certificate not signed by --client-ca'
-          : socket.getPeerCertificate()?.raw === undefined ? 'no client certificate' : `client certificate refused (${code})`);
+          : `client certificate refused (${code})`);
         socket.destroy();
       });
     }

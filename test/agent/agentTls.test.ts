@@ -96,6 +96,8 @@ test('mutual TLS: no client certificate, or one from another CA, is refused in o
   const nightly = await p.files('nightly', await issueCertificate({ ca: p.ca, role: 'controller', name: 'nightly' }));
   const facts = await new AgentClient(url, { token: null, tls: await readClientTls({ ca: p.caFile, ...nightly }) }).facts();
   t.is(facts.v, 1);
+  // The audit line is written when the answer is finished: it may trail the answer by a tick.
+  for (let i = 0; i < 50 && !agent.stdout().includes('"cert:nightly"'); i++) await new Promise((resolve) => setTimeout(resolve, 100));
   const audit = agent.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { identities: string[]; route: string | null; decision: string; reason?: string });
   t.true(audit.some((e) => e.route === 'facts' && e.decision === 'allow' && e.identities.includes('cert:nightly')), JSON.stringify(audit));
   t.true(audit.some((e) => e.route === null && e.decision === 'deny' && e.reason === 'TLS: no client certificate'), JSON.stringify(audit));
