@@ -182,7 +182,9 @@ test('secrets are mounted read-only by the pod\'s group only', (t) => {
 test('the agent listens on the node\'s address, with TLS, client CA and token from Secrets, probed by a TCP connect on its port', (t) => {
   const { doc } = only('DaemonSet');
   const { pod, container } = containerOf(doc);
-  const args = [...(container.command ?? []), ...(container.args ?? [])];
+  // The file capability applies under no_new_privs only to the container's first program.
+  t.deepEqual(container.command, ['/usr/local/bin/node-netraw', '/opt/pathprobe/dist/agent/main.js']);
+  const args = container.args ?? [];
   t.is(flagValue(args, '--listen'), `$(NODE_IP):${AGENT_PORT}`);
   t.deepEqual(container.env?.find((e) => e.name === 'NODE_IP')?.valueFrom, { fieldRef: { fieldPath: 'status.hostIP' } });
   for (const flag of ['--tls-cert', '--tls-key', '--client-ca', '--token-file']) {
