@@ -97,7 +97,7 @@ const ALERT_CASES = [
           exp_labels: { severity: 'critical', ...SERVE },
           exp_annotations: {
             summary: 'The last pathprobe run regressed against its baseline',
-            description: 'The last finished run of ctl:9420 is worse than the baseline of its plan: `pathprobe diff baseline RUN_ID` shows what changed.',
+            description: 'The last finished run of ctl:9420 is worse than the baseline of its plan: serve\'s log names both runs, and `pathprobe diff BASELINE_ID RUN_ID` shows what changed.',
           },
         }],
       },
