@@ -87,7 +87,9 @@ async function lint(t: ExecutionContext, name: string, text: string): Promise<vo
 
 test.serial('a real Prometheus scraping serve and the agents in the lab: every dashboard query and every alert returns data, every rule evaluates cleanly', async (t) => {
   t.timeout(WAIT_MS + 90_000, 'a lab, a scheduled run with throughput, Prometheus scraping it');
+  const startedMs = Date.now();
   const { lab, agents } = await labWithAgents(t, cleanPath());
+  t.log(`lab and agents up after ${((Date.now() - startedMs) / 1000).toFixed(1)} s`);
   const dir = await mkdtemp(join(tmpdir(), 'pathprobe-prometheus-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
 
@@ -99,11 +101,14 @@ test.serial('a real Prometheus scraping serve and the agents in the lab: every d
     'expect: { pathMtu: 9000 }',
     'tests: [pmtu, throughput]',
     'throughput: { streams: [1], duration: 1s, repeats: 1 }',
+    'pmtu: { flows: 1 }',
   ].join('\n') + '\n');
   // Every 5 s: the first run starts at once; later starts wait for it (and are counted as skipped).
   const serve = lab.spawn('ctl', [process.execPath, CLI_MAIN, 'serve', '--plan', planPath, '--cron', '*/5 * * * * *',
     '--metrics', '127.0.0.1:0', '--jitter', '0', '--db', join(dir, 'serve.sqlite')]);
   t.teardown(() => serve.stop());
+  let serveLog = '';
+  serve.stderr!.on('data', (chunk: string) => { serveLog += chunk; });
   const serveMetricsUrl = (await stderrMatch('serve', serve, /metrics on (http:\/\/\S+)/))[1]!;
 
   const agentTargets = ['h1', 'h2'].map((name) => new URL(agents.urls[name]!).host);
@@ -134,6 +139,7 @@ test.serial('a real Prometheus scraping serve and the agents in the lab: every d
     answers = await queryAll(lab, queries.map((q) => q.expr));
     return answers.every(hasData);
   });
+  t.log(`every query answered after ${((Date.now() - startedMs) / 1000).toFixed(1)} s; ${serveLog.match(/run \S+ done in [\d.]+ s/g)?.join(', ') ?? 'no run done'}`);
   if (!prometheus.running()) t.fail(`prometheus exited: ${(await prometheus.result).stderr.trim()}`);
   t.true(ready, `not every query answered within ${WAIT_MS / 1000} s`);
   queries.forEach((q, i) => {
