@@ -6,6 +6,7 @@ import { createRunProgress, type RunProgress } from '../run/runProgress.js';
 import type { RunStore } from '../store/RunStore.js';
 import { alertSummary, postWebhook, type PostWebhookOptions, type WebhookOutcome } from './postWebhook.js';
 import type { RunResult, ServeMetrics } from './serveMetrics.js';
+import { scheduleIntervalSeconds } from './scheduleInterval.js';
 import type { Plan } from '../model/plan.js';
 import type { RunDiff } from '../model/runDiff.js';
 import type { RunReport } from '../model/runReport.js';
@@ -222,6 +223,12 @@ export function createRunScheduler(options: RunSchedulerOptions): RunScheduler {
       if (stopped) throw new Error('this scheduler was stopped');
       if (cron) return;
       cron = new Cron(options.cron, () => { void fire(); });
+      metrics.recordPlan(plan);
+      metrics.recordSchedule({
+        intervalSeconds: scheduleIntervalSeconds(options.cron),
+        jitterSeconds: options.jitterMs / 1000,
+        nextRunMs: () => cron?.nextRun()?.getTime() ?? null,
+      });
       const next = cron.nextRun();
       log(`scheduled "${options.cron}"${options.jitterMs > 0 ? ` with up to ${options.jitterMs / 1000} s jitter` : ''}; next start ${next ? next.toISOString() : 'never'}`);
     },

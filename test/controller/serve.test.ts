@@ -240,6 +240,65 @@ test('metrics: labels are bounded: a second run of the same plan creates no new 
 
 // --- webhook ---------------------------------------------------------------------------------
 
+test('metrics: the last run\'s result is 1 and every other result 0, so a failed run stays visible until a run succeeds', async (t) => {
+  const store = tempStore(t);
+  let fail = true;
+  const fake = fakeRun();
+  const { scheduler: s, metrics } = scheduler(t, store, {
+    calls: 0,
+    execute: async (input) => {
+      if (fail) throw new Error('agent h3 answered garbage');
+      return fake.execute(input);
+    },
+  });
+  const results = async () => Object.fromEntries(parseMetrics(await metrics.registry.metrics())
+    .filter((x) => x.name === 'pathprobe_last_run_result').map((x) => [x.labels.result, x.value]));
+  t.deepEqual(await results(), { ok: 0, findings: 0, incomplete: 0, interrupted: 0, error: 0 }, 'no run yet');
+
+  await s.triggerNow();
+  t.deepEqual(await results(), { ok: 0, findings: 0, incomplete: 0, interrupted: 0, error: 1 });
+  fail = false;
+  await s.triggerNow();
+  t.deepEqual(await results(), { ok: 0, findings: 1, incomplete: 0, interrupted: 0, error: 0 }, 'the rack fixture has findings');
+});
+
+test('metrics: a started schedule exports the plan\'s expected path MTU, the schedule\'s interval, jitter, next start and serve\'s start', async (t) => {
+  const store = tempStore(t);
+  const metrics = createServeMetrics({ startedAtMs: 1_700_000_000_000 });
+  const s = createRunScheduler({
+    plan: FIXTURE.plan, planPath: 'rack12.yaml', store, token: null, cron: '0 2 * * 1-5', jitterMs: 30_000, metrics,
+    execute: fakeRun().execute, progress: () => silentProgress, log: () => {},
+  });
+  t.teardown(() => s.stop());
+  const before = parseMetrics(await metrics.registry.metrics());
+  t.is(valueOf(before, 'pathprobe_serve_start_timestamp_seconds'), 1_700_000_000);
+  for (const name of ['pathprobe_expected_path_mtu_bytes', 'pathprobe_schedule_interval_seconds', 'pathprobe_next_run_timestamp_seconds']) {
+    t.is(valueOf(before, name), undefined, `${name}: not before the schedule starts`);
+  }
+
+  s.start();
+  const samples = parseMetrics(await metrics.registry.metrics());
+  t.is(valueOf(samples, 'pathprobe_expected_path_mtu_bytes'), 9000);
+  t.is(valueOf(samples, 'pathprobe_schedule_interval_seconds'), 3 * 86_400, 'weekdays only: the weekend is the longest gap');
+  t.is(valueOf(samples, 'pathprobe_schedule_jitter_seconds'), 30);
+  t.is(valueOf(samples, 'pathprobe_next_run_timestamp_seconds'), s.nextRun()!.getTime() / 1000);
+});
+
+test('metrics: a plan without expect.pathMtu exports no expected path MTU (not an expected 0)', async (t) => {
+  const store = tempStore(t);
+  const metrics = createServeMetrics();
+  const plan = { ...FIXTURE.plan, expect: {} };
+  const s = createRunScheduler({
+    plan, planPath: 'rack12.yaml', store, token: null, cron: '0 2 * * *', jitterMs: 0, metrics,
+    execute: fakeRun().execute, progress: () => silentProgress, log: () => {},
+  });
+  t.teardown(() => s.stop());
+  s.start();
+  const samples = parseMetrics(await metrics.registry.metrics());
+  t.is(valueOf(samples, 'pathprobe_expected_path_mtu_bytes'), undefined);
+  t.is(valueOf(samples, 'pathprobe_schedule_interval_seconds'), 86_400);
+});
+
 test('webhook: a run that regresses against the baseline is POSTed as a JSON summary to the local receiver', async (t) => {
   const store = tempStore(t);
   const receiver = await webhookReceiver(t);
