@@ -1,6 +1,6 @@
 import type { TestFn } from 'ava';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -64,6 +64,15 @@ export function usePostgresServer(test: TestFn): PostgresServer {
     dir: null, child: null, exited: null, port: 0, databases: 0,
   };
 
+  // If the worker dies before `after.always` runs (an uncaught exception ends it at once), the
+  // server and its directory still go: synchronously, as the process exits.
+  process.once('exit', () => {
+    if (state.child?.exitCode === null && state.child.signalCode === null) {
+      try { process.kill(-state.child.pid!, 'SIGKILL'); } catch { /* gone */ }
+    }
+    if (state.dir) rmSync(state.dir, { recursive: true, force: true, maxRetries: 3 });
+  });
+
   test.after.always('stop the PostgreSQL server and remove its directory', async () => {
     const { child, exited } = state;
     if (child && exited && child.exitCode === null && child.signalCode === null) {
@@ -74,6 +83,7 @@ export function usePostgresServer(test: TestFn): PostgresServer {
       clearTimeout(timer);
     }
     if (state.dir) await rm(state.dir, { recursive: true, force: true });
+    state.dir = null;
   });
 
   test.before('start a PostgreSQL server', async () => {
