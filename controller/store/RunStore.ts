@@ -27,12 +27,12 @@ import type { PmtuOutcome, RunResults, StoredFacts, StoredRun } from '../model/r
  * anything held in an open transaction (or in memory) when the user presses Ctrl-C, the controller
  * crashes or is SIGKILLed would be lost, and `--resume` would then measure it again or, worse, miss
  * it. A cell takes seconds to measure; one commit takes about a millisecond, so the cost is nothing.
- * WAL mode: a commit is an append to the -wal file, which the next open replays, so a killed process
+ * SQLite's WAL mode: a commit is an append to the -wal file, which the next open replays, so a killed process
  * loses nothing it committed. synchronous=FULL additionally fsyncs the WAL at every commit, so even
  * power loss / a kernel panic of the controller host keeps every committed result (NORMAL would be
  * process-crash safe but could drop the last commits on power loss; at one commit per measurement
  * FULL costs nothing measurable).
- * PostgreSQL commits durably by default (synchronous_commit = on) and is left so.
+ * PostgreSQL commits durably by default (synchronous_commit = on); pathprobe leaves that alone.
  * UNIQUE constraints make "no duplicate cells" a property of the database, not of the caller, and
  * run ids are inserted only if new (retrying another on a clash), so controllers sharing one
  * PostgreSQL database never mix their runs.
