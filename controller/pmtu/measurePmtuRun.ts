@@ -23,7 +23,7 @@ export function inconclusiveDirections(report: PmtuReport): number {
  */
 export async function measurePmtuRun(run: KindRun): Promise<void> {
   const { plan, store, runId, clients, pairs, progress, signal } = run;
-  const earlier = store.loadResults(runId)?.pmtu ?? new Map<string, PmtuOutcome>();
+  const earlier = (await store.loadResults(runId))?.pmtu ?? new Map<string, PmtuOutcome>();
   progress.phase('pmtu', `path MTU of ${pairs.length} pairs, ${plan.concurrency.pmtuParallel} at a time`);
 
   const measure = async (pair: Pair): Promise<PmtuOutcome> => {
@@ -49,7 +49,7 @@ export async function measurePmtuRun(run: KindRun): Promise<void> {
     show(pair, outcome);
     latest.set(pair.id, outcome);
     // Outside any try: a failure to store a measurement must not turn it into an error record.
-    store.savePmtu(runId, pair.id, outcome, Date.now(), { replace: stored !== undefined });
+    await store.savePmtu(runId, pair.id, outcome, Date.now(), { replace: stored !== undefined });
   })));
 
   for (const pair of pairs) {
@@ -59,7 +59,7 @@ export async function measurePmtuRun(run: KindRun): Promise<void> {
     const again = await measure(pair);
     if ('report' in again && inconclusiveDirections(again.report) < inconclusiveDirections(first.report)) {
       show(pair, again);
-      store.savePmtu(runId, pair.id, again, Date.now(), { replace: true });
+      await store.savePmtu(runId, pair.id, again, Date.now(), { replace: true });
     } else {
       progress.line(`${pair.id}: the second look was no better${'error' in again ? ` (${again.error.message})` : ''}; the first is kept`);
     }

@@ -31,7 +31,7 @@ export async function runPlan(input: RunPlanInput): Promise<void> {
   const { plan, store, runId, token, progress, signal } = input;
   const tls = await readClientTls(plan.tls ?? {}, { ca: 'tls.ca', cert: 'tls.cert', key: 'tls.key' });
   const clients = new Map(plan.agents.map((agent) => [agent.name, new AgentClient(parseAgentUrl(agent.url, `agent ${agent.name} url`), { token, tls })]));
-  const earlierFacts = store.loadResults(runId)?.facts ?? {};
+  const earlierFacts = (await store.loadResults(runId))?.facts ?? {};
 
   progress.phase('facts', `asking ${plan.agents.length} agents for their facts`);
   const facts = new Map<string, AgentFactsResponse>();
@@ -39,12 +39,12 @@ export async function runPlan(input: RunPlanInput): Promise<void> {
     try {
       const agentFacts = await clients.get(agent.name)!.facts();
       facts.set(agent.name, agentFacts);
-      store.saveFacts(runId, agent.name, agentFacts);
+      await store.saveFacts(runId, agent.name, agentFacts);
     } catch (error) {
       const message = (error as Error).message;
       // On resume, facts an agent gave earlier stay: its measurements are still valid.
       const before = earlierFacts[agent.name];
-      if (!before || 'error' in before) store.saveFacts(runId, agent.name, { error: message });
+      if (!before || 'error' in before) await store.saveFacts(runId, agent.name, { error: message });
       progress.line(`${agent.name}: ${message}`);
     }
   }));

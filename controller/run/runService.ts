@@ -19,19 +19,19 @@ import { EXIT_FINDING, EXIT_OK } from '../model/exitCodes.js';
  */
 
 export function resumeHint(runId: string, store: RunStore): string {
-  return `resume with: pathprobe run --resume ${runId} --db ${store.path}`;
+  return `resume with: pathprobe run --resume ${runId} --db ${store.location}`;
 }
 
 /** A new run of `plan`, stored before anything is contacted. */
-export function startRun(store: RunStore, plan: Plan, planPath: string | null): { runId: string; plan: Plan } {
-  return { runId: store.createRun({ plan, planPath, startedAtMs: Date.now() }), plan };
+export async function startRun(store: RunStore, plan: Plan, planPath: string | null): Promise<{ runId: string; plan: Plan }> {
+  return { runId: await store.createRun({ plan, planPath, startedAtMs: Date.now() }), plan };
 }
 
 /** An interrupted run, to be measured to its end with the plan (and `--only-through`) it started with. */
-export function resumeRun(store: RunStore, runId: string): { runId: string; plan: Plan } {
-  const run = store.requireRun(runId);
+export async function resumeRun(store: RunStore, runId: string): Promise<{ runId: string; plan: Plan }> {
+  const run = await store.requireRun(runId);
   if (run.status === 'done') throw new PathprobeError('ERR_USAGE', `run ${runId} already finished; nothing to resume`);
-  store.resumeRun(runId);
+  await store.resumeRun(runId);
   return { runId: run.runId, plan: run.plan };
 }
 
@@ -39,9 +39,9 @@ export function resumeRun(store: RunStore, runId: string): { runId: string; plan
  * A stored run's report, rebuilt from its results: a run still marked running (its controller
  * died) is reported as interrupted. ERR_USAGE for a run the store does not hold.
  */
-export function storedRunReport(store: RunStore, runId: string): RunReport {
-  const run = store.requireRun(runId);
-  const results = store.loadResults(runId)!;
+export async function storedRunReport(store: RunStore, runId: string): Promise<RunReport> {
+  const run = await store.requireRun(runId);
+  const results = (await store.loadResults(runId))!;
   const status = run.status === 'done' ? 'done' : 'interrupted';
   return aggregateRun({ runId, plan: run.plan, results, status, startedAtMs: run.startedAtMs, finishedAtMs: run.finishedAtMs });
 }
@@ -56,22 +56,22 @@ export async function executeRun(input: Omit<RunPlanInput, 'signal'> & { interru
   try {
     await Promise.race([runPlan({ ...input, signal: interrupt.signal }), interrupt.stopNow]);
   } catch (error) {
-    if (error instanceof PathprobeError && error.code === 'ERR_INTERRUPTED') store.markInterrupted(runId);
+    if (error instanceof PathprobeError && error.code === 'ERR_INTERRUPTED') await store.markInterrupted(runId);
     throw error;
   } finally {
     progress.done();
   }
   if (interrupt.signal.aborted) {
-    store.markInterrupted(runId);
+    await store.markInterrupted(runId);
     return storedRunReport(store, runId);
   }
-  const measured = storedRunReport(store, runId);
+  const measured = await storedRunReport(store, runId);
   const finishedAtMs = Date.now();
-  store.finishRun(runId, { status: 'done', exitCode: measured.exitCode, finishedAtMs });
+  await store.finishRun(runId, { status: 'done', exitCode: measured.exitCode, finishedAtMs });
   // Only status and end time change with finishing: no second pass over the store.
   const done: RunReport = { ...measured, status: 'done', finishedAt: new Date(finishedAtMs).toISOString() };
   // Kept with the run: `runs` lists its findings, baselines and diffs compare against it.
-  store.saveReport(runId, done);
+  await store.saveReport(runId, done);
   return done;
 }
 
@@ -82,15 +82,15 @@ const NO_BASELINE_NOTE = 'no baseline for this plan; set one with pathprobe base
  * over the pairs `report` had in scope: with `--only-through`, the base run's pairs outside it are
  * left out, so they never show as removed. `none` says why there is nothing to compare with.
  */
-export function compareRun(store: RunStore, report: RunReport, against: string, options: DiffOptions = {}): { comparison: RunComparison } | { none: string } {
+export async function compareRun(store: RunStore, report: RunReport, against: string, options: DiffOptions = {}): Promise<{ comparison: RunComparison } | { none: string }> {
   const byBaseline = against === 'baseline';
-  const baseRunId = byBaseline ? store.getBaseline(planKeyOf(report.plan))?.runId : against;
+  const baseRunId = byBaseline ? (await store.getBaseline(planKeyOf(report.plan)))?.runId : against;
   if (!baseRunId) return { none: NO_BASELINE_NOTE };
   if (baseRunId === report.runId) return { none: `run ${report.runId} is itself the baseline of this plan; nothing to compare with` };
-  if (!store.getRun(baseRunId)) {
-    return { none: `the baseline run ${baseRunId} is no longer in ${store.path}; set another with pathprobe baseline set RUN_ID` };
+  if (!(await store.getRun(baseRunId))) {
+    return { none: `the baseline run ${baseRunId} is no longer in ${store.location}; set another with pathprobe baseline set RUN_ID` };
   }
-  const diff = diffRuns(reportInScope(storedRunReport(store, baseRunId), report.plan), report, options);
+  const diff = diffRuns(reportInScope(await storedRunReport(store, baseRunId), report.plan), report, options);
   return { comparison: { ...diff, baselineRunId: baseRunId, against: byBaseline ? 'baseline' : 'run' } };
 }
 
@@ -98,10 +98,10 @@ export function compareRun(store: RunStore, report: RunReport, against: string, 
  * The run with its comparison, stored with it: a regression fails the run (exit 1, for cron and
  * CI) even when every expectation passed.
  */
-export function withComparison(store: RunStore, report: RunReport, compared: { comparison: RunComparison } | { none: string }): ComparedRunReport {
+export async function withComparison(store: RunStore, report: RunReport, compared: { comparison: RunComparison } | { none: string }): Promise<ComparedRunReport> {
   const result: ComparedRunReport = 'none' in compared
     ? { ...report, comparison: null }
     : { ...report, comparison: compared.comparison, exitCode: compared.comparison.regressed && report.exitCode === EXIT_OK ? EXIT_FINDING : report.exitCode };
-  store.saveReport(report.runId, result);
+  await store.saveReport(report.runId, result);
   return result;
 }

@@ -37,7 +37,7 @@ export interface RunSchedulerOptions {
   log?: (line: string) => void;
   /** Defaults: executeRun, a comparison with the plan's baseline, plain progress lines on stderr, Math.random. */
   execute?: ExecuteRun;
-  compare?: (store: RunStore, report: RunReport) => RunDiff | null;
+  compare?: (store: RunStore, report: RunReport) => Promise<RunDiff | null>;
   progress?: (plan: Plan) => RunProgress;
   random?: () => number;
 }
@@ -94,8 +94,8 @@ export function createRunScheduler(options: RunSchedulerOptions): RunScheduler {
   const { plan, store, metrics } = options;
   const log = options.log ?? ((line: string) => process.stderr.write(`pathprobe serve: ${line}\n`));
   const execute = options.execute ?? executeRun;
-  const compare = options.compare ?? ((s: RunStore, report: RunReport) => {
-    const compared = compareRun(s, report, 'baseline');
+  const compare = options.compare ?? (async (s: RunStore, report: RunReport) => {
+    const compared = await compareRun(s, report, 'baseline');
     return 'comparison' in compared ? compared.comparison : null;
   });
   const progressOf = options.progress
@@ -128,9 +128,9 @@ export function createRunScheduler(options: RunSchedulerOptions): RunScheduler {
     await waitJitter();
     if (stopping.signal.aborted) return { started: false, reason: 'stopped' };
     const startedAtMs = Date.now();
-    const runId = store.createRun({ plan, planPath: options.planPath, startedAtMs });
+    const runId = await store.createRun({ plan, planPath: options.planPath, startedAtMs });
     slot.runId = runId;
-    log(`run ${runId} started (stored in ${store.path})`);
+    log(`run ${runId} started (stored in ${store.location})`);
     const interrupt = createRunInterrupt();
     running = interrupt;
     // stop() came during createRun: this run stops before its first measurement.
@@ -146,7 +146,7 @@ export function createRunScheduler(options: RunSchedulerOptions): RunScheduler {
       error = caught instanceof Error ? caught.message.split('\n')[0]! : String(caught);
       stoppedAtOnce = caught instanceof PathprobeError && caught.code === 'ERR_INTERRUPTED' && interrupt.signal.aborted;
       // Whatever was measured is stored: leave the run resumable rather than "running" forever.
-      try { store.markInterrupted(runId); } catch { /* the store is reported by the run's own error */ }
+      await store.markInterrupted(runId).catch(() => { /* the store is reported by the run's own error */ });
     } finally {
       running = null;
     }
@@ -166,12 +166,12 @@ export function createRunScheduler(options: RunSchedulerOptions): RunScheduler {
 
     let diff: RunDiff | null = null;
     try {
-      diff = compare(store, report);
+      diff = await compare(store, report);
     } catch (caught) {
       log(`run ${runId}: cannot compare with the baseline: ${caught instanceof Error ? caught.message.split('\n')[0] : String(caught)}`);
     }
     if (!diff) {
-      log(`run ${runId}: no baseline to compare with (set one with: pathprobe baseline set ${runId} --db ${store.path})`);
+      log(`run ${runId}: no baseline to compare with (set one with: pathprobe baseline set ${runId} --db ${store.location})`);
       return { started: true, runId, result, report, diff: null, webhook: null, error: null };
     }
     metrics.recordRegressed(diff.regressed);

@@ -1,9 +1,14 @@
 import type { ComparedRunReport } from '../diff/runComparison.js';
 import Database from 'better-sqlite3';
-import { migrate } from './migrations.js';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { PathprobeError } from '../../proto/errorCodes.js';
+import { dbTarget, type DbTarget } from './dbTarget.js';
+import { migrate, migratePostgres } from './migrations.js';
 import { newRunId } from './runId.js';
-import { cellFromRow, cellToColumns, factsFromRow, factsToRow, pmtuFromRow, pmtuToColumns, reportToColumns, runFromRow, type CellRow, type FactsRow, type PmtuRow, type RunRow } from './rowMapping.js';
-import { noRun, openError, saveError, isUniqueViolation } from './storeErrors.js';
+import { cellFromRow, cellToColumns, factsFromRow, factsToRow, pmtuFromRow, pmtuToColumns, reportToColumns, runFromRow } from './rowMapping.js';
+import { noRun, openError, saveError } from './storeErrors.js';
+import type { StoreTables } from './storeTables.js';
 import type { StoredCell } from '../model/cellRecord.js';
 import type { Plan } from '../model/plan.js';
 import type { RunStatus } from '../model/runReport.js';
@@ -12,19 +17,25 @@ import type { PmtuOutcome, RunResults, StoredFacts, StoredRun } from '../model/r
 
 
 /*
- * The SQLite file every commissioning run writes to while it measures (`--db`, default pathprobe.sqlite).
+ * The database every commissioning run writes to while it measures (`--db`): an SQLite file
+ * (default pathprobe.sqlite) or a PostgreSQL database (`--db postgres://…`), the same schema and
+ * the same queries (kysely builds them for either engine).
  *
  * Durability: every save is ONE statement in autocommit mode, i.e. its own committed transaction,
- * finished before the method returns. There is deliberately no batching and no long-lived transaction:
+ * finished before the method's promise resolves; the few reads-then-writes (resume, baseline) are one
+ * explicit transaction each. There is deliberately no batching and no long-lived transaction:
  * anything held in an open transaction (or in memory) when the user presses Ctrl-C, the controller
  * crashes or is SIGKILLed would be lost, and `--resume` would then measure it again or, worse, miss
  * it. A cell takes seconds to measure; one commit takes about a millisecond, so the cost is nothing.
- * WAL mode: a commit is an append to the -wal file, which the next open replays, so a killed process
+ * SQLite's WAL mode: a commit is an append to the -wal file, which the next open replays, so a killed process
  * loses nothing it committed. synchronous=FULL additionally fsyncs the WAL at every commit, so even
  * power loss / a kernel panic of the controller host keeps every committed result (NORMAL would be
  * process-crash safe but could drop the last commits on power loss; at one commit per measurement
  * FULL costs nothing measurable).
- * UNIQUE constraints make "no duplicate cells" a property of the file, not of the caller.
+ * PostgreSQL commits durably by default (synchronous_commit = on); pathprobe leaves that alone.
+ * UNIQUE constraints make "no duplicate cells" a property of the database, not of the caller, and
+ * run ids are inserted only if new (retrying another on a clash), so controllers sharing one
+ * PostgreSQL database never mix their runs.
  */
 
 export interface RunSummary {
@@ -56,126 +67,126 @@ export interface Baseline {
 }
 
 
-type Statement = Database.Statement<unknown[], unknown>;
+/** int8 (BIGINT, and COUNT(*)) as a JS number: exact for millisecond times and counts. */
+const PG_INT8_OID = 20;
+const postgresTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === PG_INT8_OID ? Number : pg.types.getTypeParser(oid, format ?? 'text'))) as typeof pg.types.getTypeParser,
+};
+
+/** How long opening a PostgreSQL database waits for the server before saying so. */
+const POSTGRES_CONNECT_TIMEOUT_MS = 10_000;
 
 export class RunStore {
-  readonly path: string;
-  private readonly db: Database.Database;
-  private readonly stmt: Record<
-    'insertRun' | 'getRun' | 'upsertFacts' | 'insertPmtu' | 'replacePmtu' | 'insertCell'
-    | 'finishRun' | 'markInterrupted' | 'resumeRun' | 'dropReport' | 'listRuns' | 'facts' | 'pmtu' | 'cells' | 'upsertReport' | 'loadReport'
-    | 'upsertBaseline' | 'getBaseline',
-    Statement
-  >;
+  /** Where the runs are, as messages show it: the file path, or the URL without its password. */
+  readonly location: string;
+  readonly engine: DbTarget['engine'];
+  private readonly db: Kysely<StoreTables>;
+  private closed = false;
 
-  private constructor(path: string, db: Database.Database) {
-    this.path = path;
+  private constructor(target: DbTarget, db: Kysely<StoreTables>) {
+    this.location = target.shown;
+    this.engine = target.engine;
     this.db = db;
-    const s = (sql: string) => db.prepare(sql) as Statement;
-    this.stmt = {
-      insertRun: s(`INSERT INTO runs (run_id, plan_json, plan_path, status, started_at_ms) VALUES (@run_id, @plan_json, @plan_path, 'running', @started_at_ms)`),
-      getRun: s('SELECT * FROM runs WHERE run_id = ?'),
-      upsertFacts: s(`INSERT INTO facts (run_id, agent, facts_json, error, saved_at_ms) VALUES (@run_id, @agent, @facts_json, @error, @saved_at_ms)
-        ON CONFLICT (run_id, agent) DO UPDATE SET facts_json = excluded.facts_json, error = excluded.error, saved_at_ms = excluded.saved_at_ms`),
-      insertPmtu: s(`INSERT INTO pmtu (run_id, pair_id, report_json, error_code, error_message, forward_verdict, forward_path_mtu,
-          reverse_verdict, reverse_path_mtu, asymmetric, exit_code, measured_at_ms)
-        VALUES (@run_id, @pair_id, @report_json, @error_code, @error_message, @forward_verdict, @forward_path_mtu,
-          @reverse_verdict, @reverse_path_mtu, @asymmetric, @exit_code, @measured_at_ms)`),
-      replacePmtu: s(`INSERT INTO pmtu (run_id, pair_id, report_json, error_code, error_message, forward_verdict, forward_path_mtu,
-          reverse_verdict, reverse_path_mtu, asymmetric, exit_code, measured_at_ms)
-        VALUES (@run_id, @pair_id, @report_json, @error_code, @error_message, @forward_verdict, @forward_path_mtu,
-          @reverse_verdict, @reverse_path_mtu, @asymmetric, @exit_code, @measured_at_ms)
-        ON CONFLICT (run_id, pair_id) DO UPDATE SET report_json = excluded.report_json, error_code = excluded.error_code,
-          error_message = excluded.error_message, forward_verdict = excluded.forward_verdict, forward_path_mtu = excluded.forward_path_mtu,
-          reverse_verdict = excluded.reverse_verdict, reverse_path_mtu = excluded.reverse_path_mtu, asymmetric = excluded.asymmetric,
-          exit_code = excluded.exit_code, measured_at_ms = excluded.measured_at_ms`),
-      insertCell: s(`INSERT INTO cells (run_id, pair_id, direction, row_kind, streams, repeat, outcome, error_code, record_json, started_at_ms, ended_at_ms)
-        VALUES (@run_id, @pair_id, @direction, @row_kind, @streams, @repeat, @outcome, @error_code, @record_json, @started_at_ms, @ended_at_ms)`),
-      finishRun: s('UPDATE runs SET status = @status, exit_code = @exit_code, finished_at_ms = @finished_at_ms WHERE run_id = @run_id'),
-      markInterrupted: s(`UPDATE runs SET status = 'interrupted', finished_at_ms = @finished_at_ms WHERE run_id = @run_id AND status = 'running'`),
-      resumeRun: s(`UPDATE runs SET status = 'running', finished_at_ms = NULL, exit_code = NULL WHERE run_id = ?`),
-      dropReport: s('DELETE FROM reports WHERE run_id = ?'),
-      listRuns: s(`SELECT r.run_id, r.plan_path, r.status, r.started_at_ms, r.finished_at_ms, r.exit_code,
-          (SELECT COUNT(*) FROM (SELECT pair_id FROM pmtu WHERE run_id = r.run_id UNION SELECT pair_id FROM cells WHERE run_id = r.run_id)) AS pairs,
-          (SELECT COUNT(*) FROM pmtu WHERE run_id = r.run_id) AS pmtu,
-          (SELECT COUNT(*) FROM cells WHERE run_id = r.run_id) AS cells,
-          (SELECT COUNT(*) FROM cells WHERE run_id = r.run_id AND outcome = 'error') AS cells_failed,
-          rep.findings, rep.failing
-        FROM runs r LEFT JOIN reports rep ON rep.run_id = r.run_id
-        ORDER BY r.started_at_ms DESC, r.run_id DESC LIMIT ?`),
-      facts: s('SELECT agent, facts_json, error FROM facts WHERE run_id = ? ORDER BY saved_at_ms, agent'),
-      pmtu: s('SELECT pair_id, report_json, error_code, error_message FROM pmtu WHERE run_id = ? ORDER BY measured_at_ms, id'),
-      cells: s('SELECT pair_id, record_json, started_at_ms, ended_at_ms FROM cells WHERE run_id = ? ORDER BY started_at_ms, id'),
-      upsertReport: s(`INSERT INTO reports (run_id, report_json, findings, failing, exit_code, saved_at_ms)
-        VALUES (@run_id, @report_json, @findings, @failing, @exit_code, @saved_at_ms)
-        ON CONFLICT (run_id) DO UPDATE SET report_json = excluded.report_json, findings = excluded.findings,
-          failing = excluded.failing, exit_code = excluded.exit_code, saved_at_ms = excluded.saved_at_ms`),
-      loadReport: s('SELECT report_json FROM reports WHERE run_id = ?'),
-      upsertBaseline: s(`INSERT INTO baselines (plan_key, run_id, plan_label, set_at_ms) VALUES (@plan_key, @run_id, @plan_label, @set_at_ms)
-        ON CONFLICT (plan_key) DO UPDATE SET run_id = excluded.run_id, plan_label = excluded.plan_label, set_at_ms = excluded.set_at_ms`),
-      getBaseline: s('SELECT plan_key, run_id, plan_label, set_at_ms FROM baselines WHERE plan_key = ?'),
-    };
   }
 
   /**
-   * Opens (creating if missing) the store at `path` and brings its schema up to date.
-   * Any failure (a directory, a missing parent directory, no permission, not an SQLite file, a
-   * schema from a newer pathprobe) is `ERR_USAGE: cannot open --db PATH: <reason>`.
+   * Opens (creating if missing) the store `--db` names, an SQLite path or a postgres:// URL, and
+   * brings its schema up to date. Any failure (a directory, a missing parent directory, no
+   * permission, not an SQLite file, no server, a refused login, a schema from a newer pathprobe) is
+   * `ERR_USAGE: cannot open --db WHERE: <reason>`, the URL without its password.
    */
-  static open(path: string): RunStore {
-    let db: Database.Database | undefined;
+  static async open(db: string): Promise<RunStore> {
+    const target = dbTarget(db);
+    return target.engine === 'sqlite' ? RunStore.openSqlite(target) : RunStore.openPostgres(target);
+  }
+
+  private static openSqlite(target: Extract<DbTarget, { engine: 'sqlite' }>): RunStore {
+    let file: Database.Database | undefined;
     try {
       // timeout: wait (rather than fail) while another pathprobe process holds the write lock.
-      db = new Database(path, { timeout: 5000 });
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
-      db.pragma('foreign_keys = ON');
-      migrate(db);
-      return new RunStore(path, db);
+      file = new Database(target.path, { timeout: 5000 });
+      file.pragma('journal_mode = WAL');
+      file.pragma('synchronous = FULL');
+      file.pragma('foreign_keys = ON');
+      migrate(file);
+      return new RunStore(target, new Kysely<StoreTables>({ dialect: new SqliteDialect({ database: file }) }));
     } catch (error) {
-      try { db?.close(); } catch { /* already failing */ }
-      throw openError(path, error);
+      try { file?.close(); } catch { /* already failing */ }
+      throw openError(target, error);
     }
   }
 
-  /** Registers a new run with status 'running' and returns its id, e.g. `r20261128-095501-3fa9`. */
-  createRun(input: { plan: Plan; planPath: string | null; startedAtMs: number }): string {
+  private static async openPostgres(target: Extract<DbTarget, { engine: 'postgres' }>): Promise<RunStore> {
+    let pool: pg.Pool;
+    try {
+      pool = new pg.Pool({
+        connectionString: target.url, types: postgresTypes, application_name: 'pathprobe',
+        connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS,
+      });
+    } catch (error) {
+      throw openError(target, error);
+    }
+    // An idle pooled connection the server drops (a restart) must not crash the controller: the
+    // pool discards it, and the next save opens another or fails with its own error.
+    pool.on('error', () => {});
+    const db = new Kysely<StoreTables>({ dialect: new PostgresDialect({ pool }) });
+    try {
+      await migratePostgres(db);
+      return new RunStore(target, db);
+    } catch (error) {
+      await db.destroy().catch(() => { /* already failing */ });
+      throw openError(target, error);
+    }
+  }
+
+  /**
+   * Registers a new run with status 'running' and returns its id, e.g. `r20261128-095501-3fa9`.
+   * `nextRunId` draws the candidates (tests make them clash).
+   */
+  async createRun(input: { plan: Plan; planPath: string | null; startedAtMs: number }, nextRunId: (startedAtMs: number) => string = newRunId): Promise<string> {
     const planJson = JSON.stringify(input.plan);
-    for (let attempt = 0; ; attempt += 1) {
-      const runId = newRunId(input.startedAtMs);
-      try {
-        this.stmt.insertRun.run({ run_id: runId, plan_json: planJson, plan_path: input.planPath, started_at_ms: input.startedAtMs });
-        return runId;
-      } catch (error) {
-        if (!isUniqueViolation(error) || attempt >= 20) throw error;
-      }
+    // An id already taken (a run started in the same second, here or by another controller) is
+    // left alone and another drawn: the insert only happens when the id is new.
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      const runId = nextRunId(input.startedAtMs);
+      const inserted = await this.db.insertInto('runs')
+        .values({ run_id: runId, plan_json: planJson, plan_path: input.planPath, status: 'running', started_at_ms: input.startedAtMs })
+        .onConflict((oc) => oc.column('run_id').doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return runId;
     }
+    throw new PathprobeError('ERR_INTERNAL', `no free run id for a run started at ${new Date(input.startedAtMs).toISOString()} after 20 tries in ${this.location}`);
   }
 
-  getRun(runId: string): StoredRun | null {
-    const row = this.stmt.getRun.get(runId) as RunRow | undefined;
+  async getRun(runId: string): Promise<StoredRun | null> {
+    const row = await this.db.selectFrom('runs').selectAll().where('run_id', '=', runId).executeTakeFirst();
     return row ? runFromRow(row) : null;
   }
 
   /** A run the user named: ERR_USAGE (exit 2) saying where to look when this store has no such run. */
-  requireRun(runId: string): StoredRun {
-    return this.requireRuns([runId])[0]!;
+  async requireRun(runId: string): Promise<StoredRun> {
+    return (await this.requireRuns([runId]))[0]!;
   }
 
   /** Runs the user named, in order; one ERR_USAGE naming every one this store does not hold. */
-  requireRuns(runIds: readonly string[]): StoredRun[] {
-    const runs = runIds.map((runId) => this.getRun(runId));
+  async requireRuns(runIds: readonly string[]): Promise<StoredRun[]> {
+    const runs = await Promise.all(runIds.map((runId) => this.getRun(runId)));
     const missing = [...new Set(runIds.filter((_, i) => runs[i] === null))];
-    if (missing.length) throw noRun(missing, this.path);
+    if (missing.length) throw noRun(missing, this.location);
     return runs as StoredRun[];
   }
 
   /** An agent's facts (or why they could not be fetched) for this run; saving again replaces them. */
-  saveFacts(runId: string, agent: string, facts: StoredFacts, savedAtMs: number = Date.now()): void {
+  async saveFacts(runId: string, agent: string, facts: StoredFacts, savedAtMs: number = Date.now()): Promise<void> {
     try {
-      this.stmt.upsertFacts.run({ run_id: runId, agent, ...factsToRow(facts), saved_at_ms: savedAtMs });
+      await this.db.insertInto('facts')
+        .values({ run_id: runId, agent, ...factsToRow(facts), saved_at_ms: savedAtMs })
+        .onConflict((oc) => oc.columns(['run_id', 'agent']).doUpdateSet((eb) => ({
+          facts_json: eb.ref('excluded.facts_json'), error: eb.ref('excluded.error'), saved_at_ms: eb.ref('excluded.saved_at_ms'),
+        })))
+        .execute();
     } catch (error) {
-      throw saveError(error, { runId, storePath: this.path, duplicate: `facts of ${agent}` });
+      throw saveError(error, { runId, storePath: this.location, duplicate: `facts of ${agent}` });
     }
   }
 
@@ -183,86 +194,127 @@ export class RunStore {
    * A pair's path-MTU result, committed at once. A second save of the same pair throws (ERR_INTERNAL)
    * and keeps the first, unless `{ replace: true }` says to overwrite it deliberately.
    */
-  savePmtu(runId: string, pairId: string, result: PmtuOutcome, measuredAtMs: number, options: { replace?: boolean } = {}): void {
-    const params = { run_id: runId, pair_id: pairId, ...pmtuToColumns(result), measured_at_ms: measuredAtMs };
+  async savePmtu(runId: string, pairId: string, result: PmtuOutcome, measuredAtMs: number, options: { replace?: boolean } = {}): Promise<void> {
+    const insert = this.db.insertInto('pmtu').values({ run_id: runId, pair_id: pairId, ...pmtuToColumns(result), measured_at_ms: measuredAtMs });
     try {
-      (options.replace ? this.stmt.replacePmtu : this.stmt.insertPmtu).run(params);
+      if (!options.replace) {
+        await insert.execute();
+        return;
+      }
+      await insert.onConflict((oc) => oc.columns(['run_id', 'pair_id']).doUpdateSet((eb) => ({
+        report_json: eb.ref('excluded.report_json'), error_code: eb.ref('excluded.error_code'),
+        error_message: eb.ref('excluded.error_message'), forward_verdict: eb.ref('excluded.forward_verdict'),
+        forward_path_mtu: eb.ref('excluded.forward_path_mtu'), reverse_verdict: eb.ref('excluded.reverse_verdict'),
+        reverse_path_mtu: eb.ref('excluded.reverse_path_mtu'), asymmetric: eb.ref('excluded.asymmetric'),
+        exit_code: eb.ref('excluded.exit_code'), measured_at_ms: eb.ref('excluded.measured_at_ms'),
+      }))).execute();
     } catch (error) {
-      throw saveError(error, { runId, storePath: this.path, duplicate: `the path-MTU result of ${pairId}` });
+      throw saveError(error, { runId, storePath: this.location, duplicate: `the path-MTU result of ${pairId}` });
     }
   }
 
   /** One throughput cell, committed at once. Its key (pair, direction, row, streams, repeat) must be new: a duplicate throws and keeps the first. */
-  saveCell(runId: string, cell: StoredCell): void {
-    const columns = cellToColumns(cell);
+  async saveCell(runId: string, cell: StoredCell): Promise<void> {
     try {
-      this.stmt.insertCell.run({ run_id: runId, ...columns });
+      await this.db.insertInto('cells').values({ run_id: runId, ...cellToColumns(cell) }).execute();
     } catch (error) {
       const r = cell.record;
-      throw saveError(error, { runId, storePath: this.path, duplicate: `cell ${cell.pairId} ${r.direction} ${r.row} ${r.streams} streams repeat ${r.repeat}` });
+      throw saveError(error, { runId, storePath: this.location, duplicate: `cell ${cell.pairId} ${r.direction} ${r.row} ${r.streams} streams repeat ${r.repeat}` });
     }
   }
 
-
-
-  finishRun(runId: string, end: { status: 'done' | 'interrupted'; exitCode: number; finishedAtMs: number }): void {
-    const info = this.stmt.finishRun.run({ run_id: runId, status: end.status, exit_code: end.exitCode, finished_at_ms: end.finishedAtMs });
-    if (info.changes === 0) throw noRun([runId], this.path);
+  async finishRun(runId: string, end: { status: 'done' | 'interrupted'; exitCode: number; finishedAtMs: number }): Promise<void> {
+    const result = await this.db.updateTable('runs')
+      .set({ status: end.status, exit_code: end.exitCode, finished_at_ms: end.finishedAtMs })
+      .where('run_id', '=', runId)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) throw noRun([runId], this.location);
   }
 
   /**
    * Marks a still-running run interrupted (Ctrl-C handler, or a run found 'running' that no process
    * owns). Returns false when it had already finished, which it leaves alone.
    */
-  markInterrupted(runId: string, finishedAtMs: number = Date.now()): boolean {
-    const info = this.stmt.markInterrupted.run({ run_id: runId, finished_at_ms: finishedAtMs });
-    if (info.changes === 0 && !this.getRun(runId)) throw noRun([runId], this.path);
-    return info.changes > 0;
+  async markInterrupted(runId: string, finishedAtMs: number = Date.now()): Promise<boolean> {
+    const result = await this.db.updateTable('runs')
+      .set({ status: 'interrupted', finished_at_ms: finishedAtMs })
+      .where('run_id', '=', runId).where('status', '=', 'running')
+      .executeTakeFirst();
+    const changed = Number(result.numUpdatedRows) > 0;
+    if (!changed && !(await this.getRun(runId))) throw noRun([runId], this.location);
+    return changed;
   }
 
   /** `--resume`: the run is 'running' again; a final report saved earlier is dropped (it no longer covers the run). */
-  resumeRun(runId: string): void {
-    this.db.transaction(() => {
-      if (this.stmt.resumeRun.run(runId).changes === 0) throw noRun([runId], this.path);
-      this.stmt.dropReport.run(runId);
-    })();
+  async resumeRun(runId: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const resumed = await trx.updateTable('runs')
+        .set({ status: 'running', finished_at_ms: null, exit_code: null })
+        .where('run_id', '=', runId)
+        .executeTakeFirst();
+      if (Number(resumed.numUpdatedRows) === 0) throw noRun([runId], this.location);
+      await trx.deleteFrom('reports').where('run_id', '=', runId).execute();
+    });
   }
 
   /** Newest first, for `pathprobe runs`. */
-  listRuns(limit = 50): RunSummary[] {
-    const rows = this.stmt.listRuns.all(limit) as (Omit<RunRow, 'plan_json'> & {
-      pairs: number; pmtu: number; cells: number; cells_failed: number; findings: number | null; failing: number | null;
-    })[];
+  async listRuns(limit = 50): Promise<RunSummary[]> {
+    const rows = await this.db.selectFrom('runs as r')
+      .leftJoin('reports as rep', 'rep.run_id', 'r.run_id')
+      .select(['r.run_id', 'r.plan_path', 'r.status', 'r.started_at_ms', 'r.finished_at_ms', 'r.exit_code', 'rep.findings', 'rep.failing'])
+      .select((eb) => [
+        eb.selectFrom(
+          eb.selectFrom('pmtu').select('pair_id').whereRef('pmtu.run_id', '=', 'r.run_id')
+            .union(eb.selectFrom('cells').select('pair_id').whereRef('cells.run_id', '=', 'r.run_id'))
+            .as('run_pairs'),
+        ).select((sub) => sub.fn.countAll().as('n')).as('pairs'),
+        eb.selectFrom('pmtu').select((sub) => sub.fn.countAll().as('n')).whereRef('pmtu.run_id', '=', 'r.run_id').as('pmtu'),
+        eb.selectFrom('cells').select((sub) => sub.fn.countAll().as('n')).whereRef('cells.run_id', '=', 'r.run_id').as('cells'),
+        eb.selectFrom('cells').select((sub) => sub.fn.countAll().as('n')).whereRef('cells.run_id', '=', 'r.run_id').where('cells.outcome', '=', 'error').as('cells_failed'),
+      ])
+      .orderBy('r.started_at_ms', 'desc').orderBy('r.run_id', 'desc')
+      .limit(limit)
+      .execute();
     return rows.map((r) => ({
       runId: r.run_id, planPath: r.plan_path, status: r.status, startedAtMs: r.started_at_ms,
       finishedAtMs: r.finished_at_ms, exitCode: r.exit_code,
-      pairs: r.pairs, pmtu: r.pmtu, cells: r.cells, cellsFailed: r.cells_failed,
+      pairs: Number(r.pairs), pmtu: Number(r.pmtu), cells: Number(r.cells), cellsFailed: Number(r.cells_failed),
       findings: r.findings, failingFindings: r.failing,
     }));
   }
 
   /** Everything measured in a run, in measurement order; null for an unknown run. */
-  loadResults(runId: string): RunResults | null {
-    if (!this.getRun(runId)) return null;
+  async loadResults(runId: string): Promise<RunResults | null> {
+    if (!(await this.getRun(runId))) return null;
+    const [factRows, pmtuRows, cellRows] = await Promise.all([
+      this.db.selectFrom('facts').select(['agent', 'facts_json', 'error']).where('run_id', '=', runId).orderBy('saved_at_ms').orderBy('agent').execute(),
+      this.db.selectFrom('pmtu').select(['pair_id', 'report_json', 'error_code', 'error_message']).where('run_id', '=', runId).orderBy('measured_at_ms').orderBy('id').execute(),
+      this.db.selectFrom('cells').select(['pair_id', 'record_json', 'started_at_ms', 'ended_at_ms']).where('run_id', '=', runId).orderBy('started_at_ms').orderBy('id').execute(),
+    ]);
     const facts: Record<string, StoredFacts> = {};
-    for (const row of this.stmt.facts.all(runId) as FactsRow[]) facts[row.agent] = factsFromRow(row);
+    for (const row of factRows) facts[row.agent] = factsFromRow(row);
     const pmtu = new Map<string, PmtuOutcome>();
-    for (const row of this.stmt.pmtu.all(runId) as PmtuRow[]) pmtu.set(row.pair_id, pmtuFromRow(row));
-    const cells = (this.stmt.cells.all(runId) as CellRow[]).map(cellFromRow);
-    return { facts, pmtu, cells };
+    for (const row of pmtuRows) pmtu.set(row.pair_id, pmtuFromRow(row));
+    return { facts, pmtu, cells: cellRows.map(cellFromRow) };
   }
 
   /** The rolled-up report of a run (replaces an earlier one), for `pathprobe report RUN_ID` and baselines. */
-  saveReport(runId: string, report: ComparedRunReport, savedAtMs: number = Date.now()): void {
+  async saveReport(runId: string, report: ComparedRunReport, savedAtMs: number = Date.now()): Promise<void> {
     try {
-      this.stmt.upsertReport.run({ run_id: runId, ...reportToColumns(report), saved_at_ms: savedAtMs });
+      await this.db.insertInto('reports')
+        .values({ run_id: runId, ...reportToColumns(report), saved_at_ms: savedAtMs })
+        .onConflict((oc) => oc.column('run_id').doUpdateSet((eb) => ({
+          report_json: eb.ref('excluded.report_json'), findings: eb.ref('excluded.findings'), failing: eb.ref('excluded.failing'),
+          exit_code: eb.ref('excluded.exit_code'), saved_at_ms: eb.ref('excluded.saved_at_ms'),
+        })))
+        .execute();
     } catch (error) {
-      throw saveError(error, { runId, storePath: this.path, duplicate: 'the report' });
+      throw saveError(error, { runId, storePath: this.location, duplicate: 'the report' });
     }
   }
 
-  loadReport(runId: string): ComparedRunReport | null {
-    const row = this.stmt.loadReport.get(runId) as { report_json: string } | undefined;
+  async loadReport(runId: string): Promise<ComparedRunReport | null> {
+    const row = await this.db.selectFrom('reports').select('report_json').where('run_id', '=', runId).executeTakeFirst();
     return row ? (JSON.parse(row.report_json) as ComparedRunReport) : null;
   }
 
@@ -270,26 +322,40 @@ export class RunStore {
    * Makes `runId` the baseline of the plan `planKey` (see controller/diff/planKey.ts), replacing any
    * earlier one, and returns the one it replaced (null if none). An unknown run throws `no run …`.
    */
-  setBaseline(runId: string, planKey: string, options: { planLabel?: string | null; setAtMs?: number } = {}): Baseline | null {
-    return this.db.transaction(() => {
-      const previous = this.getBaseline(planKey);
+  async setBaseline(runId: string, planKey: string, options: { planLabel?: string | null; setAtMs?: number } = {}): Promise<Baseline | null> {
+    return this.db.transaction().execute(async (trx) => {
+      const previous = await baselineOf(trx, planKey);
       try {
-        this.stmt.upsertBaseline.run({ plan_key: planKey, run_id: runId, plan_label: options.planLabel ?? null, set_at_ms: options.setAtMs ?? Date.now() });
+        await trx.insertInto('baselines')
+          .values({ plan_key: planKey, run_id: runId, plan_label: options.planLabel ?? null, set_at_ms: options.setAtMs ?? Date.now() })
+          .onConflict((oc) => oc.column('plan_key').doUpdateSet((eb) => ({
+            run_id: eb.ref('excluded.run_id'), plan_label: eb.ref('excluded.plan_label'), set_at_ms: eb.ref('excluded.set_at_ms'),
+          })))
+          .execute();
       } catch (error) {
-        throw saveError(error, { runId, storePath: this.path, duplicate: `the baseline of ${planKey}` });
+        throw saveError(error, { runId, storePath: this.location, duplicate: `the baseline of ${planKey}` });
       }
       return previous;
-    })();
+    });
   }
 
   /** The baseline of a plan, or null when none was set. */
-  getBaseline(planKey: string): Baseline | null {
-    const row = this.stmt.getBaseline.get(planKey) as { plan_key: string; run_id: string; plan_label: string | null; set_at_ms: number } | undefined;
-    return row ? { planKey: row.plan_key, runId: row.run_id, planLabel: row.plan_label, setAtMs: row.set_at_ms } : null;
+  async getBaseline(planKey: string): Promise<Baseline | null> {
+    return baselineOf(this.db, planKey);
   }
 
-  /** Idempotent. Not needed for durability (every save is already committed); it checkpoints the WAL into the main file. */
-  close(): void {
-    if (this.db.open) this.db.close();
+  /**
+   * Idempotent. Not needed for durability (every save is already committed): it checkpoints
+   * SQLite's WAL into the main file, and ends the PostgreSQL connections.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.db.destroy();
   }
+}
+
+async function baselineOf(db: Kysely<StoreTables>, planKey: string): Promise<Baseline | null> {
+  const row = await db.selectFrom('baselines').select(['plan_key', 'run_id', 'plan_label', 'set_at_ms']).where('plan_key', '=', planKey).executeTakeFirst();
+  return row ? { planKey: row.plan_key, runId: row.run_id, planLabel: row.plan_label, setAtMs: row.set_at_ms } : null;
 }

@@ -1,15 +1,23 @@
 import type Database from 'better-sqlite3';
+import { sql, type Kysely } from 'kysely';
+import type { StoreTables } from './storeTables.js';
 
 /*
- * The schema, as an ordered list of migrations. Version N is migrations[N - 1]; a file records the
- * versions applied in `schema_version`. Never edit a shipped migration: append a new one (a later
- * version can add tables or columns, e.g. baselines), so every older file upgrades in order.
+ * The schema, as an ordered list of migrations. Version N is migrations[N - 1]; a database records
+ * the versions applied in `schema_version`. Never edit a shipped migration: append a new one (a
+ * later version can add tables or columns, e.g. baselines), so every older database upgrades in order.
+ *
+ * Each version is written once per engine, the same tables, columns, keys and checks (a test
+ * compares them): only the types differ, because SQLite's INTEGER is 64-bit and PostgreSQL's is not
+ * (times in ms are BIGINT there) and row ids are AUTOINCREMENT in one and an identity in the other.
  */
 
 export interface Migration {
   version: number;
   description: string;
+  /** SQLite. */
   sql: string;
+  postgresSql: string;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -86,6 +94,74 @@ export const MIGRATIONS: readonly Migration[] = [
         saved_at_ms     INTEGER NOT NULL
       );
     `,
+    postgresSql: `
+      CREATE TABLE runs (
+        run_id         TEXT PRIMARY KEY,
+        plan_json      TEXT NOT NULL,
+        plan_path      TEXT,
+        status         TEXT NOT NULL CHECK (status IN ('running', 'done', 'interrupted')),
+        started_at_ms  BIGINT NOT NULL,
+        finished_at_ms BIGINT,
+        exit_code      INTEGER
+      );
+      CREATE INDEX runs_started ON runs (started_at_ms);
+
+      CREATE TABLE facts (
+        run_id       TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+        agent        TEXT NOT NULL,
+        facts_json   TEXT,
+        error        TEXT,
+        saved_at_ms  BIGINT NOT NULL,
+        PRIMARY KEY (run_id, agent),
+        CHECK ((facts_json IS NULL) <> (error IS NULL))
+      );
+
+      CREATE TABLE pmtu (
+        id                BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        run_id            TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+        pair_id           TEXT NOT NULL,
+        report_json       TEXT,
+        error_code        TEXT,
+        error_message     TEXT,
+        forward_verdict   TEXT,
+        forward_path_mtu  INTEGER,
+        reverse_verdict   TEXT,
+        reverse_path_mtu  INTEGER,
+        -- quoted: ASYMMETRIC is a reserved word in PostgreSQL
+        "asymmetric"      INTEGER,
+        exit_code         INTEGER,
+        measured_at_ms    BIGINT NOT NULL,
+        UNIQUE (run_id, pair_id),
+        CHECK ((report_json IS NULL) <> (error_code IS NULL))
+      );
+      CREATE INDEX pmtu_verdict ON pmtu (run_id, forward_verdict, reverse_verdict);
+
+      CREATE TABLE cells (
+        id             BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        run_id         TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+        pair_id        TEXT NOT NULL,
+        direction      TEXT NOT NULL CHECK (direction IN ('forward', 'reverse')),
+        row_kind       TEXT NOT NULL,
+        streams        INTEGER NOT NULL,
+        repeat         INTEGER NOT NULL,
+        outcome        TEXT NOT NULL CHECK (outcome IN ('ok', 'error', 'skipped')),
+        error_code     TEXT,
+        record_json    TEXT NOT NULL,
+        started_at_ms  BIGINT NOT NULL,
+        ended_at_ms    BIGINT NOT NULL,
+        UNIQUE (run_id, pair_id, direction, row_kind, streams, repeat)
+      );
+      CREATE INDEX cells_time ON cells (run_id, started_at_ms);
+
+      CREATE TABLE reports (
+        run_id          TEXT PRIMARY KEY REFERENCES runs (run_id) ON DELETE CASCADE,
+        report_json     TEXT NOT NULL,
+        findings        INTEGER NOT NULL,
+        failing         INTEGER NOT NULL,
+        exit_code       INTEGER NOT NULL,
+        saved_at_ms     BIGINT NOT NULL
+      );
+    `,
   },
   {
     version: 2,
@@ -102,10 +178,32 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX baselines_run ON baselines (run_id);
     `,
+    postgresSql: `
+      CREATE TABLE baselines (
+        plan_key    TEXT PRIMARY KEY,
+        run_id      TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+        plan_label  TEXT,
+        set_at_ms   BIGINT NOT NULL
+      );
+      CREATE INDEX baselines_run ON baselines (run_id);
+    `,
   },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** What brings a database at version `current` up to date: the migrations to run and the schema_version rows to record. */
+export function pendingMigrations(current: number): { apply: Migration[]; record: { version: number; description: string }[] } {
+  if (current > SCHEMA_VERSION) {
+    throw new Error(`its schema version ${current} is newer than this pathprobe supports (${SCHEMA_VERSION}); upgrade pathprobe`);
+  }
+  const apply = MIGRATIONS.filter((m) => m.version > current);
+  // A new database is created at the current schema in one step and records one row.
+  const record = current === 0 && apply.length > 0
+    ? [{ version: SCHEMA_VERSION, description: `created at version ${SCHEMA_VERSION}: ${apply.map((m) => m.description).join('; ')}` }]
+    : apply.map(({ version, description }) => ({ version, description }));
+  return { apply, record };
+}
 
 /** The highest version applied to this file, 0 for a new file. */
 export function appliedVersion(db: Database.Database): number {
@@ -115,8 +213,8 @@ export function appliedVersion(db: Database.Database): number {
 }
 
 /**
- * Applies the missing migrations in order, each with its schema_version row, all in one
- * transaction, so a crash mid-upgrade leaves the file at the version it had.
+ * Applies the missing migrations to an SQLite file in order, each with its schema_version row, all
+ * in one transaction, so a crash mid-upgrade leaves the file at the version it had.
  * A new file is created at the current schema in one step and records one row (the current
  * version); an existing file records one row per migration it was upgraded through.
  * Throws when the file comes from a newer pathprobe (its schema cannot be trusted to match).
@@ -124,19 +222,30 @@ export function appliedVersion(db: Database.Database): number {
 export function migrate(db: Database.Database, nowMs: number = Date.now()): number {
   // BEGIN IMMEDIATE: two processes opening a new file at once must not both create the tables.
   const run = db.transaction(() => {
-    const current = appliedVersion(db);
-    if (current > SCHEMA_VERSION) {
-      throw new Error(`its schema version ${current} is newer than this pathprobe supports (${SCHEMA_VERSION}); upgrade pathprobe`);
-    }
-    const record = db.prepare('INSERT INTO schema_version (version, description, applied_at_ms) VALUES (?, ?, ?)');
-    const missing = MIGRATIONS.filter((m) => m.version > current);
-    for (const m of missing) db.exec(m.sql);
-    if (current === 0 && missing.length > 0) {
-      record.run(SCHEMA_VERSION, `created at version ${SCHEMA_VERSION}: ${missing.map((m) => m.description).join('; ')}`, nowMs);
-    } else {
-      for (const m of missing) record.run(m.version, m.description, nowMs);
-    }
+    const { apply, record } = pendingMigrations(appliedVersion(db));
+    const insert = db.prepare('INSERT INTO schema_version (version, description, applied_at_ms) VALUES (?, ?, ?)');
+    for (const m of apply) db.exec(m.sql);
+    for (const r of record) insert.run(r.version, r.description, nowMs);
     return appliedVersion(db);
   });
   return run.immediate();
+}
+
+/** Any constant: the advisory lock every pathprobe takes while it migrates a PostgreSQL database. */
+const POSTGRES_MIGRATION_LOCK = 7_341_002_211;
+
+/** The same for a PostgreSQL database: one transaction (PostgreSQL's DDL is transactional too). */
+export async function migratePostgres(db: Kysely<StoreTables>, nowMs: number = Date.now()): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    // Two controllers opening a new database at once must not both create the tables: the second
+    // waits here until the first commits, then finds the schema current.
+    await sql`SELECT pg_advisory_xact_lock(${POSTGRES_MIGRATION_LOCK})`.execute(trx);
+    await sql`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at_ms BIGINT NOT NULL)`.execute(trx);
+    const versionOf = async () => (await trx.selectFrom('schema_version').select((eb) => eb.fn.max('version').as('v')).executeTakeFirst())?.v ?? 0;
+    const { apply, record } = pendingMigrations(await versionOf());
+    // Without parameters the statement goes as a simple query, which may hold several statements.
+    for (const m of apply) await sql.raw(m.postgresSql).execute(trx);
+    for (const r of record) await trx.insertInto('schema_version').values({ ...r, applied_at_ms: nowMs }).execute();
+    return versionOf();
+  });
 }

@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { PathprobeError } from '../../proto/errorCodes.js';
+import type { DbTarget } from './dbTarget.js';
 
 /* How storage failures become PathprobeErrors: one line, stable code, original error kept as cause. */
 
@@ -7,32 +8,64 @@ function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
 }
 
-function reasonOf(path: string, error: unknown): string {
+function messageOf(error: unknown): string {
+  return oneLine(error instanceof Error ? error.message : String(error));
+}
+
+function sqliteReason(path: string, error: unknown): string {
   try {
     if (statSync(path).isDirectory()) return 'it is a directory';
   } catch { /* missing or unreadable: the driver's reason says which */ }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   if (/directory does not exist/i.test(message)) return 'its directory does not exist';
-  return oneLine(message) || 'unknown error';
+  return message || 'unknown error';
 }
 
-/** `--db PATH` cannot be opened, created or upgraded: a usage problem the user fixes by choosing another path. */
-export function openError(path: string, error: unknown): PathprobeError {
-  return new PathprobeError('ERR_USAGE', `cannot open --db ${path}: ${reasonOf(path, error)}`, { cause: error });
+/** Node's socket errors in words; anything else (the server's own refusals) keeps the server's message. */
+const NETWORK_REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host not found (DNS lookup failed)',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENOENT: 'no server socket there',
+};
+
+function postgresReason(error: unknown): string {
+  const code = codeOf(error) ?? codeOf((error as AggregateError | null)?.errors?.[0]);
+  if (code && NETWORK_REASONS[code]) return NETWORK_REASONS[code];
+  const message = messageOf(error);
+  // pg's own connect timeout (connectionTimeoutMillis)
+  if (/timeout/i.test(message)) return 'connection timed out';
+  return message || code || 'unknown error';
 }
 
-function sqliteCode(error: unknown): string | null {
+/**
+ * `--db` cannot be opened, created or upgraded: a usage problem the user fixes by choosing
+ * another path or URL, or by starting the database. `shown` never carries a password.
+ */
+export function openError(target: DbTarget, error: unknown): PathprobeError {
+  const reason = target.engine === 'sqlite' ? sqliteReason(target.path, error) : postgresReason(error);
+  return new PathprobeError('ERR_USAGE', `cannot open --db ${target.shown}: ${reason}`, { cause: error });
+}
+
+function codeOf(error: unknown): string | null {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : null;
 }
 
+/* SQLite's extended result codes, PostgreSQL's SQLSTATEs (23505 unique_violation, 23503 foreign_key_violation). */
+
 export function isUniqueViolation(error: unknown): boolean {
-  const code = sqliteCode(error);
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  const code = codeOf(error);
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
 }
 
 export function isForeignKeyViolation(error: unknown): boolean {
-  return sqliteCode(error) === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+  const code = codeOf(error);
+  return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503';
 }
 
 /**

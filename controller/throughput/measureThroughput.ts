@@ -83,7 +83,8 @@ export interface CellTiming {
 export async function measureThroughput(
   plan: readonly ThroughputPlanDirection[],
   options: ThroughputOptions,
-  onRecord: (record: CellRecord, timing: CellTiming) => void,
+  /** A promise it returns is awaited before the next cell starts: a record is stored before anything else is measured. */
+  onRecord: (record: CellRecord, timing: CellTiming) => unknown,
   /** Cells measured by an earlier, interrupted attempt: not run again, but they count (a stall still skips its row). */
   done: ReadonlyMap<string, CellRecord> = new Map(),
   /** Once aborted, no new cell starts; the one running finishes and is kept. */
@@ -91,9 +92,9 @@ export async function measureThroughput(
 ): Promise<CellRecord[]> {
   const records: CellRecord[] = [];
   let startedAtMs = Date.now();
-  const emit = (record: CellRecord) => {
+  const emit = async (record: CellRecord) => {
     records.push(record);
-    onRecord(record, { startedAtMs, endedAtMs: Date.now() });
+    await onRecord(record, { startedAtMs, endedAtMs: Date.now() });
   };
   for (const d of plan) {
     for (const row of d.rows) {
@@ -109,7 +110,7 @@ export async function measureThroughput(
           }
           if (signal?.aborted) return records;
           startedAtMs = Date.now();
-          if (rowStalled) { emit({ ...key, skipped: 'stalled-row' }); continue; }
+          if (rowStalled) { await emit({ ...key, skipped: 'stalled-row' }); continue; }
           let measured: CellRecord;
           try {
             const { result, receiverIperfVersion } = await runCell(d, row, streams, options.durationMs);
@@ -121,7 +122,7 @@ export async function measureThroughput(
             measured = { ...key, error: { code: failure.code, message: failure.message } };
           }
           // Outside the try: a failure to store a measurement must not turn it into an error record.
-          emit(measured);
+          await emit(measured);
         }
       }
     }

@@ -11,7 +11,7 @@ import { measureThroughput, planThroughput } from './measureThroughput.js';
  */
 export async function measureThroughputRun(run: KindRun): Promise<void> {
   const { plan, store, runId, clients, rounds, progress, signal } = run;
-  const stored = store.loadResults(runId);
+  const stored = await store.loadResults(runId);
   const pmtuByPair = new Map<string, PmtuReport>();
   for (const [id, outcome] of stored?.pmtu ?? []) if ('report' in outcome) pmtuByPair.set(id, outcome.report);
   const doneCells = new Map<string, Map<string, CellRecord>>();
@@ -31,9 +31,9 @@ export async function measureThroughputRun(run: KindRun): Promise<void> {
       const reachable = DIRECTIONS.filter((d) => !['error', 'unreachable'].includes(pmtu[d]?.verdict ?? 'error'));
       if (reachable.length === 0) return;
       const cellPlan = planThroughput(pmtu, { from: clients.get(pair.a.agent)!, to: clients.get(pair.b.agent)! }, { ...options, directions: reachable });
-      await measureThroughput(cellPlan, options, (record, timing) => {
+      await measureThroughput(cellPlan, options, async (record, timing) => {
         const cell: StoredCell = { pairId: pair.id, record, ...timing };
-        store.saveCell(runId, cell);
+        await store.saveCell(runId, cell);
         progress.cell(pair, record);
       }, doneCells.get(pair.id), signal);
     }));

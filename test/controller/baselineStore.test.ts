@@ -26,26 +26,26 @@ const plan: Plan = {
 };
 const T0 = Date.UTC(2026, 0, 5, 2, 0, 0);
 
-test('baseline set/get round trip: replaced by a later set, kept across reopening, unknown plan → null', (t) => {
+test('baseline set/get round trip: replaced by a later set, kept across reopening, unknown plan → null', async (t) => {
   const path = tempPath(t);
-  let store = RunStore.open(path);
-  const first = store.createRun({ plan, planPath: 'rack12.yaml', startedAtMs: T0 });
-  const second = store.createRun({ plan, planPath: 'rack12.yaml', startedAtMs: T0 + 86_400_000 });
+  let store = await RunStore.open(path);
+  const first = await store.createRun({ plan, planPath: 'rack12.yaml', startedAtMs: T0 });
+  const second = await store.createRun({ plan, planPath: 'rack12.yaml', startedAtMs: T0 + 86_400_000 });
   const key = planKeyOf(plan);
-  t.is(store.getBaseline(key), null);
-  t.is(store.setBaseline(first, key, { planLabel: 'rack12.yaml', setAtMs: T0 + 1 }), null);
-  t.deepEqual(store.getBaseline(key), { planKey: key, runId: first, planLabel: 'rack12.yaml', setAtMs: T0 + 1 });
-  const previous = store.setBaseline(second, key, { setAtMs: T0 + 2 });
+  t.is(await store.getBaseline(key), null);
+  t.is(await store.setBaseline(first, key, { planLabel: 'rack12.yaml', setAtMs: T0 + 1 }), null);
+  t.deepEqual(await store.getBaseline(key), { planKey: key, runId: first, planLabel: 'rack12.yaml', setAtMs: T0 + 1 });
+  const previous = await store.setBaseline(second, key, { setAtMs: T0 + 2 });
   t.is(previous?.runId, first);
-  store.close();
+  await store.close();
 
-  store = RunStore.open(path);
+  store = await RunStore.open(path);
   t.teardown(() => store.close());
-  t.deepEqual(store.getBaseline(key), { planKey: key, runId: second, planLabel: null, setAtMs: T0 + 2 });
-  t.is(store.getBaseline('plan-0000000000000000'), null);
-  const error = t.throws(() => store.setBaseline('r20000101-000000-0000', key), { instanceOf: PathprobeError });
+  t.deepEqual(await store.getBaseline(key), { planKey: key, runId: second, planLabel: null, setAtMs: T0 + 2 });
+  t.is(await store.getBaseline('plan-0000000000000000'), null);
+  const error = await t.throwsAsync(store.setBaseline('r20000101-000000-0000', key), { instanceOf: PathprobeError });
   t.regex(error.message, /no run r20000101-000000-0000/);
-  t.is(store.getBaseline(key)?.runId, second, 'a refused set keeps the baseline');
+  t.is((await store.getBaseline(key))?.runId, second, 'a refused set keeps the baseline');
 });
 
 test('the plan key depends on agent names and addresses only, not on order, URLs, labels or test settings', (t) => {
@@ -57,7 +57,7 @@ test('the plan key depends on agent names and addresses only, not on order, URLs
   t.not(planKeyOf({ agents: [plan.agents[0]!, { ...plan.agents[1]!, name: 'h9' }] }), key);
 });
 
-test('a version-1 database file is migrated to version 2 and keeps its runs, results and reports', (t) => {
+test('a version-1 database file is migrated to version 2 and keeps its runs, results and reports', async (t) => {
   const path = tempPath(t);
   // A file as pathprobe wrote it before baselines existed.
   const v1 = new Database(path);
@@ -71,15 +71,15 @@ test('a version-1 database file is migrated to version 2 and keeps its runs, res
   v1.prepare(`INSERT INTO reports (run_id, report_json, findings, failing, exit_code, saved_at_ms) VALUES ('r20260105-020000-abcd', '{"runId":"r20260105-020000-abcd"}', 0, 0, 0, ?)`).run(T0);
   v1.close();
 
-  const store = RunStore.open(path);
+  const store = await RunStore.open(path);
   t.teardown(() => store.close());
-  t.like(store.getRun('r20260105-020000-abcd'), { plan, planPath: 'rack12.yaml', status: 'done', exitCode: 0 });
-  const results = store.loadResults('r20260105-020000-abcd')!;
+  t.like(await store.getRun('r20260105-020000-abcd'), { plan, planPath: 'rack12.yaml', status: 'done', exitCode: 0 });
+  const results = (await store.loadResults('r20260105-020000-abcd'))!;
   t.deepEqual(results.facts, { h2: { error: 'down' } });
   t.deepEqual(results.pmtu.get('h1/x~h2/y'), { error: { code: 'ERR_PROBE_FAILED', message: 'no' } });
-  t.deepEqual(store.loadReport('r20260105-020000-abcd') as unknown, { runId: 'r20260105-020000-abcd' });
-  store.setBaseline('r20260105-020000-abcd', planKeyOf(plan));
-  t.is(store.getBaseline(planKeyOf(plan))?.runId, 'r20260105-020000-abcd');
+  t.deepEqual(await store.loadReport('r20260105-020000-abcd') as unknown, { runId: 'r20260105-020000-abcd' });
+  await store.setBaseline('r20260105-020000-abcd', planKeyOf(plan));
+  t.is((await store.getBaseline(planKeyOf(plan)))?.runId, 'r20260105-020000-abcd');
 
   const db = new Database(path, { readonly: true });
   t.teardown(() => db.close());
@@ -87,9 +87,9 @@ test('a version-1 database file is migrated to version 2 and keeps its runs, res
   t.is(SCHEMA_VERSION, 2);
 });
 
-test('a new file is created at the current version with one schema_version row and a baselines table', (t) => {
+test('a new file is created at the current version with one schema_version row and a baselines table', async (t) => {
   const path = tempPath(t);
-  RunStore.open(path).close();
+  await (await RunStore.open(path)).close();
   const db = new Database(path, { readonly: true });
   t.teardown(() => db.close());
   t.deepEqual(db.prepare('SELECT version FROM schema_version').all(), [{ version: SCHEMA_VERSION }]);

@@ -15,8 +15,8 @@ import type { RunDiff } from '../../controller/model/runDiff.js';
 import type { RunReport } from '../../controller/model/runReport.js';
 
 /** The diff `run --compare baseline` attaches, or null when there is nothing to compare with. */
-function compareWithBaseline(store: RunStore, report: RunReport) {
-  const compared = compareRun(store, report, 'baseline');
+async function compareWithBaseline(store: RunStore, report: RunReport) {
+  const compared = await compareRun(store, report, 'baseline');
   return 'comparison' in compared ? compared.comparison : null;
 }
 
@@ -58,9 +58,9 @@ test('diff of two unknown runs exits 2 with one line naming them', async (t) => 
 
 test('diff of two stored runs: exit 1 with the throttled pair in the table and the JSON; exit 0 for an unchanged lab', async (t) => {
   const db = join(await tempDir(t), 'pathprobe.sqlite');
-  const base = storeRun(db, T0);
-  const same = storeRun(db, T0 + DAY);
-  const slow = storeRun(db, T0 + 2 * DAY, { retune: throttled });
+  const base = await storeRun(db, T0);
+  const same = await storeRun(db, T0 + DAY);
+  const slow = await storeRun(db, T0 + 2 * DAY, { retune: throttled });
 
   const unchanged = await runCli(['diff', base, same, '--db', db]);
   t.is(unchanged.exitCode, 0, unchanged.stderr);
@@ -90,9 +90,9 @@ test('diff of two stored runs: exit 1 with the throttled pair in the table and t
 test('baseline set: prints what was set; compareWithBaseline then diffs a later run against it', async (t) => {
   const dir = await tempDir(t);
   const db = join(dir, 'pathprobe.sqlite');
-  const base = storeRun(db, T0);
-  const slow = storeRun(db, T0 + DAY, { retune: throttled });
-  const interrupted = storeRun(db, T0 + 2 * DAY, { status: 'interrupted' });
+  const base = await storeRun(db, T0);
+  const slow = await storeRun(db, T0 + DAY, { retune: throttled });
+  const interrupted = await storeRun(db, T0 + 2 * DAY, { status: 'interrupted' });
 
   const set = await runCli(['baseline', 'set', base, '--db', db]);
   t.is(set.exitCode, 0, set.stderr);
@@ -119,14 +119,14 @@ test('baseline set: prints what was set; compareWithBaseline then diffs a later 
   t.regex(byFile.stdout, new RegExp(`\\(${planKeyOf(report.plan)}\\): ${base}, .* \\(unchanged\\)\\n$`));
   t.is(byFile.stderr, '');
 
-  const store = RunStore.open(db);
+  const store = await RunStore.open(db);
   t.teardown(() => store.close());
-  t.is(store.getBaseline(planKeyOf(report.plan))?.runId, base);
-  const next = storedRunReport(store, slow)!;
-  const diff = compareWithBaseline(store, next)!;
+  t.is((await store.getBaseline(planKeyOf(report.plan)))?.runId, base);
+  const next = await storedRunReport(store, slow);
+  const diff = (await compareWithBaseline(store, next))!;
   t.is(diff.base.runId, base);
   t.is(diff.next.runId, slow);
   t.true(diff.regressed);
-  t.is(compareWithBaseline(store, storedRunReport(store, base)!), null, 'the baseline itself has nothing to compare with');
-  t.is(compareWithBaseline(store, { ...next, plan: { ...next.plan, agents: next.plan.agents.slice(1) } }), null, 'another plan has no baseline');
+  t.is(await compareWithBaseline(store, await storedRunReport(store, base)), null, 'the baseline itself has nothing to compare with');
+  t.is(await compareWithBaseline(store, { ...next, plan: { ...next.plan, agents: next.plan.agents.slice(1) } }), null, 'another plan has no baseline');
 });

@@ -13,7 +13,7 @@ async function storedRun(t: ExecutionContext): Promise<{ db: string; runId: stri
   const dir = await mkdtemp(join(tmpdir(), 'pathprobe-reportcli-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const db = join(dir, 'pathprobe.sqlite');
-  return { db, runId: storeRun(db, Date.UTC(2026, 0, 5, 2, 0, 0)) };
+  return { db, runId: await storeRun(db, Date.UTC(2026, 0, 5, 2, 0, 0)) };
 }
 
 test('report --json prints the run as run/v1 with every pair on a line of its own', async (t) => {

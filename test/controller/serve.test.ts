@@ -26,13 +26,11 @@ const silentProgress: RunProgress = { phase() {}, line() {}, pmtu() {}, cell() {
 /** On tmpfs when there is one: each stored result is an fsync'd commit, which a busy disk makes slow. */
 const SCRATCH = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 
-function tempStore(t: ExecutionContext): RunStore {
+async function tempStore(t: ExecutionContext): Promise<RunStore> {
   const dir = mkdtempSync(join(SCRATCH, 'pathprobe-serve-'));
-  const store = RunStore.open(join(dir, 'pathprobe.sqlite'));
-  t.teardown(() => {
-    store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const store = await RunStore.open(join(dir, 'pathprobe.sqlite'));
+  t.teardown(() => store.close());
   return store;
 }
 
@@ -68,22 +66,22 @@ function fakeRun(options: { regressFrom?: number; holdMs?: number } = {}): FakeR
       fake.calls += 1;
       const call = fake.calls;
       try {
-        for (const [agent, facts] of Object.entries(FIXTURE.facts)) store.saveFacts(runId, agent, facts);
+        for (const [agent, facts] of Object.entries(FIXTURE.facts)) await store.saveFacts(runId, agent, facts);
         for (const result of FIXTURE.pairs) {
           const capped = options.regressFrom !== undefined && call >= options.regressFrom && result === PAIR_H1_H2;
           const pmtu = capped ? cappedH1H2() : result.pmtu;
-          if (pmtu) store.savePmtu(runId, result.pair.id, { report: pmtu }, Date.now());
-          for (const cell of result.cells) store.saveCell(runId, cell);
+          if (pmtu) await store.savePmtu(runId, result.pair.id, { report: pmtu }, Date.now());
+          for (const cell of result.cells) await store.saveCell(runId, cell);
         }
         if (options.holdMs) await sleep(options.holdMs, interrupt.signal);
         if (interrupt.signal.aborted) {
-          store.markInterrupted(runId);
+          await store.markInterrupted(runId);
           return storedRunReport(store, runId);
         }
-        const done = storedRunReport(store, runId);
-        store.finishRun(runId, { status: 'done', exitCode: done.exitCode, finishedAtMs: Date.now() });
-        const report = storedRunReport(store, runId);
-        store.saveReport(runId, report);
+        const done = await storedRunReport(store, runId);
+        await store.finishRun(runId, { status: 'done', exitCode: done.exitCode, finishedAtMs: Date.now() });
+        const report = await storedRunReport(store, runId);
+        await store.saveReport(runId, report);
         return report;
       } finally {
         progress.done();
@@ -165,7 +163,7 @@ async function closedPortUrl(): Promise<string> {
 // --- metrics ---------------------------------------------------------------------------------
 
 test('metrics: scraped over HTTP after a run, with the path MTUs, throughput, verdicts and run counts of that run', async (t) => {
-  const store = tempStore(t);
+  const store = await tempStore(t);
   const { scheduler: s, metrics } = scheduler(t, store, fakeRun());
   const server = await listenMetrics(metrics.registry, { host: '127.0.0.1', port: 0 });
   t.teardown(() => server.close());
@@ -215,7 +213,7 @@ test('metrics: scraped over HTTP after a run, with the path MTUs, throughput, ve
 });
 
 test('metrics: labels are bounded: a second run of the same plan creates no new series, only new values', async (t) => {
-  const store = tempStore(t);
+  const store = await tempStore(t);
   const { scheduler: s, metrics } = scheduler(t, store, fakeRun({ regressFrom: 2 }));
   const server = await listenMetrics(metrics.registry, { host: '127.0.0.1', port: 0 });
   t.teardown(() => server.close());
@@ -241,7 +239,7 @@ test('metrics: labels are bounded: a second run of the same plan creates no new 
 // --- webhook ---------------------------------------------------------------------------------
 
 test('metrics: the last run\'s result is 1 and every other result 0, so a failed run stays visible until a run succeeds', async (t) => {
-  const store = tempStore(t);
+  const store = await tempStore(t);
   let fail = true;
   const fake = fakeRun();
   const { scheduler: s, metrics } = scheduler(t, store, {
@@ -263,7 +261,7 @@ test('metrics: the last run\'s result is 1 and every other result 0, so a failed
 });
 
 test('metrics: a started schedule exports the plan\'s expected path MTU, the schedule\'s interval, jitter, next start and serve\'s start', async (t) => {
-  const store = tempStore(t);
+  const store = await tempStore(t);
   const metrics = createServeMetrics({ startedAtMs: 1_700_000_000_000 });
   const s = createRunScheduler({
     plan: FIXTURE.plan, planPath: 'rack12.yaml', store, token: null, cron: '0 2 * * 1-5', jitterMs: 30_000, metrics,
@@ -285,7 +283,7 @@ test('metrics: a started schedule exports the plan\'s expected path MTU, the sch
 });
 
 test('metrics: a plan without expect.pathMtu exports no expected path MTU (not an expected 0)', async (t) => {
-  const store = tempStore(t);
+  const store = await tempStore(t);
   const metrics = createServeMetrics();
   const plan = { ...FIXTURE.plan, expect: {} };
   const s = createRunScheduler({
@@ -300,7 +298,7 @@ test('metrics: a plan without expect.pathMtu exports no expected path MTU (not a
 });
 
 test('webhook: a run that regresses against the baseline is POSTed as a JSON summary to the local receiver', async (t) => {
-  const store = tempStore(t);
+  const store = await tempStore(t);
   const receiver = await webhookReceiver(t);
   const { scheduler: s, metrics } = scheduler(t, store, fakeRun({ regressFrom: 2 }), { webhook: { url: receiver.url } });
 
@@ -308,7 +306,7 @@ test('webhook: a run that regresses against the baseline is POSTed as a JSON sum
   if (!first.started) throw new Error('first run did not start');
   t.is(first.diff, null, 'no baseline yet');
   t.is(receiver.received.length, 0);
-  store.setBaseline(first.runId, planKeyOf(FIXTURE.plan));
+  await store.setBaseline(first.runId, planKeyOf(FIXTURE.plan));
 
   const second = await s.triggerNow();
   if (!second.started) throw new Error('second run did not start');
@@ -338,14 +336,14 @@ test('webhook: a run that regresses against the baseline is POSTed as a JSON sum
 });
 
 test('webhook: a target that is down does not fail the run; it is stored and counted, the failure too', async (t) => {
-  const store = tempStore(t);
+  const store = await tempStore(t);
   const url = await closedPortUrl();
   const { scheduler: s, metrics, lines } = scheduler(t, store, fakeRun({ regressFrom: 2 }), {
     webhook: { url, tries: 3, backoffMs: 20, timeoutMs: 2000 },
   });
   const first = await s.triggerNow();
   if (!first.started) throw new Error('first run did not start');
-  store.setBaseline(first.runId, planKeyOf(FIXTURE.plan));
+  await store.setBaseline(first.runId, planKeyOf(FIXTURE.plan));
 
   const second = await s.triggerNow();
   if (!second.started) throw new Error('second run did not start');
@@ -353,8 +351,8 @@ test('webhook: a target that is down does not fail the run; it is stored and cou
   t.is(second.error, null);
   t.false(second.webhook?.ok);
   t.is(second.webhook?.attempts, 3);
-  t.is(store.getRun(second.runId)?.status, 'done');
-  t.truthy(store.loadReport(second.runId), 'the report is stored');
+  t.is((await store.getRun(second.runId))?.status, 'done');
+  t.truthy(await store.loadReport(second.runId), 'the report is stored');
   const samples = parseMetrics(await metrics.registry.metrics());
   t.is(valueOf(samples, 'pathprobe_webhook_failures_total'), 1);
   t.is(valueOf(samples, 'pathprobe_runs_total', { result: 'findings' }), 2);
@@ -363,14 +361,14 @@ test('webhook: a target that is down does not fail the run; it is stored and cou
 });
 
 test('webhook: a target that never answers times out, is retried, and does not fail the run', async (t) => {
-  const store = tempStore(t);
+  const store = await tempStore(t);
   const receiver = await webhookReceiver(t, 'never');
   const { scheduler: s, metrics } = scheduler(t, store, fakeRun({ regressFrom: 2 }), {
     webhook: { url: receiver.url, tries: 2, backoffMs: 10, timeoutMs: 1000 },
   });
   const first = await s.triggerNow();
   if (!first.started) throw new Error('first run did not start');
-  store.setBaseline(first.runId, planKeyOf(FIXTURE.plan));
+  await store.setBaseline(first.runId, planKeyOf(FIXTURE.plan));
 
   const startedMs = Date.now();
   const second = await s.triggerNow();
@@ -379,7 +377,7 @@ test('webhook: a target that never answers times out, is retried, and does not f
   t.deepEqual(second.webhook, { ok: false, attempts: 2, error: 'no answer in 1000 ms' });
   // The receiver got the alert and never answered (on a loaded machine an attempt may time out before it connects).
   t.true(receiver.received.length >= 1 && receiver.received.length <= 2, `${receiver.received.length} received`);
-  t.is(store.getRun(second.runId)?.status, 'done');
+  t.is((await store.getRun(second.runId))?.status, 'done');
   const samples = parseMetrics(await metrics.registry.metrics());
   t.is(valueOf(samples, 'pathprobe_webhook_failures_total'), 1);
   t.is(valueOf(samples, 'pathprobe_runs_total', { result: 'findings' }), 2);
@@ -388,15 +386,15 @@ test('webhook: a target that never answers times out, is retried, and does not f
 // --- schedule --------------------------------------------------------------------------------
 
 test('schedule: a short cron schedule fires and stores runs; stop() ends it', async (t) => {
-  const store = tempStore(t);
+  const store = await tempStore(t);
   const fake = fakeRun();
   const { scheduler: s } = scheduler(t, store, fake, { cron: '*/1 * * * * *' });
   s.start();
   t.truthy(s.nextRun());
   const deadline = Date.now() + 15_000;
-  while (store.listRuns().filter((r) => r.status === 'done').length < 1 && Date.now() < deadline) await sleep(50);
+  while ((await store.listRuns()).filter((r) => r.status === 'done').length < 1 && Date.now() < deadline) await sleep(50);
   await s.stop();
-  const runs = store.listRuns();
+  const runs = await store.listRuns();
   t.true(runs.length >= 1, 'a scheduled run fired');
   t.true(runs.every((r) => r.status === 'done'));
   t.is(s.nextRun(), null);
@@ -407,7 +405,7 @@ test('schedule: a short cron schedule fires and stores runs; stop() ends it', as
 });
 
 test('schedule: a start while a slow run is still going is refused and counted; stop() interrupts the run cleanly', async (t) => {
-  const store = tempStore(t);
+  const store = await tempStore(t);
   const fake = fakeRun({ holdMs: 60_000 });
   const { scheduler: s, metrics, lines } = scheduler(t, store, fake, { cron: '*/1 * * * * *' });
 
@@ -428,7 +426,7 @@ test('schedule: a start while a slow run is still going is refused and counted; 
   if (!outcome.started) throw new Error('the slow run did not start');
   t.is(outcome.result, 'interrupted');
   t.is(fake.calls, 1, 'only one run ever started');
-  const runs = store.listRuns();
+  const runs = await store.listRuns();
   t.is(runs.length, 1);
   t.is(runs[0]!.status, 'interrupted', 'resumable');
   t.is(valueOf(parseMetrics(await metrics.registry.metrics()), 'pathprobe_runs_total', { result: 'interrupted' }), 1);
@@ -436,7 +434,7 @@ test('schedule: a start while a slow run is still going is refused and counted; 
 });
 
 test('schedule: a run that throws is logged, counted and marked interrupted; the scheduler keeps going', async (t) => {
-  const store = tempStore(t);
+  const store = await tempStore(t);
   let calls = 0;
   const failing: FakeRun = {
     calls: 0,
@@ -450,7 +448,7 @@ test('schedule: a run that throws is logged, counted and marked interrupted; the
   if (!first.started) throw new Error('did not start');
   t.is(first.result, 'error');
   t.is(first.error, 'agent h3 answered garbage');
-  t.is(store.getRun(first.runId)?.status, 'interrupted');
+  t.is((await store.getRun(first.runId))?.status, 'interrupted');
   t.true((await s.triggerNow()).started);
   t.is(calls, 2);
   t.is(valueOf(parseMetrics(await metrics.registry.metrics()), 'pathprobe_runs_total', { result: 'error' }), 2);
@@ -458,7 +456,7 @@ test('schedule: a run that throws is logged, counted and marked interrupted; the
 });
 
 test('schedule: jitter delays the start by a random share of --jitter, and stop() cuts the wait short', async (t) => {
-  const store = tempStore(t);
+  const store = await tempStore(t);
   const fake = fakeRun();
   const { scheduler: s } = scheduler(t, store, fake, { jitterMs: 400, random: () => 0.5 });
   const startedMs = Date.now();

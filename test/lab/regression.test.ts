@@ -150,9 +150,9 @@ test.serial('a capped port, a lowered NIC MTU and a throttled link: the diff sho
   t.regex(html, new RegExp(`baseline <code>${first.report.runId}</code>`));
   t.regex(html, /data-env-kind="nic-mtu" data-host="h2"/);
 
-  const store = RunStore.open(files.dbPath);
+  const store = await RunStore.open(files.dbPath);
   t.teardown(() => store.close());
-  t.deepEqual(store.loadReport(second.report.runId)?.comparison?.summary, diff.summary, 'the stored report keeps the comparison');
+  t.deepEqual((await store.loadReport(second.report.runId))?.comparison?.summary, diff.summary, 'the stored report keeps the comparison');
 });
 
 test.serial('noise: two runs of an unchanged lab show no throughput regression (exit 0), and no baseline is a note', async (t) => {
@@ -181,9 +181,9 @@ test.serial('noise: two runs of an unchanged lab show no throughput regression (
   t.regex(second.stdout, new RegExp(`changes since baseline ${runId}:\npathprobe diff ${runId} \\(.*\\) → r\\d{8}-\\d{6}-[0-9a-f]{4} \\(.*\\)\nno regression\n`));
 
   const secondId = /^run (r\d{8}-\d{6}-[0-9a-f]{4}) /m.exec(second.stdout)![1]!;
-  const store = RunStore.open(files.dbPath);
+  const store = await RunStore.open(files.dbPath);
   t.teardown(() => store.close());
-  const report = store.loadReport(secondId)!;
+  const report = (await store.loadReport(secondId))!;
   const diff = report.comparison!;
   for (const c of diff.changes) t.log(`${c.pairId} ${c.direction} ${c.kind} ${c.subject ?? ''}: ${c.explanation}`);
   t.false(diff.regressed);
@@ -224,11 +224,11 @@ test.serial('--only-through switch=tor2 runs only the 4 pairs crossing tor2 and 
   for (const p of after.report.pairs) for (const d of [p.pmtu.forward, p.pmtu.reverse]) t.deepEqual([d.verdict, d.pathMtu], ['silent-drop', 1500], p.pair.id);
 
   // The store holds exactly those 4 pairs, and the filter with the run (so --resume keeps it).
-  const store = RunStore.open(files.dbPath);
+  const store = await RunStore.open(files.dbPath);
   t.teardown(() => store.close());
-  t.deepEqual([...store.loadResults(after.report.runId)!.pmtu.keys()].sort(), [...crossing].sort());
-  t.deepEqual(store.getRun(after.report.runId)!.plan.onlyThrough, { key: 'switch', value: 'tor2' });
-  t.is(store.listRuns().length, 2, 'the refused run stored nothing');
+  t.deepEqual([...(await store.loadResults(after.report.runId))!.pmtu.keys()].sort(), [...crossing].sort());
+  t.deepEqual((await store.getRun(after.report.runId))!.plan.onlyThrough, { key: 'switch', value: 'tor2' });
+  t.is((await store.listRuns()).length, 2, 'the refused run stored nothing');
 
   // The diff: the 4 crossing pairs, all regressed; the 6 pairs inside tor1 are out of scope, not "removed".
   const diff = after.report.comparison;

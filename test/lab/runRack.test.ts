@@ -49,8 +49,8 @@ test.serial('a rack of 6 hosts plus one behind a silently capped second switch: 
 
 const THROUGHPUT_PLAN = 'tests: [pmtu, throughput]\nthroughput: { streams: [1], duration: 1s, repeats: 1 }\n';
 
-function cellKeys(store: RunStore, runId: string): string[] {
-  return store.loadResults(runId)!.cells.map((c) => `${c.pairId}/${c.record.direction}/${c.record.row}/${c.record.streams}/${c.record.repeat}`).sort();
+async function cellKeys(store: RunStore, runId: string): Promise<string[]> {
+  return (await store.loadResults(runId))!.cells.map((c) => `${c.pairId}/${c.record.direction}/${c.record.row}/${c.record.streams}/${c.record.repeat}`).sort();
 }
 
 test.serial('throughput runs in rounds where no host is in two tests at once, proved by the stored times', async (t) => {
@@ -61,9 +61,9 @@ test.serial('throughput runs in rounds where no host is in two tests at once, pr
   const result = await env.agents.cli(['run', files.planPath, '--db', files.dbPath, '--json'], { timeoutMs: 300_000 });
   t.is(result.exitCode, 0, result.stderr);
   const runId = JSON.parse(result.stdout).runId;
-  const store = RunStore.open(files.dbPath);
+  const store = await RunStore.open(files.dbPath);
   t.teardown(() => store.close());
-  const cells = store.loadResults(runId)!.cells;
+  const cells = (await store.loadResults(runId))!.cells;
   // 6 pairs × 2 directions × (1500 + jumbo) × 1 stream count × 1 repeat.
   t.is(cells.length, 24);
   const busy = new Map<string, Array<[number, number, string]>>();
@@ -101,14 +101,14 @@ test.serial('a controller killed mid-run resumes with no cell missing or duplica
   });
   first.kill('SIGKILL');
   t.truthy(runId, stderr);
-  const store = RunStore.open(files.dbPath);
+  const store = await RunStore.open(files.dbPath);
   t.teardown(() => store.close());
-  const before = new Map(store.loadResults(runId)!.cells.map((c) => [`${c.pairId}/${c.record.direction}/${c.record.row}`, c.startedAtMs]));
+  const before = new Map((await store.loadResults(runId))!.cells.map((c) => [`${c.pairId}/${c.record.direction}/${c.record.row}`, c.startedAtMs]));
   t.true(before.size >= 6 && before.size < 24, `${before.size} cells before the kill`);
 
   const resumed = await env.agents.cli(['run', '--resume', runId, '--db', files.dbPath, '--json'], { timeoutMs: 300_000 });
   t.is(resumed.exitCode, 0, resumed.stderr);
-  const keys = cellKeys(store, runId);
+  const keys = await cellKeys(store, runId);
   t.is(keys.length, 24);
   t.is(new Set(keys).size, 24, 'no duplicates');
   // The same set of cells a clean run of this plan has: every pair, direction and row once.
@@ -116,7 +116,7 @@ test.serial('a controller killed mid-run resumes with no cell missing or duplica
   const expected = pairs.flatMap((id: string) => ['forward', 'reverse'].flatMap((d) => ['1500', 'jumbo'].map((row) => `${id}/${d}/${row}/1/1`))).sort();
   t.deepEqual(keys, expected);
   // What was measured before the kill is kept as it was.
-  for (const c of store.loadResults(runId)!.cells) {
+  for (const c of (await store.loadResults(runId))!.cells) {
     const key = `${c.pairId}/${c.record.direction}/${c.record.row}`;
     if (before.has(key)) t.is(c.startedAtMs, before.get(key)!);
   }

@@ -20,11 +20,11 @@ const baselineSetCommand: CommandModule<object, BaselineSetArgs> = {
   handler: async (argv) => {
     // The plan file is checked before the database is opened (or created).
     const filePlan = argv.plan !== undefined ? await loadPlan(argv.plan) : null;
-    const store = RunStore.open(argv.db);
+    const store = await RunStore.open(argv.db);
     try {
-      const run = store.requireRun(argv.runId);
+      const run = await store.requireRun(argv.runId);
       if (run.status !== 'done') {
-        throw new PathprobeError('ERR_USAGE', `run ${run.runId} is ${run.status}, not finished: finish it first (pathprobe run --resume ${run.runId} --db ${argv.db})`);
+        throw new PathprobeError('ERR_USAGE', `run ${run.runId} is ${run.status}, not finished: finish it first (pathprobe run --resume ${run.runId} --db ${store.location})`);
       }
       const plan = filePlan ?? run.plan;
       const planKey = planKeyOf(plan);
@@ -32,11 +32,11 @@ const baselineSetCommand: CommandModule<object, BaselineSetArgs> = {
       if (filePlan && planKeyOf(run.plan) !== planKey) {
         process.stderr.write(`note: run ${run.runId} tested other agents or addresses than ${argv.plan}; a diff will show the difference as added and removed pairs\n`);
       }
-      const previous = store.setBaseline(run.runId, planKey, { planLabel });
+      const previous = await store.setBaseline(run.runId, planKey, { planLabel });
       const replaced = previous && previous.runId !== run.runId ? `, replacing ${previous.runId}` : previous ? ' (unchanged)' : '';
       process.stdout.write(`baseline of ${planLabel} (${planKey}): ${run.runId}, started ${new Date(run.startedAtMs).toISOString()}${replaced}\n`);
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };

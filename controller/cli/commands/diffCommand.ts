@@ -22,19 +22,19 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
       describe: 'a throughput median must move by more than this many percent (and beyond the repeats\' noise) to count',
     })
     .option('db', DB_OPTION) as unknown as Argv<DiffArgs>,
-  handler: (argv) => {
+  handler: async (argv) => {
     if (!Number.isFinite(argv.threshold) || argv.threshold < 0) {
       throw new PathprobeError('ERR_USAGE', `--threshold must be a percentage ≥ 0, got ${argv.threshold}`);
     }
-    const store = RunStore.open(argv.db);
+    const store = await RunStore.open(argv.db);
     try {
-      store.requireRuns([argv.runA, argv.runB]);
-      const [base, next] = [storedRunReport(store, argv.runA), storedRunReport(store, argv.runB)];
+      await store.requireRuns([argv.runA, argv.runB]);
+      const [base, next] = [await storedRunReport(store, argv.runA), await storedRunReport(store, argv.runB)];
       const diff = diffRuns(base, next, { throughputThreshold: argv.threshold / 100 });
       process.stdout.write(argv.json ? JSON.stringify(diff, null, 2) + '\n' : renderDiffTable(diff));
       process.exitCode = diff.regressed ? EXIT_FINDING : EXIT_OK;
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };

@@ -15,13 +15,13 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     .option('json', { type: 'boolean', default: false, describe: 'print the run as one versioned JSON object' })
     .option('db', DB_OPTION) as unknown as Argv<ReportArgs>,
   handler: async (argv) => {
-    const store = RunStore.open(argv.db);
+    const store = await RunStore.open(argv.db);
     try {
-      const report = storedRunReport(store, argv.runId);
+      const report = await storedRunReport(store, argv.runId);
       await printRunReport(report, argv);
       process.exitCode = report.exitCode;
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };

@@ -47,13 +47,13 @@ export const runCommand: CommandModule<object, RunArgs> = {
       agentsWithLabel(newPlan.agents, onlyThrough);
       newPlan = { ...newPlan, onlyThrough };
     }
-    const store = RunStore.open(argv.db);
+    const store = await RunStore.open(argv.db);
     try {
-      if (argv.compare !== undefined && argv.compare !== 'baseline') store.requireRun(argv.compare);
-      const { runId, plan } = newPlan ? startRun(store, newPlan, argv.plan!) : resumeRun(store, argv.resume!);
+      if (argv.compare !== undefined && argv.compare !== 'baseline') await store.requireRun(argv.compare);
+      const { runId, plan } = newPlan ? await startRun(store, newPlan, argv.plan!) : await resumeRun(store, argv.resume!);
       const token = await readToken(plan.tokenFile);
       const progress = createRunProgress(process.stderr, { tty: process.stderr.isTTY === true, agents: plan.agents.map((agent) => agent.name) });
-      progress.line(`${argv.resume ? 'resuming' : 'run'} ${runId} (stored in ${argv.db})`);
+      progress.line(`${argv.resume ? 'resuming' : 'run'} ${runId} (stored in ${store.location})`);
 
       const interrupt = createRunInterrupt();
       const removeSignals = onInterruptSignals({
@@ -70,14 +70,14 @@ export const runCommand: CommandModule<object, RunArgs> = {
         removeSignals();
       }
       if (argv.compare !== undefined && report.status === 'done') {
-        const compared = compareRun(store, report, argv.compare);
+        const compared = await compareRun(store, report, argv.compare);
         if ('none' in compared) process.stderr.write(`note: ${compared.none}\n`);
-        report = withComparison(store, report, compared);
+        report = await withComparison(store, report, compared);
       }
       await printRunReport(report, argv);
       process.exitCode = report.status === 'interrupted' ? EXIT_INTERRUPTED : report.exitCode;
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };

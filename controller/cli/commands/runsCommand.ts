@@ -12,20 +12,20 @@ export const runsCommand: CommandModule<object, RunsArgs> = {
     .option('db', DB_OPTION)
     .option('json', { type: 'boolean', default: false, describe: 'print JSON' }) as unknown as Argv<RunsArgs>,
   handler: async (argv) => {
-    const store = RunStore.open(argv.db);
+    const store = await RunStore.open(argv.db);
     try {
-      const runs = store.listRuns();
+      const runs = await store.listRuns();
       if (argv.json) {
         process.stdout.write(JSON.stringify(runs, null, 2) + '\n');
         return;
       }
       if (runs.length === 0) {
-        process.stdout.write(`no runs in ${argv.db}\n`);
+        process.stdout.write(`no runs in ${store.location}\n`);
         return;
       }
       process.stdout.write(runsTable(runs));
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };

@@ -63,7 +63,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     const plan = await loadPlan(argv.plan);
     const token = await readToken(plan.tokenFile);
 
-    const store = RunStore.open(argv.db);
+    const store = await RunStore.open(argv.db);
     let metricsServer: MetricsServer | null = null;
     try {
       const metrics = createServeMetrics();
@@ -103,7 +103,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       log('stopped');
     } finally {
       await metricsServer?.close();
-      store.close();
+      await store.close();
     }
   },
 };
