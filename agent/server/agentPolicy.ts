@@ -27,7 +27,8 @@ const Cidr = z.string().superRefine((text, ctx) => {
 
 const GrantSchema = z.object({
   identities: z.array(z.string().regex(IDENTITY, { message: 'an identity is cert:NAME or token:NAME' })).min(1),
-  tests: z.array(z.enum(['pmtu', 'echo', 'throughput'])).min(1),
+  /** Empty: facts and metrics only (a Prometheus scraping agents). */
+  tests: z.array(z.enum(['pmtu', 'echo', 'throughput'])),
   /** Longest throughput run (warm-up included), e.g. 30s. */
   maxDuration: z.string().regex(DURATION, { message: 'a duration such as 500ms, 30s or 2m' }).optional(),
   /** Most parallel iperf3 streams in one run. */
@@ -145,7 +146,7 @@ export async function loadAgentPolicy(path: string): Promise<AgentPolicy> {
 /** Why one grant does not allow `action`; null when it does. */
 function refusal(grant: Grant, action: PolicyAction): string | null {
   if (action.test === null) return null;
-  if (!grant.tests.includes(action.test)) return `${action.test} is not among its tests (${grant.tests.join(', ')})`;
+  if (!grant.tests.includes(action.test)) return `${action.test} is not among its tests (${grant.tests.join(', ') || 'none: facts and metrics only'})`;
   const address = action.targetAddress;
   if (address !== undefined) {
     if (action.test === 'echo' && (grant.echo === null || !within(grant.echo, address))) {

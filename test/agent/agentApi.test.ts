@@ -178,10 +178,10 @@ function runAgent(args: string[], env: NodeJS.ProcessEnv = {}) {
   return spawnSync(process.execPath, [AGENT_MAIN, ...args], { encoding: 'utf8', timeout: 10_000, env: { ...rest, ...env } });
 }
 
-test('the agent refuses to start without a token, in one line', (t) => {
+test('the agent refuses to start without a token or a client CA, in one line', (t) => {
   const result = runAgent(['--listen', '127.0.0.1:0']);
   t.is(result.status, 2);
-  t.regex(result.stderr, /^pathprobe agent: refusing to start without a token/);
+  t.regex(result.stderr, /^pathprobe agent: refusing to start without authentication: give --token-file FILE or PATHPROBE_TOKEN, or --client-ca for mutual TLS/);
   t.is(result.stderr.trim().split('\n').length, 1);
 });
 

@@ -93,7 +93,7 @@ test('throughput streams may be a "1,4" string and durations a number of seconds
 });
 
 test('an unknown top-level field is named with its line and the known fields', async (t) => {
-  await loadError(t, 'unknown-top.yaml', 3, /:3: unknown field "expectt" \(known: tokenFile, agents, expect, tests, throughput, pmtu, pairs, concurrency\)$/);
+  await loadError(t, 'unknown-top.yaml', 3, /:3: unknown field "expectt" \(known: tokenFile, tls, agents, expect, tests, throughput, pmtu, pairs, concurrency\)$/);
 });
 
 test('an unknown field inside an agent is named with its agent and line', async (t) => {
