@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -221,6 +222,8 @@ runBench<Options>({
     flows: oneCount(values.flows, 1, 'flows', 1, 64),
   }),
   run: async (opts, session) => {
+    // One abort listener per started process (100 real agents): not a leak.
+    setMaxListeners(0, session.signal);
     const dir = await mkdtemp(join(tmpdir(), 'pathprobe-controlplane-'));
     session.defer(() => rm(dir, { recursive: true, force: true }));
     await writeFile(join(dir, 'token'), 'control-plane bench token\n', { mode: 0o600 });
@@ -233,7 +236,9 @@ runBench<Options>({
     const idle = await idleCost(real.pids);
     session.progress(`real agents idle: ${megabytes(idle.rssBytes)} MB RSS in all, ${idle.cpuPercent.toFixed(2)} % of one core, ${idle.children} child processes`);
     const realAgents = real.urls.map((url, i) => ({ name: `real${i + 1}`, url, addresses: [], tor: torOf(i, opts.perRack) }));
-    runs.push(await runController(session, dir, `real-${opts.real}`, realAgents, 0, opts.flows));
+    const realRun = await runController(session, dir, `real-${opts.real}`, realAgents, 0, opts.flows);
+    runs.push(realRun);
+    session.progress(`real facts: exit ${realRun.exitCode}, wall ${secs(realRun.wallMs)} s, facts ${secs(realRun.facts.ms)} s, controller peak ${megabytes(realRun.report.peakBytes)} MB`);
     const after = await idleCost(real.pids);
     await real.stop();
 
@@ -245,7 +250,8 @@ runBench<Options>({
       try {
         const run = await runController(session, dir, `sim-${count}`, agents, pairs, opts.flows);
         runs.push(run);
-        session.progress(`${count}: exit ${run.exitCode}, wall ${secs(run.wallMs)} s, peak ${megabytes(run.report.peakBytes)} MB, store ${megabytes(run.storeBytes)} MB`);
+        session.progress(`${count}: exit ${run.exitCode}, planned ${run.plannedPairs} pairs, wall ${secs(run.wallMs)} s; facts ${secs(run.facts.ms)} s (${megabytes(run.facts.peakBytes)} MB), `
+          + `pmtu ${secs(run.pmtu.ms)} s (${megabytes(run.pmtu.peakBytes)} MB), report ${secs(run.report.ms)} s (${megabytes(run.report.peakBytes)} MB); store ${megabytes(run.storeBytes)} MB; load ${loadavg()[0]!.toFixed(1)}`);
       } finally {
         await simulated.stop();
       }
