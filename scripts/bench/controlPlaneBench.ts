@@ -12,7 +12,11 @@ import { runBench, UsageError, type BenchSession } from './runBench.js';
 import { simulatedDataAddress } from './simulatedAgentAnswers.js';
 
 /*
- * node dist/scripts/bench/controlPlaneBench.js [--quick] [--agents 10,100,500,2000] [--real 100] [--rack 16] [--flows 1]
+ * node dist/scripts/bench/controlPlaneBench.js [--quick] [--agents 10,100,500,2000] [--real 100] [--rack 16] [--flows 1] [--max-pairs 1000]
+ *
+ * A step whose fabric sample has more than --max-pairs pairs still asks every agent for its facts
+ * and plans every pair, but measures only the pairs crossing rack tor1 (`run --only-through
+ * switch=tor1`): at 2000 agents the 22,750 pairs would take hours on a shared 2-core machine.
  *
  * One controller (`pathprobe run PLAN --db DB`, a real process) against
  * - REAL agents: `pathprobe agent --listen 127.0.0.1:0` processes as a user starts them. On
@@ -32,9 +36,9 @@ const PMTU_PARALLEL = 64;
 const TICKS_PER_SECOND = 100;
 const IDLE_WINDOW_MS = 10_000;
 const AGENT_WAVE = 8;
-const USAGE = 'usage: controlPlaneBench.js [--quick] [--agents 10,100,500,2000] [--real 100] [--rack 16] [--flows 1]';
+const USAGE = 'usage: controlPlaneBench.js [--quick] [--agents 10,100,500,2000] [--real 100] [--rack 16] [--flows 1] [--max-pairs 1000]';
 
-interface Options { simulated: number[]; real: number; perRack: number; flows: number }
+interface Options { simulated: number[]; real: number; perRack: number; flows: number; maxPairs: number }
 
 function countList(value: string | undefined, fallback: number[], flag: string): number[] {
   if (value === undefined) return fallback;
@@ -56,8 +60,10 @@ interface ControllerRun {
   label: string;
   agents: number;
   pairs: number;
-  /** What the controller's "[pmtu] path MTU of N pairs" line said; null without one. */
+  /** What the controller's "[pmtu] path MTU of N pairs" line said (the pairs measured); null without one. */
   plannedPairs: number | null;
+  /** With --only-through: the pairs of the whole plan, from its "only the pairs crossing …: N of M" line. */
+  ofAllPairs: number | null;
   exitCode: number | null;
   wallMs: number;
   facts: Phase;
@@ -88,18 +94,19 @@ async function storeBytes(dbPath: string): Promise<number> {
  * facts = the `[facts]` line to the `[pmtu]` line, pmtu = to the last pair's line, report = to
  * exit (roll-up read back from the store, summary printed). Peak RSS is VmHWM, polled.
  */
-async function runController(session: BenchSession, dir: string, label: string, agents: readonly BenchPlanAgent[], pairs: number, flows: number): Promise<ControllerRun> {
+async function runController(session: BenchSession, dir: string, label: string, agents: readonly BenchPlanAgent[], pairs: number, flows: number, onlyThrough: string | null = null): Promise<ControllerRun> {
   const planPath = join(dir, `${label}.yaml`);
   const dbPath = join(dir, `${label}.sqlite`);
   await writeFile(planPath, benchPlanYaml({ tokenFile: join(dir, 'token'), agents, pmtuParallel: PMTU_PARALLEL, flows }));
   session.checkpoint();
   const startedAt = performance.now();
-  const child = start([process.execPath, CLI_MAIN, 'run', planPath, '--db', dbPath], {
+  const child = start([process.execPath, CLI_MAIN, 'run', planPath, '--db', dbPath, ...(onlyThrough ? ['--only-through', onlyThrough] : [])], {
     timeoutMs: 120_000 + pairs * 100, stdoutFile: join(dir, `${label}.out`), signal: session.signal,
   });
   const stopChild = session.defer(async () => { if (child.running()) await child.stop(); });
   const marks: { facts?: number; pmtu?: number; lastPair?: number } = {};
   let plannedPairs: number | null = null;
+  let ofAllPairs: number | null = null;
   const peaks: { facts?: number | null; pmtu?: number | null } = {};
   let lastPeak: number | null = null;
   const poll = setInterval(() => { lastPeak = peakOf(child.pid) ?? lastPeak; }, 50);
@@ -111,6 +118,7 @@ async function runController(session: BenchSession, dir: string, label: string, 
     partial = lines.pop() ?? '';
     for (const line of lines) {
       if (line.startsWith('[facts]')) marks.facts ??= now;
+      else if (line.startsWith('only the pairs crossing')) ofAllPairs = Number(/ of (\d+)$/.exec(line)?.[1] ?? NaN);
       else if (line.startsWith('[pmtu]') && marks.pmtu === undefined) {
         marks.pmtu = now;
         peaks.facts = peakOf(child.pid);
@@ -126,7 +134,7 @@ async function runController(session: BenchSession, dir: string, label: string, 
   const span = (from: number | undefined, to: number | undefined): number | null => (from === undefined || to === undefined ? null : to - from);
   const measuredEnd = marks.lastPair ?? marks.pmtu;
   return {
-    label, agents: agents.length, pairs, plannedPairs, exitCode: result.exitCode, wallMs: endedAt - startedAt,
+    label, agents: agents.length, pairs, plannedPairs, ofAllPairs, exitCode: result.exitCode, wallMs: endedAt - startedAt,
     facts: { ms: span(marks.facts, marks.pmtu ?? measuredEnd ?? endedAt), peakBytes: peaks.facts ?? null },
     pmtu: { ms: marks.lastPair === undefined ? null : span(marks.pmtu, marks.lastPair), peakBytes: peaks.pmtu ?? null },
     report: { ms: span(measuredEnd, endedAt), peakBytes: lastPeak },
@@ -201,11 +209,11 @@ async function startSimulated(session: BenchSession, count: number): Promise<{ u
 const secs = (ms: number | null) => (ms === null ? '-' : (ms / 1000).toFixed(2));
 
 function table(runs: readonly ControllerRun[]): string {
-  const head = ['agents', 'kind', 'pairs', 'exit', 'wall s', 'facts s', 'MB', 'pmtu s', 'MB', 'report s', 'peak MB', 'store MB', 'store B/pair'];
+  const head = ['agents', 'kind', 'pairs measured', 'exit', 'wall s', 'facts s', 'MB', 'pmtu s', 'MB', 'report s', 'peak MB', 'store MB', 'store B/pair'];
   const rows = runs.map((r) => [
-    String(r.agents), r.label.startsWith('real') ? 'REAL' : 'SIMULATED', String(r.pairs), String(r.exitCode), secs(r.wallMs),
+    String(r.agents), r.label.startsWith('real') ? 'REAL' : 'SIMULATED', r.ofAllPairs === null ? String(r.pairs) : `${r.plannedPairs} of ${r.pairs}`, String(r.exitCode), secs(r.wallMs),
     secs(r.facts.ms), megabytes(r.facts.peakBytes), secs(r.pmtu.ms), megabytes(r.pmtu.peakBytes), secs(r.report.ms), megabytes(r.report.peakBytes),
-    megabytes(r.storeBytes), r.pairs === 0 ? '-' : String(Math.round(r.storeBytes / r.pairs)),
+    megabytes(r.storeBytes), r.pairs === 0 ? '-' : String(Math.round(r.storeBytes / (r.plannedPairs ?? r.pairs))),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   return [head, ...rows].map((row) => row.map((cell, i) => cell.padStart(widths[i]!)).join('  ')).join('\n');
@@ -214,12 +222,13 @@ function table(runs: readonly ControllerRun[]): string {
 runBench<Options>({
   name: 'controlPlaneBench',
   usage: USAGE,
-  valueFlags: ['agents', 'real', 'rack', 'flows'],
+  valueFlags: ['agents', 'real', 'rack', 'flows', 'max-pairs'],
   options: ({ quick, values }) => ({
     simulated: countList(values.agents, quick ? [10, 100] : [10, 100, 500, 2000], 'agents'),
     real: oneCount(values.real, quick ? 10 : 100, 'real', 2, 500),
     perRack: oneCount(values.rack, 16, 'rack', 2, 1000),
     flows: oneCount(values.flows, 1, 'flows', 1, 64),
+    maxPairs: oneCount(values['max-pairs'], 1000, 'max-pairs', 1, 10_000_000),
   }),
   run: async (opts, session) => {
     // One abort listener per started process (100 real agents): not a leak.
@@ -248,9 +257,10 @@ runBench<Options>({
       const simulated = await startSimulated(session, count);
       const agents = simulated.urls.map((url, i) => ({ name: `sim${i + 1}`, url, addresses: [simulatedDataAddress(i)], tor: torOf(i, opts.perRack) }));
       try {
-        const run = await runController(session, dir, `sim-${count}`, agents, pairs, opts.flows);
+        const restricted = pairs > opts.maxPairs;
+        const run = await runController(session, dir, `sim-${count}`, agents, pairs, opts.flows, restricted ? 'switch=tor1' : null);
         runs.push(run);
-        session.progress(`${count}: exit ${run.exitCode}, planned ${run.plannedPairs} pairs, wall ${secs(run.wallMs)} s; facts ${secs(run.facts.ms)} s (${megabytes(run.facts.peakBytes)} MB), `
+        session.progress(`${count}: exit ${run.exitCode}, measured ${run.plannedPairs} of ${run.ofAllPairs ?? run.plannedPairs} pairs, wall ${secs(run.wallMs)} s; facts ${secs(run.facts.ms)} s (${megabytes(run.facts.peakBytes)} MB), `
           + `pmtu ${secs(run.pmtu.ms)} s (${megabytes(run.pmtu.peakBytes)} MB), report ${secs(run.report.ms)} s (${megabytes(run.report.peakBytes)} MB); store ${megabytes(run.storeBytes)} MB; load ${loadavg()[0]!.toFixed(1)}`);
       } finally {
         await simulated.stop();
@@ -265,10 +275,11 @@ runBench<Options>({
     console.log(`  idle, after answering facts: ${megabytes(after.rssBytes)} MB RSS in all, ${after.cpuPercent.toFixed(2)} % of one core`);
     console.log('SIMULATED: one process, one HTTP server per agent on 127.0.0.1, canned answers valid against proto/agentApi.ts');
     console.log(`  (a 9000-byte path, ${opts.flows} flow(s), 4 probes per flow: real sweeps carry more probes, so the store grows faster with real agents).`);
+    console.log(`Steps over ${opts.maxPairs} pairs plan every pair but measure only those crossing rack tor1 (run --only-through switch=tor1).`);
     console.log(`Pairs: fabric sample, racks of ${opts.perRack}: ${opts.simulated.map((n) => `${n} agents ${fabricPairsOf(n, opts.perRack)} pairs (full mesh ${n * (n - 1) / 2})`).join(', ')}.`);
     console.log('facts s = "[facts]" line to "[pmtu]" line; pmtu s = to the last pair\'s line; report s = to exit; MB = controller VmHWM at that point;');
     console.log(`store = SQLite file (+ -wal) after the run. Load average at the end ${loadavg()[0]!.toFixed(1)} (2 cores shared by controller, agents and bench).`);
-    const bad = runs.filter((r) => r.exitCode !== 0 || (r.pairs > 0 && r.plannedPairs !== r.pairs));
+    const bad = runs.filter((r) => r.exitCode !== 0 || (r.pairs > 0 && (r.ofAllPairs ?? r.plannedPairs) !== r.pairs));
     for (const r of bad) {
       session.say(`WRONG ${r.label}: pathprobe run exited ${r.exitCode}, planned ${r.plannedPairs ?? 'no'} pairs (expected ${r.pairs}): ${r.stderrTail}`);
     }
