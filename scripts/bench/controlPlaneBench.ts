@@ -12,11 +12,11 @@ import { runBench, UsageError, type BenchSession } from './runBench.js';
 import { simulatedDataAddress } from './simulatedAgentAnswers.js';
 
 /*
- * node dist/scripts/bench/controlPlaneBench.js [--quick] [--agents 10,100,500,2000] [--real 100] [--rack 16] [--flows 1] [--max-pairs 1000]
+ * node dist/scripts/bench/controlPlaneBench.js [--quick] [--agents 10,100,500,2000] [--real 100] [--rack 16] [--flows 1] [--max-pairs 100000]
  *
  * A step whose fabric sample has more than --max-pairs pairs still asks every agent for its facts
  * and plans every pair, but measures only the pairs crossing rack tor1 (`run --only-through
- * switch=tor1`): at 2000 agents the 22,750 pairs would take hours on a shared 2-core machine.
+ * switch=tor1`), for a machine too loaded to measure 22,750 pairs (2000 agents) in minutes.
  *
  * One controller (`pathprobe run PLAN --db DB`, a real process) against
  * - REAL agents: `pathprobe agent --listen 127.0.0.1:0` processes as a user starts them. On
@@ -36,7 +36,7 @@ const PMTU_PARALLEL = 64;
 const TICKS_PER_SECOND = 100;
 const IDLE_WINDOW_MS = 10_000;
 const AGENT_WAVE = 8;
-const USAGE = 'usage: controlPlaneBench.js [--quick] [--agents 10,100,500,2000] [--real 100] [--rack 16] [--flows 1] [--max-pairs 1000]';
+const USAGE = 'usage: controlPlaneBench.js [--quick] [--agents 10,100,500,2000] [--real 100] [--rack 16] [--flows 1] [--max-pairs 100000]';
 
 interface Options { simulated: number[]; real: number; perRack: number; flows: number; maxPairs: number }
 
@@ -71,6 +71,9 @@ interface ControllerRun {
   report: Phase;
   storeBytes: number;
   stderrTail: string;
+  /** Progress lines that are neither a phase, a pair's result nor the run's own notes: failures. */
+  otherLines: number;
+  firstOthers: string[];
 }
 
 /** Peak RSS of a running process so far, or null once it is gone. */
@@ -107,6 +110,8 @@ async function runController(session: BenchSession, dir: string, label: string, 
   const marks: { facts?: number; pmtu?: number; lastPair?: number } = {};
   let plannedPairs: number | null = null;
   let ofAllPairs: number | null = null;
+  let otherLines = 0;
+  const firstOthers: string[] = [];
   const peaks: { facts?: number | null; pmtu?: number | null } = {};
   let lastPeak: number | null = null;
   const poll = setInterval(() => { lastPeak = peakOf(child.pid) ?? lastPeak; }, 50);
@@ -124,6 +129,10 @@ async function runController(session: BenchSession, dir: string, label: string, 
         peaks.facts = peakOf(child.pid);
         plannedPairs = Number(/path MTU of (\d+) pairs/.exec(line)?.[1] ?? NaN);
       } else if (line.startsWith('pmtu ')) marks.lastPair = now;
+      else if (!/^(run |plan: |full mesh |only the pairs |\[)/.test(line)) {
+        otherLines += 1;
+        if (firstOthers.length < 3) firstOthers.push(line.slice(0, 200));
+      }
     }
   });
   const result = await child.result;
@@ -140,6 +149,7 @@ async function runController(session: BenchSession, dir: string, label: string, 
     report: { ms: span(measuredEnd, endedAt), peakBytes: lastPeak },
     storeBytes: await storeBytes(dbPath),
     stderrTail: result.stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 300),
+    otherLines, firstOthers,
   };
 }
 
@@ -228,7 +238,7 @@ runBench<Options>({
     real: oneCount(values.real, quick ? 10 : 100, 'real', 2, 500),
     perRack: oneCount(values.rack, 16, 'rack', 2, 1000),
     flows: oneCount(values.flows, 1, 'flows', 1, 64),
-    maxPairs: oneCount(values['max-pairs'], 1000, 'max-pairs', 1, 10_000_000),
+    maxPairs: oneCount(values['max-pairs'], 100_000, 'max-pairs', 1, 10_000_000),
   }),
   run: async (opts, session) => {
     // One abort listener per started process (100 real agents): not a leak.
@@ -281,7 +291,8 @@ runBench<Options>({
     console.log(`store = SQLite file (+ -wal) after the run. Load average at the end ${loadavg()[0]!.toFixed(1)} (2 cores shared by controller, agents and bench).`);
     const bad = runs.filter((r) => r.exitCode !== 0 || (r.pairs > 0 && (r.ofAllPairs ?? r.plannedPairs) !== r.pairs));
     for (const r of bad) {
-      session.say(`WRONG ${r.label}: pathprobe run exited ${r.exitCode}, planned ${r.plannedPairs ?? 'no'} pairs (expected ${r.pairs}): ${r.stderrTail}`);
+      session.say(`WRONG ${r.label}: pathprobe run exited ${r.exitCode}, planned ${r.plannedPairs ?? 'no'} pairs (expected ${r.pairs}); `
+        + `${r.otherLines} other progress lines${r.firstOthers.length ? `, first: ${r.firstOthers.join(' | ')}` : ''}`);
     }
     if (idle.children > 0) session.say(`WRONG: real agents have ${idle.children} child processes (one process each expected)`);
     return bad.length === 0 && idle.children === 0 ? 0 : 1;
