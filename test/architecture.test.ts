@@ -179,11 +179,24 @@ test('agent/ imports only proto/ and agent/ of the project', (t) => {
   t.deepEqual(forbidden, [], forbidden.join('\n'));
 });
 
-test('controller/ imports only proto/ and controller/, except that the demo command loads the lab (scripts/lab/) dynamically', (t) => {
+/** `pathprobe agent` becomes the agent program: the CLI's entry point imports the agent's entry point, dynamically, and nothing else of agent/. */
+const cliHandsOverToAgent = (edge: ImportEdge): boolean =>
+  edge.dynamic && edge.from === 'controller/cli/main.ts' && edge.to === 'agent/main.ts';
+
+test('controller/ imports only proto/ and controller/, except that the demo command loads the lab (scripts/lab/) dynamically and the CLI entry hands over to the agent program', (t) => {
   const demoLoadsLab = (edge: ImportEdge) =>
     edge.dynamic && /^controller\/cli\/commands\/demo[^/]*\.ts$/.test(edge.from) && edge.to.startsWith('scripts/lab/');
-  const forbidden = forbiddenImports('controller', (edge) => topFolder(edge.to) === 'proto' || demoLoadsLab(edge));
+  const forbidden = forbiddenImports('controller', (edge) => topFolder(edge.to) === 'proto' || demoLoadsLab(edge) || cliHandsOverToAgent(edge));
   t.deepEqual(forbidden, [], forbidden.join('\n'));
+});
+
+test('the one way from controller/ into agent/ is the CLI entry point importing the agent program dynamically', (t) => {
+  const handOvers = EDGES.filter(cliHandsOverToAgent).map(edgeText);
+  t.deepEqual(handOvers, ['controller/cli/main.ts → agent/main.ts (dynamic import)']);
+  const sample = (from: string, to: string, dynamic: boolean): ImportEdge => ({ from, to, specifier: to, dynamic });
+  t.false(cliHandsOverToAgent(sample('controller/cli/main.ts', 'agent/main.ts', false)), 'a static import would load the agent into every command');
+  t.false(cliHandsOverToAgent(sample('controller/cli/main.ts', 'agent/server/createAgentServer.ts', true)), 'only the entry point, not its modules');
+  t.false(cliHandsOverToAgent(sample('controller/cli/commands/agentCommand.ts', 'agent/main.ts', true)), 'only from the CLI entry point');
 });
 
 test('no source file imports from test/ or dist/', (t) => {

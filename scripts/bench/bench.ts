@@ -3,14 +3,15 @@ import { start } from '../lab/run.js';
 import type { StartedProcess } from '../lab/run.js';
 
 /*
- * npm run bench [-- --quick] [-- --only pmtu|multipath|throughput|run|pmtu,multipath,...]
+ * npm run bench [-- --quick] [-- --only pmtu|multipath|throughput|run|controlplane|pmtu,multipath,...]
  *
- * Runs the path-MTU bench, the multipath (leaf-spine) path-MTU bench, the throughput bench, then
- * the `pathprobe run` scaling bench, each as its own node process (each builds and tears down its
- * own labs), forwarding --quick. Exit 0 when all passed, 130 when interrupted, otherwise the first
+ * Runs the path-MTU bench, the multipath (leaf-spine) path-MTU bench, the throughput bench, the
+ * `pathprobe run` scaling bench, then the control-plane bench (one controller against real and
+ * simulated agents on 127.0.0.1, no lab), each as its own node process (each builds and tears
+ * down its own labs), forwarding --quick. Exit 0 when all passed, 130 when interrupted, otherwise the first
  * non-zero exit. Each bench still runs on its own: node dist/scripts/bench/pmtuBench.js,
  * node dist/scripts/bench/multipathBench.js, node dist/scripts/bench/throughputBench.js,
- * node dist/scripts/bench/runPlanBench.js.
+ * node dist/scripts/bench/runPlanBench.js, node dist/scripts/bench/controlPlaneBench.js.
  */
 
 const BENCHES = {
@@ -18,6 +19,7 @@ const BENCHES = {
   multipath: fileURLToPath(new URL('./multipathBench.js', import.meta.url)),
   throughput: fileURLToPath(new URL('./throughputBench.js', import.meta.url)),
   run: fileURLToPath(new URL('./runPlanBench.js', import.meta.url)),
+  controlplane: fileURLToPath(new URL('./controlPlaneBench.js', import.meta.url)),
 } as const;
 type BenchName = keyof typeof BENCHES;
 const NAMES = Object.keys(BENCHES) as BenchName[];

@@ -1,0 +1,1 @@
+await import('yaml'); await import('node:tls'); await import('node:crypto');
