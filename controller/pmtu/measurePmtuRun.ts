@@ -12,6 +12,11 @@ export function inconclusiveDirections(report: PmtuReport): number {
   return [report.forward, report.reverse].filter((d) => d !== null && d.verdict === 'error' && d.inconclusive !== undefined).length;
 }
 
+/** A direction that was measured is never traded for one that was not: only fewer unmeasured directions win. */
+export function secondLookStands(first: PmtuReport, again: PmtuOutcome): boolean {
+  return 'report' in again && inconclusiveDirections(again.report) < inconclusiveDirections(first);
+}
+
 /**
  * The path MTU of every pair in scope, `pmtuParallel` at a time, each stored the moment it exists.
  * A pair measured before (an interrupted run) is kept; a pair that failed to run before is tried again.
@@ -57,7 +62,7 @@ export async function measurePmtuRun(run: KindRun): Promise<void> {
     if (signal.aborted || !first || !('report' in first) || inconclusiveDirections(first.report) === 0) continue;
     progress.line(`${pair.id}: a peer was too busy to answer; measuring it again alone`);
     const again = await measure(pair);
-    if ('report' in again && inconclusiveDirections(again.report) < inconclusiveDirections(first.report)) {
+    if (secondLookStands(first.report, again)) {
       show(pair, again);
       await store.savePmtu(runId, pair.id, again, Date.now(), { replace: true });
     } else {

@@ -62,18 +62,4 @@ test.serial('a pair left inconclusive by a busy peer is measured again alone onc
   t.is(JSON.parse(stored.stdout).pairs[0].pmtu.forward.verdict, 'ok', 'the second look is what the store keeps');
 });
 
-test.serial('a peer still too busy at the second look keeps the first result: inconclusive, exit 3, never a smaller MTU', async (t) => {
-  const env = await labWithAgents(t, cleanPath());
-  const files = await writeRackPlan(env.lab, env.agents, 'tests: [pmtu]\n', () => 'sw1');
-  t.teardown(() => files.remove());
-  await dropUdpToH2(t, env.lab);
-  const result = await env.agents.cli(['run', files.planPath, '--db', files.dbPath, '--json'], { timeoutMs: 120_000 });
-  t.regex(result.stderr, RETRY_LINE);
-  t.regex(result.stderr, /the second look was no better; the first is kept/);
-  t.is(result.exitCode, 3, result.stderr);
-  const report = JSON.parse(result.stdout);
-  for (const d of [report.pairs[0].pmtu.forward, report.pairs[0].pmtu.reverse]) {
-    t.is(d.verdict, 'error');
-    t.is(d.inconclusive?.reason, 'peer too slow');
-  }
-});
+// A second look that is no better keeps the first (and the run exits 3): test/controller/secondLook.test.ts.
