@@ -4,6 +4,7 @@ import type { Plan } from '../model/plan.js';
 import type { DirectionReport, PmtuReport } from '../model/pmtuReport.js';
 import type { RunReport, RunStatus } from '../model/runReport.js';
 import type { PmtuOutcome, StoredFacts, StoredRun } from '../model/runResults.js';
+import type { StoreTables } from './storeTables.js';
 
 /*
  * Between domain objects and table rows. Nested objects travel as JSON blobs (the source of truth
@@ -89,18 +90,8 @@ export function pmtuFromRow(row: PmtuRow): PmtuOutcome {
   return { error: { code: row.error_code ?? 'ERR_INTERNAL', message: row.error_message ?? '' } };
 }
 
-export interface CellColumns {
-  pair_id: string;
-  direction: string;
-  row_kind: string;
-  streams: number;
-  repeat: number;
-  outcome: 'ok' | 'error' | 'skipped';
-  error_code: string | null;
-  record_json: string;
-  started_at_ms: number;
-  ended_at_ms: number;
-}
+/** A cell's row as stored, but for the columns the store fills in itself. */
+export type CellColumns = Omit<StoreTables['cells'], 'id' | 'run_id'>;
 
 export function cellOutcome(record: CellRecord): { outcome: CellColumns['outcome']; errorCode: string | null } {
   if ('result' in record) return { outcome: 'ok', errorCode: null };

@@ -8,9 +8,8 @@ import { planKeyOf } from '../../controller/diff/planKey.js';
 import { RunStore } from '../../controller/store/RunStore.js';
 import { rackRun } from '../fixtures/runs/rackRun.js';
 import { runCli } from '../helpers/runCli.js';
-import { storeRun } from '../helpers/storeRackRun.js';
+import { storeRun, throttled } from '../helpers/storeRackRun.js';
 import { assertMatchesContract } from '../helpers/assertMatchesContract.js';
-import type { CellRecord } from '../../controller/model/cellRecord.js';
 import type { RunDiff } from '../../controller/model/runDiff.js';
 import type { RunReport } from '../../controller/model/runReport.js';
 
@@ -31,18 +30,6 @@ async function tempDir(t: ExecutionContext): Promise<string> {
   return dir;
 }
 
-const throttled = (record: CellRecord): CellRecord => {
-  if (!('result' in record) || record.direction !== 'forward') return record;
-  return {
-    ...record,
-    result: {
-      ...record.result,
-      processes: record.result.processes.map((p) => ({
-        ...p, bitsPerSecondReceived: p.bitsPerSecondReceived === null ? null : p.bitsPerSecondReceived * 0.6,
-      })),
-    },
-  };
-};
 
 const T0 = Date.UTC(2026, 0, 5, 2, 0, 0);
 const DAY = 86_400_000;

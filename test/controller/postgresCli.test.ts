@@ -9,10 +9,9 @@ import type { RunSummary } from '../../controller/store/RunStore.js';
 import type { RunDiff } from '../../controller/model/runDiff.js';
 import type { RunReport } from '../../controller/model/runReport.js';
 import { planKeyOf } from '../../controller/diff/planKey.js';
-import type { CellRecord } from '../../controller/model/cellRecord.js';
 import { CLI_MAIN } from '../helpers/repoPaths.js';
 import { runCli } from '../helpers/runCli.js';
-import { storeRun } from '../helpers/storeRackRun.js';
+import { storeRun, throttled } from '../helpers/storeRackRun.js';
 import { usePostgresServer } from '../helpers/postgresServer.js';
 
 /*
@@ -47,16 +46,6 @@ async function unreachablePlan(t: ExecutionContext): Promise<string> {
   return join(dir, 'plan.yaml');
 }
 
-const throttled = (record: CellRecord): CellRecord => {
-  if (!('result' in record) || record.direction !== 'forward') return record;
-  return {
-    ...record,
-    result: {
-      ...record.result,
-      processes: record.result.processes.map((p) => ({ ...p, bitsPerSecondReceived: p.bitsPerSecondReceived === null ? null : p.bitsPerSecondReceived * 0.6 })),
-    },
-  };
-};
 
 test('runs, report, baseline set and diff read runs stored in PostgreSQL', async (t) => {
   const db = await postgres.createDatabase();

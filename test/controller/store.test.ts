@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import { createServer } from 'node:net';
 import pg from 'pg';
 import { RunStore } from '../../controller/store/RunStore.js';
 import { RUN_ID_PATTERN } from '../../controller/store/runId.js';
@@ -18,7 +17,7 @@ import { pairId } from '../../controller/model/pair.js';
 import type { Plan } from '../../controller/model/plan.js';
 import { PMTU_REPORT_SCHEMA, type PmtuReport } from '../../controller/model/pmtuReport.js';
 import type { RunReport } from '../../controller/model/runReport.js';
-import { usePostgresServer } from '../helpers/postgresServer.js';
+import { freePort, usePostgresServer } from '../helpers/postgresServer.js';
 
 const RUN_STORE_JS = new URL('../../controller/store/RunStore.js', import.meta.url).href;
 
@@ -358,23 +357,13 @@ test('an unopenable path (a directory, /proc/x/y, not an SQLite file, a newer sc
   }
 });
 
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 test('an unreachable or refusing PostgreSQL, or one with a newer schema, gives ERR_USAGE with one line and never the password', async (t) => {
   const live = await postgres.createDatabase();
   const store = await RunStore.open(live);
   await store.close();
   await engine('postgres').query(live, `INSERT INTO schema_version (version, description, applied_at_ms) VALUES (${SCHEMA_VERSION + 1}, 'future', 0)`);
-  const port = await closedPort();
+  const port = await freePort();
   const withPassword = (url: string) => url.replace('pathprobe@', 'pathprobe:s3cret-pw@');
 
   const cases: [string, string, RegExp][] = [

@@ -28,3 +28,17 @@ export async function storeRun(db: string, startedAtMs: number, options: { retun
   }
 }
 
+
+/** The rack fixture's forward cells at 60 % of their goodput: a throughput regression to find. */
+export const throttled = (record: CellRecord): CellRecord => {
+  if (!('result' in record) || record.direction !== 'forward') return record;
+  return {
+    ...record,
+    result: {
+      ...record.result,
+      processes: record.result.processes.map((p) => ({
+        ...p, bitsPerSecondReceived: p.bitsPerSecondReceived === null ? null : p.bitsPerSecondReceived * 0.6,
+      })),
+    },
+  };
+};
