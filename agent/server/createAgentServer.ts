@@ -328,7 +328,7 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
     ...(tls.clientCaPem === null ? {} : { ca: tls.clientCaPem, requestCert: true, rejectUnauthorized: false }),
   }, listener);
   server.requestTimeout = 120_000;
-  // Idle keep-alive connections are closed by the controller (undici: after 4 s), never by us: a
+  // Idle keep-alive connections are closed by the controller (after 10 s), not by us: a
   // server closing one just as the client reuses it reads as "connection reset" on a busy host.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;

@@ -79,6 +79,24 @@ export function plannedPairs(plan: Plan, facts: ReadonlyMap<string, AgentFactsRe
   return pairs.filter((p) => onOneRail(p.a, p.b));
 }
 
+/**
+ * About how many pairs the in-rail full mesh has, counted from the rail groups the fabric sample
+ * draws from, without listing them: 2000 hosts on one rail are 1,999,000 pairs, too many to build
+ * only to say how many. Exact when every endpoint's rail is plain (labels, or one subnet per rail
+ * or per routed fabric); a host with a NIC on a shared management net besides can make it low. Pure.
+ */
+export function inRailMeshPairCount(plan: Plan, facts: ReadonlyMap<string, AgentFactsResponse>): number {
+  let count = 0;
+  for (const group of railGroups(plan, facts)) {
+    const perAgent = new Map<string, number>();
+    for (const e of group) perAgent.set(e.agent, (perAgent.get(e.agent) ?? 0) + 1);
+    // Every two endpoints of the group, less the two on one host, which are never paired.
+    count += (group.length * (group.length - 1)) / 2;
+    for (const n of perAgent.values()) count -= (n * (n - 1)) / 2;
+  }
+  return count;
+}
+
 /** The endpoints in plan order, in groups that may be paired: one family and one rail each. */
 function railGroups(plan: Plan, facts: ReadonlyMap<string, AgentFactsResponse>): Endpoint[][] {
   const onOneRail = sameRail(plan, facts);

@@ -45,24 +45,30 @@ export async function measurePmtuRun(run: KindRun): Promise<void> {
     else progress.line(`${pair.id}: ${outcome.error.message}`);
   };
 
-  const latest = new Map(earlier);
+  // Only the reports a second look may replace are kept: a run of thousands of pairs holds no more.
+  const inconclusive = new Map<string, PmtuReport>();
+  const noteInconclusive = (pairId: string, outcome: PmtuOutcome): void => {
+    if ('report' in outcome && inconclusiveDirections(outcome.report) > 0) inconclusive.set(pairId, outcome.report);
+    else inconclusive.delete(pairId);
+  };
+  for (const [pairId, outcome] of earlier) noteInconclusive(pairId, outcome);
   const limit = pLimit(plan.concurrency.pmtuParallel);
   await Promise.all(pairs.map((pair) => limit(async () => {
     const stored = earlier.get(pair.id);
     if ((stored && 'report' in stored) || signal.aborted) return;
     const outcome = await measure(pair);
     show(pair, outcome);
-    latest.set(pair.id, outcome);
+    noteInconclusive(pair.id, outcome);
     // Outside any try: a failure to store a measurement must not turn it into an error record.
     await store.savePmtu(runId, pair.id, outcome, Date.now(), { replace: stored !== undefined });
   })));
 
   for (const pair of pairs) {
-    const first = latest.get(pair.id);
-    if (signal.aborted || !first || !('report' in first) || inconclusiveDirections(first.report) === 0) continue;
+    const first = inconclusive.get(pair.id);
+    if (signal.aborted || first === undefined) continue;
     progress.line(`${pair.id}: a peer was too busy to answer; measuring it again alone`);
     const again = await measure(pair);
-    if (secondLookStands(first.report, again)) {
+    if (secondLookStands(first, again)) {
       show(pair, again);
       await store.savePmtu(runId, pair.id, again, Date.now(), { replace: true });
     } else {

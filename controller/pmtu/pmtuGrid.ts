@@ -7,7 +7,26 @@ const SYMBOL: Record<PathVerdict, string> = {
   ok: '✓', 'silent-drop': 'S', 'frag-needed': 'F', 'mtu-mismatch': 'M', unreachable: 'U', error: 'E',
 };
 
-const splits = (d: DirectionReport): boolean => d.verdict !== 'error' && d.flows?.multipath === true;
+/** All the grid needs of a direction: a run of thousands of pairs keeps this, not the report. */
+export interface GridDirection {
+  verdict: PathVerdict;
+  split: boolean;
+}
+
+/** All the grid needs of a pair's report. */
+export interface GridCell {
+  from: string;
+  to: string;
+  forward: GridDirection;
+  reverse: GridDirection | null;
+}
+
+const gridDirection = (d: DirectionReport): GridDirection => ({ verdict: d.verdict, split: d.verdict !== 'error' && d.flows?.multipath === true });
+
+/** A measured pair reduced to what its two grid cells show. */
+export function gridCell(pair: Pair, report: PmtuReport): GridCell {
+  return { from: pair.a.agent, to: pair.b.agent, forward: gridDirection(report.forward), reverse: report.reverse ? gridDirection(report.reverse) : null };
+}
 
 /**
  * The path-MTU matrix as it fills in: one row per sending host, one column per receiving host,
@@ -15,17 +34,17 @@ const splits = (d: DirectionReport): boolean => d.verdict !== 'error' && d.flows
  * wide, too narrow for the shares, so flows that split over paths with different MTUs only add
  * `*` there (the table and the HTML report give the split). Pure.
  */
-export function pmtuGrid(agents: readonly string[], results: ReadonlyMap<string, { pair: Pair; report: PmtuReport }>): string[] {
+export function pmtuGrid(agents: readonly string[], cells: Iterable<GridCell>): string[] {
   const worst = new Map<string, PathVerdict>();
   const split = new Set<string>();
-  const put = (from: string, to: string, d: DirectionReport) => {
+  const put = (from: string, to: string, d: GridDirection) => {
     const key = `${from}>${to}`;
     worst.set(key, worstVerdict([worst.get(key) ?? d.verdict, d.verdict])!);
-    if (splits(d)) split.add(key);
+    if (d.split) split.add(key);
   };
-  for (const { pair, report } of results.values()) {
-    put(pair.a.agent, pair.b.agent, report.forward);
-    if (report.reverse) put(pair.b.agent, pair.a.agent, report.reverse);
+  for (const cell of cells) {
+    put(cell.from, cell.to, cell.forward);
+    if (cell.reverse) put(cell.to, cell.from, cell.reverse);
   }
   const cell = (key: string): string => (worst.has(key) ? `${SYMBOL[worst.get(key)!]}${split.has(key) ? '*' : ''}` : '·');
   const width = Math.max(2, ...agents.map((name) => name.length));

@@ -5,7 +5,8 @@ import { AgentClient, parseAgentUrl } from '../agentClient/agentClient.js';
 import { testKindsOf } from '../kinds/testKinds.js';
 import { endpointKey } from '../model/endpoint.js';
 import type { Plan } from '../model/plan.js';
-import { plannedPairs } from '../plan/plannedPairs.js';
+import { endpointsOf } from '../plan/endpointsOf.js';
+import { inRailMeshPairCount, plannedPairs } from '../plan/plannedPairs.js';
 import { pairsInScope, selectorText } from '../plan/onlyThrough.js';
 import { estimateRun } from '../schedule/estimateRun.js';
 import { throughputRounds } from '../schedule/throughputRounds.js';
@@ -68,14 +69,18 @@ export async function runPlan(input: RunPlanInput): Promise<void> {
   }
 }
 
-/** Beyond this many pairs the full mesh's throughput rounds are not worth scheduling just to say how long it would take. */
+/** Beyond this many pairs the full mesh is not worth listing and scheduling just to say how long it would take. */
 const MESH_ESTIMATE_MAX_PAIRS = 20_000;
 
 /** What the full mesh of the same rails would cost, beside the fabric sample's own estimate. */
 function fullMeshLine(plan: Plan, facts: ReadonlyMap<string, AgentFactsResponse>, samplePairs: number, linkSpeedMbps: Record<string, number | null>): string {
+  const endpoints = [...endpointsOf(plan, facts).values()].reduce((sum, addresses) => sum + addresses.length, 0);
+  if ((endpoints * (endpoints - 1)) / 2 > MESH_ESTIMATE_MAX_PAIRS) {
+    const meshPairs = inRailMeshPairCount(plan, facts);
+    return `full mesh would be about ${meshPairs} pairs (the sample tests ${Math.round((samplePairs / Math.max(1, meshPairs)) * 100)} % of them)`;
+  }
   const mesh = plannedPairs({ ...plan, pairs: 'in-rail' }, facts);
   const share = mesh.length === 0 ? 100 : Math.round((samplePairs / mesh.length) * 100);
-  if (mesh.length > MESH_ESTIMATE_MAX_PAIRS) return `full mesh would be ${mesh.length} pairs (the sample tests ${share} % of them)`;
   const estimate = estimateRun({ pairs: mesh, rounds: throughputRounds(mesh, plan.concurrency.throughput), tests: plan.tests, plan, linkSpeedMbps });
   return `full mesh would be: ${estimate.text} (the sample tests ${share} % of its pairs)`;
 }

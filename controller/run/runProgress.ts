@@ -1,5 +1,5 @@
 import { cellRecordText } from '../throughput/cellRecordText.js';
-import { pmtuGrid } from '../pmtu/pmtuGrid.js';
+import { gridCell, pmtuGrid, type GridCell } from '../pmtu/pmtuGrid.js';
 import type { CellRecord } from '../model/cellRecord.js';
 import type { Pair } from '../model/pair.js';
 import type { PmtuReport } from '../model/pmtuReport.js';
@@ -35,13 +35,15 @@ export function createRunProgress(stream: NodeJS.WriteStream, options: { tty: bo
   let cellsDone = 0;
   let estimatedMs: number | null = null;
   let regionLines = 0;
-  const measured = new Map<string, { pair: Pair; report: PmtuReport }>();
+  // Per pair only what the grid shows (a re-measured pair replaces its cell), and only on a
+  // terminal, where the grid is drawn: a run of 20,000 pairs must not hold every report to its end.
+  const measured = new Map<string, GridCell>();
 
   const region = (): string[] => {
     const elapsedMs = Date.now() - startedAt;
     const eta = estimatedMs === null ? '' : ` · ETA ~${Math.max(0, Math.round((estimatedMs - elapsedMs) / 1000))} s`;
     return [
-      ...(measured.size ? pmtuGrid(options.agents, measured) : []),
+      ...(measured.size ? pmtuGrid(options.agents, measured.values()) : []),
       `${status} · ${Math.round(elapsedMs / 1000)} s${eta} · ${measured.size} pairs, ${cellsDone} cells measured`,
     ];
   };
@@ -70,7 +72,7 @@ export function createRunProgress(stream: NodeJS.WriteStream, options: { tty: bo
     },
     line: write,
     pmtu(pair, report) {
-      measured.set(pair.id, { pair, report });
+      if (options.tty) measured.set(pair.id, gridCell(pair, report));
       write(pmtuText(pair, report));
     },
     cell(pair, record) {
@@ -81,7 +83,7 @@ export function createRunProgress(stream: NodeJS.WriteStream, options: { tty: bo
     done() {
       if (!options.tty) return;
       clearRegion();
-      if (measured.size) stream.write(`${pmtuGrid(options.agents, measured).join('\n')}\n`);
+      if (measured.size) stream.write(`${pmtuGrid(options.agents, measured.values()).join('\n')}\n`);
     },
   };
 }

@@ -72,7 +72,8 @@ async function main(): Promise<void> {
   process.once('SIGINT', stop);
   const ports: number[] = [];
   for (let i = 0; i < count; i += 1) {
-    const server = createServer({ keepAliveTimeout: 60_000 }, simulatedAgent(i));
+    // As a real agent's (createAgentServer.ts): idle connections are the controller's to close.
+    const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 }, simulatedAgent(i));
     servers.push(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

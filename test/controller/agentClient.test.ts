@@ -19,6 +19,23 @@ function json(status: number, body: unknown): RequestListener {
   };
 }
 
+test('the client closes an idle connection itself, long before an agent that keeps it 65 s would', async (t) => {
+  const server = createServer(json(404, { v: 1, error: { code: 'ERR_NOT_FOUND', message: 'no such route' } }));
+  server.keepAliveTimeout = 65_000;
+  const closed = new Promise<number>((resolve) => server.once('connection', (socket) => {
+    const openedAt = Date.now();
+    socket.once('close', () => resolve(Date.now() - openedAt));
+  }));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  t.teardown(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+  const client = new AgentClient(new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`), { token: null, idleConnectionMs: 300 });
+  await t.throwsAsync(client.facts(), { instanceOf: PathprobeError });
+  // A busy controller that left it to the agent would send its next request on a connection the
+  // agent may be closing at that very moment.
+  const openMs = await Promise.race([closed, new Promise<number>((resolve) => setTimeout(() => resolve(Infinity), 20_000))]);
+  t.true(openMs < 20_000, 'closed by the client, not by the server\'s 65 s');
+});
+
 test("a proxy's 502 HTML page is not an agent's answer, named in one line", async (t) => {
   const client = await answering(t, (_req, res) => {
     res.writeHead(502, { 'content-type': 'text/html; charset=utf-8' });

@@ -2,7 +2,7 @@ import test from 'ava';
 import { flowClassesText, flowSplitText } from '../../controller/pmtu/flowClassesText.js';
 import { pmtuTable } from '../../controller/pmtu/pmtuTable.js';
 import { pmtuMatrixSection } from '../../controller/pmtu/pmtuMatrixSection.js';
-import { pmtuGrid } from '../../controller/pmtu/pmtuGrid.js';
+import { gridCell, pmtuGrid } from '../../controller/pmtu/pmtuGrid.js';
 import type { Pair } from '../../controller/model/pair.js';
 import type { PmtuReport } from '../../controller/model/pmtuReport.js';
 import type { RunReport } from '../../controller/model/runReport.js';
@@ -51,7 +51,7 @@ test('the HTML heat maps show the split in the cell, in the same words, and mark
 
 test('the live grid marks a direction whose flows split with *, and says so in its legend', (t) => {
   const pair = { id: 'h1~h2', a: { agent: 'h1', address: '198.18.1.1' }, b: { agent: 'h2', address: '198.18.1.2' } } as Pair;
-  const lines = pmtuGrid(['h1', 'h2'], new Map([[pair.id, { pair, report: SPLIT }]]));
+  const lines = pmtuGrid(['h1', 'h2'], [gridCell(pair, SPLIT)]);
   t.deepEqual(lines.slice(0, 3), ['    h1 h2', 'h1     S*', 'h2  ✓']);
   t.regex(lines.at(-1)!, /\* flows split over paths with different MTUs$/);
 });

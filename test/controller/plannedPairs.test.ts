@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { AgentFactsResponse } from '../../proto/agentFacts.js';
-import { plannedPairs } from '../../controller/plan/plannedPairs.js';
+import { inRailMeshPairCount, plannedPairs } from '../../controller/plan/plannedPairs.js';
 import type { Plan, PlanAgent } from '../../controller/model/plan.js';
 
 /** Two NICs per host: rail a on 198.18.1.0/24 (and 2001:2:0:1::/64), rail b on 198.18.2.0/24. */
@@ -82,4 +82,15 @@ test('addresses: all on a routed fabric with a shared management net: data NICs 
   const pairs = ids(planOf([agent(1), agent(2)], 'in-rail'), new Map([['h1', withMgmt(1, 1)], ['h2', withMgmt(2, 2)]]));
   t.true(pairs.includes('h1/198.18.1.1~h2/198.18.2.2'), 'the data fabric, routed between racks');
   t.true(pairs.includes('h1/198.19.0.1~h2/198.19.0.2'), 'addresses: all tests the management net too, as before');
+});
+
+test('the in-rail full mesh is counted without being listed, and the count is the list\'s length', (t) => {
+  const twoRails = planOf([agent(1), agent(2), agent(3)], 'in-rail');
+  t.is(inRailMeshPairCount(twoRails, facts), plannedPairs(twoRails, facts).length);
+  const labelled = planOf([1, 2, 3, 4].map((n) => agent(n, { addresses: [`198.18.1.${n}`, `198.18.2.${n}`], nicLabels: { [`198.18.2.${n}`]: { rail: 'b' } } })), 'in-rail');
+  const fourHosts = new Map([1, 2, 3, 4].map((n) => [`h${n}`, twoRailFacts(n)]));
+  t.is(inRailMeshPairCount(labelled, fourHosts), 12, '6 pairs on each rail');
+  t.is(inRailMeshPairCount(labelled, fourHosts), plannedPairs(labelled, fourHosts).length);
+  const manyHosts = planOf(Array.from({ length: 2000 }, (_, i) => agent(i + 1, { addresses: [`198.18.${i >> 8}.${i & 255}`] })), 'in-rail');
+  t.is(inRailMeshPairCount(manyHosts, new Map()), 1_999_000, '2000 hosts on one rail');
 });
