@@ -36,6 +36,8 @@ const PMTU_PARALLEL = 64;
 const TICKS_PER_SECOND = 100;
 const IDLE_WINDOW_MS = 10_000;
 const AGENT_WAVE = 8;
+const IDLE_AGENT_MAX_RSS_BYTES = 80 * 1024 * 1024;
+
 const USAGE = 'usage: controlPlaneBench.js [--quick] [--agents 10,100,500,2000] [--real 100] [--rack 16] [--flows 1] [--max-pairs 100000]';
 
 interface Options { simulated: number[]; real: number; perRack: number; flows: number; maxPairs: number }
@@ -295,6 +297,10 @@ runBench<Options>({
         + `${r.otherLines} other progress lines${r.firstOthers.length ? `, first: ${r.firstOthers.join(' | ')}` : ''}`);
     }
     if (idle.children > 0) session.say(`WRONG: real agents have ${idle.children} child processes (one process each expected)`);
-    return bad.length === 0 && idle.children === 0 ? 0 : 1;
+    // The target: an idle agent, all its processes together, under 80 MB.
+    const perAgentRssBytes = idle.rssBytes / opts.real;
+    const heavy = perAgentRssBytes >= IDLE_AGENT_MAX_RSS_BYTES;
+    if (heavy) session.say(`WRONG: an idle agent holds ${megabytes(perAgentRssBytes)} MB RSS, the target is under ${megabytes(IDLE_AGENT_MAX_RSS_BYTES)} MB`);
+    return bad.length === 0 && idle.children === 0 && !heavy ? 0 : 1;
   },
 });
