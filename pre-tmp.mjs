@@ -1,1 +1,0 @@
-await import('yaml'); await import('node:tls'); await import('node:crypto');
