@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgentFactsResponse } from './agentFacts.js';
+import { AgentHealthResponse } from './agentHealth.js';
 import { CloseResponderResponse, OpenResponderRequest, OpenResponderResponse } from './responder.js';
 import { PmtuSweepRequest, PmtuSweepResult } from './pmtuSweep.js';
 import {
@@ -39,6 +40,8 @@ const PrometheusText = z.string();
 /** The agent's HTTP API, contract v1: the one list that server, client and tests follow. */
 export const AGENT_API = {
   facts: { format: 'json', method: 'GET', path: '/v1/facts', request: null, response: AgentFactsResponse, status: 200 },
+  /** Answered by any running agent without doing anything: a liveness check. */
+  health: { format: 'json', method: 'GET', path: '/v1/health', request: null, response: AgentHealthResponse, status: 200 },
   openResponder: { format: 'json', method: 'POST', path: '/v1/responders', request: OpenResponderRequest, response: OpenResponderResponse, status: 201 },
   closeResponder: { format: 'json', method: 'DELETE', path: '/v1/responders/:id', request: null, response: CloseResponderResponse, status: 200 },
   sweep: { format: 'json', method: 'POST', path: '/v1/pmtu', request: PmtuSweepRequest, response: PmtuSweepResult, status: 200 },

@@ -165,12 +165,14 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
   const log = options.log ?? (() => {});
   const metrics = options.metrics ?? createAgentMetrics();
   let sweepsRunning = 0;
+  const startedAtMs = performance.now();
 
   /** Runs in flight: aborted when their controller hangs up or the agent shuts down. */
   const runsInFlight = new Set<AbortController>();
 
   const handlers: AgentHandlers = {
     facts: () => options.facts(),
+    health: async () => ({ v: CONTRACT_VERSION, uptimeMs: Math.round(performance.now() - startedAtMs) }),
     async openResponder({ body }) {
       if (!options.policy.ownsAddress(body.bindAddress)) {
         throw new PathprobeError('ERR_POLICY', `${body.bindAddress} is not an address of this host`);

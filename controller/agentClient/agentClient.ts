@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { Agent, fetch, type Response } from 'undici';
 import type { ClientTls } from './clientTls.js';
+import { formatDuration } from '../render/quantityText.js';
 import { tlsRefusalCode } from './tlsRefusal.js';
 import type { AgentFactsResponse } from '../../proto/agentFacts.js';
 import {
@@ -87,24 +88,69 @@ export interface AgentClientOptions {
   token: string | null;
   /** CA, certificate and key for https:// agents; null trusts the system's CAs and presents none. */
   tls?: ClientTls | null;
-  /** Per request; a sweep is bounded by the agent's own rounds, so this is a backstop. */
+  /** For a sweep, which the agent bounds by its own rounds: a backstop. */
   timeoutMs?: number;
+  /** For a request that does no test (facts, opening a responder, starting iperf3 servers). */
+  quickTimeoutMs?: number;
+  /** How long a health check may take; a test in flight is checked on this beat too. */
+  healthTimeoutMs?: number;
+  /** How often an agent that stopped answering is asked again. */
+  silentRecheckMs?: number;
   /** How long an idle connection is kept for the next request; far below the agent's 65 s. */
   idleConnectionMs?: number;
 }
 
-/** Talks to one agent. Validates every response; every failure is a PathprobeError with a stable code. */
+/** Routes that run a test: they may take long, so the agent's health is checked while they do. */
+const TEST_ROUTES: ReadonlySet<JsonRouteName> = new Set(['sweep', 'runIperf']);
+/** A test in flight is given up after this many health checks in a row got no answer. */
+const MISSED_HEALTH_CHECKS = 2;
+
+/** Why an agent counts as not answering, and since when. */
+interface Silence {
+  sinceMs: number;
+  reason: string;
+  checkedAtMs: number;
+}
+
+const clockTime = (ms: number) => new Date(ms).toISOString().slice(11, 19);
+
+/**
+ * A signal that aborts with a TimeoutError after `ms`, and its timer's release. Not
+ * AbortSignal.timeout inside AbortSignal.any: Node 20 may collect such a timeout signal before it
+ * fires, and a request toward a hung agent then waits forever.
+ */
+function deadline(controller: AbortController, ms: number): () => void {
+  const timer = setTimeout(() => controller.abort(new DOMException(`no answer in ${ms} ms`, 'TimeoutError')), ms);
+  return () => clearTimeout(timer);
+}
+
+/**
+ * Talks to one agent. Validates every response; every failure is a PathprobeError with a stable code.
+ *
+ * A hung agent (stopped, or behind a partition) costs a run one short deadline, not a minute per
+ * request: a request that does no test gets seconds; a test in flight is given up when the
+ * agent's health checks go unanswered; and once the agent is known silent, every further request
+ * fails at once with why and since when, until a health check (every 30 s at most) gets an answer.
+ */
 export class AgentClient {
   readonly url: URL;
   readonly #token: string | null;
   readonly #timeoutMs: number;
+  readonly #quickTimeoutMs: number;
+  readonly #healthTimeoutMs: number;
+  readonly #silentRecheckMs: number;
   readonly #dispatcher: Agent;
   readonly #tls: ClientTls | null;
+  #silence: Silence | null = null;
+  #recheck: Promise<boolean> | null = null;
 
   constructor(url: URL, options: AgentClientOptions) {
     this.url = url;
     this.#token = options.token;
     this.#timeoutMs = options.timeoutMs ?? 60_000;
+    this.#quickTimeoutMs = options.quickTimeoutMs ?? 15_000;
+    this.#healthTimeoutMs = options.healthTimeoutMs ?? 5_000;
+    this.#silentRecheckMs = options.silentRecheckMs ?? 30_000;
     const tls = options.tls ?? null;
     this.#tls = tls;
     if (tls !== null && url.protocol !== 'https:') {
@@ -162,34 +208,120 @@ export class AgentClient {
     return this.call('runIperf', { body: request }, { timeoutMs: expectedMs + 30_000 });
   }
 
+  /** The agent's event loop runs: any HTTP answer within the health deadline (an older agent's 404 too). */
+  async #answers(): Promise<boolean> {
+    const controller = new AbortController();
+    const release = deadline(controller, this.#healthTimeoutMs);
+    try {
+      const response = await fetch(new URL(AGENT_API.health.path, this.url), {
+        headers: this.#headers(false),
+        signal: controller.signal,
+        dispatcher: this.#dispatcher,
+      });
+      await response.arrayBuffer();
+      return true;
+    } catch {
+      return false;
+    } finally {
+      release();
+    }
+  }
+
+  #silentError(): PathprobeError {
+    const silence = this.#silence!;
+    return new PathprobeError('ERR_AGENT_UNREACHABLE',
+      `agent ${this.label} has not answered since ${clockTime(silence.sinceMs)} (${silence.reason}); not waiting for it again`,
+      { details: { agent: this.label } });
+  }
+
+  #markSilent(reason: string): void {
+    const nowMs = Date.now();
+    this.#silence ??= { sinceMs: nowMs, reason, checkedAtMs: nowMs };
+  }
+
+  /** Fails at once while the agent is known silent, asking it again at most every silentRecheckMs. */
+  async #whenAnswering(): Promise<void> {
+    const silence = this.#silence;
+    if (silence === null) return;
+    if (Date.now() - silence.checkedAtMs < this.#silentRecheckMs) throw this.#silentError();
+    // One health check for every request waiting on this agent.
+    this.#recheck ??= this.#answers().finally(() => { this.#recheck = null; });
+    if (await this.#recheck) {
+      this.#silence = null;
+      return;
+    }
+    silence.checkedAtMs = Date.now();
+    throw this.#silentError();
+  }
+
+  /** Health checks on a beat while a test runs; calls `silent` when MISSED_HEALTH_CHECKS go unanswered. */
+  #watch(silent: () => void): () => void {
+    let given = false;
+    let missed = 0;
+    let checking = false;
+    const beat = setInterval(() => {
+      if (checking) return;
+      checking = true;
+      void this.#answers().then((answered) => {
+        checking = false;
+        missed = answered ? 0 : missed + 1;
+        if (missed < MISSED_HEALTH_CHECKS || given) return;
+        given = true;
+        this.#markSilent(`${MISSED_HEALTH_CHECKS} health checks in a row got no answer in ${formatDuration(this.#healthTimeoutMs)}`);
+        silent();
+      });
+    }, this.#healthTimeoutMs);
+    return () => clearInterval(beat);
+  }
+
+  #headers(withBody: boolean): Record<string, string> {
+    const headers: Record<string, string> = { [CONTRACT_VERSION_HEADER]: String(CONTRACT_VERSION) };
+    if (this.#token !== null) headers.authorization = `Bearer ${this.#token}`;
+    if (withBody) headers['content-type'] = 'application/json';
+    return headers;
+  }
+
   /** Calls one JSON route of AGENT_API and returns its answer checked against the route's response schema. */
   async call<N extends JsonRouteName>(name: N, input: CallInput<N>, options: { timeoutMs?: number } = {}): Promise<RouteResponse<N>> {
     const route: AgentRoute = AGENT_API[name];
     const { method } = route;
     const path = pathOf(name, (input.params ?? {}) as RouteParams<N>);
-    const headers: Record<string, string> = { [CONTRACT_VERSION_HEADER]: String(CONTRACT_VERSION) };
-    if (this.#token !== null) headers.authorization = `Bearer ${this.#token}`;
-    if (input.body !== undefined) headers['content-type'] = 'application/json';
+    await this.#whenAnswering();
+    const isTest = TEST_ROUTES.has(name);
+    const deadlineMs = options.timeoutMs ?? (isTest ? this.#timeoutMs : this.#quickTimeoutMs);
+    const stop = new AbortController();
+    let silenced = false;
+    const release = deadline(stop, deadlineMs);
+    const unwatch = isTest ? this.#watch(() => { silenced = true; stop.abort(); }) : () => {};
     let response: Response;
     let text: string;
     try {
       response = await fetch(new URL(path, this.url), {
         method,
-        headers,
+        headers: this.#headers(input.body !== undefined),
         body: input.body === undefined ? undefined : JSON.stringify(input.body),
-        signal: AbortSignal.timeout(options.timeoutMs ?? this.#timeoutMs),
+        signal: stop.signal,
         dispatcher: this.#dispatcher,
       });
       text = await response.text();
     } catch (error) {
+      if (silenced) throw this.#silentError();
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const timedOut = (error as Error).name === 'TimeoutError';
+      const noAnswer = `no answer to ${method} ${path} in ${formatDuration(deadlineMs)}`;
+      if (timedOut && !isTest) this.#markSilent(noAnswer);
+      // Behind a partition nothing answers the connection at all; a refused one is quick, so it need not be remembered.
+      if (cause?.code === 'UND_ERR_CONNECT_TIMEOUT' || cause?.code === 'EHOSTUNREACH' || cause?.code === 'ENETUNREACH') this.#markSilent(describeNetworkFailure(error));
       let tlsFailure = describeTlsFailure(cause?.code, cause?.message ?? '');
       if (tlsFailure === null && this.url.protocol === 'https:' && (cause?.code === 'UND_ERR_SOCKET' || cause?.code === 'ECONNRESET')) {
         const refusal = await tlsRefusalCode(this.url, this.#tls);
         if (refusal !== null) tlsFailure = describeTlsFailure(refusal, refusal);
       }
       if (tlsFailure !== null) throw new PathprobeError('ERR_TLS', `agent ${this.label}: ${tlsFailure}`, { cause: error, details: { agent: this.label } });
-      throw new PathprobeError('ERR_AGENT_UNREACHABLE', `agent ${this.label} unreachable: ${describeNetworkFailure(error)}`, { cause: error, details: { agent: this.label } });
+      throw new PathprobeError('ERR_AGENT_UNREACHABLE', `agent ${this.label} unreachable: ${timedOut ? noAnswer : describeNetworkFailure(error)}`, { cause: error, details: { agent: this.label } });
+    } finally {
+      release();
+      unwatch();
     }
     const json = parseJsonOrUndefined(text);
     const spoken = (json as { v?: unknown } | undefined)?.v;

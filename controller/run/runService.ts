@@ -10,7 +10,7 @@ import { reportInScope } from '../plan/onlyThrough.js';
 import type { RunStore } from '../store/RunStore.js';
 import type { RunInterrupt } from './runInterrupt.js';
 import { runPlan, type RunPlanInput } from './runPlan.js';
-import { EXIT_FINDING, EXIT_OK } from '../model/exitCodes.js';
+import { EXIT_CANNOT_RUN, EXIT_FINDING, EXIT_OK } from '../model/exitCodes.js';
 
 /*
  * The run service: start or resume a run, measure it to its stored end (stopping in two stages),
@@ -27,10 +27,15 @@ export async function startRun(store: RunStore, plan: Plan, planPath: string | n
   return { runId: await store.createRun({ plan, planPath, startedAtMs: Date.now() }), plan };
 }
 
-/** An interrupted run, to be measured to its end with the plan (and `--only-through`) it started with. */
+/**
+ * An interrupted run, or a finished one that left something unmeasured (exit 3: an agent was
+ * silent or gone), to be measured to its end with the plan (and `--only-through`) it started with.
+ */
 export async function resumeRun(store: RunStore, runId: string): Promise<{ runId: string; plan: Plan }> {
   const run = await store.requireRun(runId);
-  if (run.status === 'done') throw new PathprobeError('ERR_USAGE', `run ${runId} already finished; nothing to resume`);
+  if (run.status === 'done' && run.exitCode !== EXIT_CANNOT_RUN) {
+    throw new PathprobeError('ERR_USAGE', `run ${runId} already finished with everything measured (exit ${run.exitCode}); nothing to resume`);
+  }
   await store.resumeRun(runId);
   return { runId: run.runId, plan: run.plan };
 }

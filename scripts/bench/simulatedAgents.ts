@@ -46,6 +46,7 @@ function simulatedAgent(index: number): (req: IncomingMessage, res: ServerRespon
       const body = await bodyOf(req);
       switch (route?.name) {
         case 'facts': return send(res, AGENT_API.facts.status, facts);
+        case 'health': return send(res, AGENT_API.health.status, JSON.stringify({ v: CONTRACT_VERSION, uptimeMs: Math.round(process.uptime() * 1000) }));
         case 'openResponder': {
           const request = OpenResponderRequest.parse(body);
           return send(res, AGENT_API.openResponder.status, JSON.stringify(simulatedOpenResponder(request, SIMULATED_RESPONDER_PORT, Date.now())));

@@ -49,6 +49,8 @@ export interface LabAgents {
   spawnCli(args: readonly string[], opts?: { timeoutMs?: number; stdoutFile?: string }): StartedProcess;
   /** Kills one host's agent the hard way (SIGKILL), as a crash or a pulled cable would. */
   kill(host: string): void;
+  /** Sends one host's agent a signal: SIGSTOP hangs it (its kernel still accepts connections), SIGCONT wakes it. */
+  signal(host: string, signal: NodeJS.Signals): void;
   stop(): Promise<void>;
 }
 
@@ -126,6 +128,7 @@ export async function startLabAgents(lab: Lab, opts: LabAgentsOptions): Promise<
       cli: (args, cliOpts) => lab.exec('ctl', [process.execPath, cliMain, ...args], { timeoutMs: cliOpts?.timeoutMs ?? DEFAULT_CLI_TIMEOUT_MS }),
       spawnCli: (args, cliOpts) => lab.spawn('ctl', [process.execPath, cliMain, ...args], cliOpts),
       kill: (host) => agents.get(host)?.kill('SIGKILL'),
+      signal: (host, signal) => agents.get(host)?.kill(signal),
       stop,
     };
   } catch (error) {

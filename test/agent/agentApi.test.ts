@@ -131,6 +131,9 @@ test.serial('every route of the descriptor answers with its declared status and 
     return answer;
   };
   t.is((await other('/v1/facts')).status, 200);
+  const health = await other('/v1/health');
+  t.is(health.status, 200);
+  t.true(Number.isInteger(health.body.uptimeMs));
   const responder = await post('/v1/responders', { v: 1, bindAddress: '127.0.0.1' });
   t.is(responder.status, 201);
   t.is((await other(`/v1/responders/${responder.body.responderId}`, { method: 'DELETE' })).status, 200);

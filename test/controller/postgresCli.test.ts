@@ -103,9 +103,16 @@ test('run stores into PostgreSQL, PATHPROBE_DB stands for --db, and --resume fin
   t.like(await store.getRun(dead), { status: 'done', exitCode: 3 });
   t.truthy(await store.loadReport(dead), 'the final report is stored with the run');
 
+  // Still something unmeasured (exit 3): it may be resumed again, once the agents are back.
   const again = await runCli(['run', '--resume', dead, '--db', db]);
-  t.is(again.exitCode, 2);
-  t.regex(again.stderr, new RegExp(`^pathprobe: run ${dead} already finished`));
+  t.is(again.exitCode, 3, again.stderr);
+  t.regex(again.stderr, new RegExp(`^resuming ${dead} `, 'm'));
+  // A run that measured everything has nothing left to resume.
+  const complete = await store.createRun({ plan: (await store.getRun(runId))!.plan, planPath: plan, startedAtMs: Date.now() });
+  await store.finishRun(complete, { status: 'done', exitCode: 1, finishedAtMs: Date.now() });
+  const refused = await runCli(['run', '--resume', complete, '--db', db]);
+  t.is(refused.exitCode, 2);
+  t.regex(refused.stderr, new RegExp(`^pathprobe: run ${complete} already finished with everything measured \\(exit 1\\); nothing to resume`));
 });
 
 test('serve stores its scheduled runs in PostgreSQL and stops cleanly on SIGTERM', async (t) => {
