@@ -26,20 +26,37 @@ export function systemCommand(name: string): string {
   return name;
 }
 
+const DROP_CAPABILITIES = ['--inh-caps=-all', '--ambient-caps=-all', '--bounding-set=-all'];
+
 /**
- * The prefix that starts a child with no capability at all, or none when there is nothing to
- * drop. An agent started with `AmbientCapabilities=CAP_NET_RAW` (systemd) or `setpriv
- * --ambient-caps +net_raw` passes its ambient set to every child: iperf3, ip and lldpctl need
- * no capability, so they get none (util-linux's setpriv clears the inheritable, ambient and
- * bounding sets, then execs the tool). Root (the lab, an agent run as root) is left as it is:
- * root's children are root whatever their sets say.
+ * PURE. The prefix every child starts behind: util-linux `setpriv` (2.38 on Debian 12), which
+ * sets what follows and then execs the tool in place (same PID, same process group).
+ *
+ * - `--pdeathsig SIGKILL`, always: the kernel kills the child the moment the agent dies, even by
+ *   SIGKILL, when no escalation of ours can run. Without it a crashed agent left its iperf3
+ *   servers and clients running until their own `-t` ended. The signal fires when the thread
+ *   that forked the child exits: Node's spawn forks from the main (event-loop) thread, which
+ *   lives exactly as long as the process, and the agent never spawns from worker threads. It
+ *   survives execve except into set-user-ID or file-capability programs; none of our tools is one.
+ * - no capability at all when there is something to drop. An agent started with
+ *   `AmbientCapabilities=CAP_NET_RAW` (systemd) or `setpriv --ambient-caps +net_raw` passes its
+ *   ambient set to every child: iperf3, ip and lldpctl need no capability, so they get none
+ *   (clearing the inheritable, ambient and bounding sets). Root (the lab, an agent run as root)
+ *   is left as it is: root's children are root whatever their sets say.
+ *
+ * `setpriv` is null when it is not installed: then nothing can be dropped or armed, and a child
+ * that has capabilities to lose is refused (the bare name fails to start) rather than run with them.
  */
-export function capabilityDropPrefix(status: string = readProcStatus()): string[] {
-  if (/^Uid:\s+0\s/m.test(status)) return [];
+export function childPrefix(status: string, setpriv: string | null): string[] {
+  const drop = mustDropCapabilities(status) ? DROP_CAPABILITIES : [];
+  if (setpriv === null) return drop.length > 0 ? ['setpriv', ...drop, '--'] : [];
+  return [setpriv, '--pdeathsig', 'SIGKILL', ...drop, '--'];
+}
+
+function mustDropCapabilities(status: string): boolean {
+  if (/^Uid:\s+0\s/m.test(status)) return false;
   const ambient = /^CapAmb:\s+([0-9a-f]+)/m.exec(status)?.[1];
-  return ambient !== undefined && /[1-9a-f]/.test(ambient)
-    ? [systemCommand('setpriv'), '--inh-caps=-all', '--ambient-caps=-all', '--bounding-set=-all', '--']
-    : [];
+  return ambient !== undefined && /[1-9a-f]/.test(ambient);
 }
 
 function readProcStatus(): string {
@@ -50,7 +67,45 @@ function readProcStatus(): string {
   }
 }
 
-let dropPrefix: string[] | null = null;
+/** Null when `name` is neither a path to an executable nor found on PATH (outside node_modules). */
+export function findCommand(name: string): string | null {
+  const found = systemCommand(name);
+  if (!found.includes('/')) return null;
+  try {
+    accessSync(found, constants.X_OK);
+    return found;
+  } catch {
+    return null;
+  }
+}
+
+/** A command that is not installed: `exec` rejects with it (the only rejection), before any spawn. */
+export class CommandNotFound extends Error {
+  readonly code = 'ENOENT';
+  readonly command: string;
+  constructor(command: string) {
+    const where = command.includes('/') ? 'no executable file there' : 'not found on PATH';
+    super(`cannot run ${command}: ${where} (ENOENT)`, {
+      cause: Object.assign(new Error(`ENOENT: ${command}; PATH=${process.env.PATH ?? ''}`), { code: 'ENOENT' }),
+    });
+    this.name = 'CommandNotFound';
+    this.command = command;
+  }
+}
+
+/** The environment variable that names the agent instance a child belongs to (see markChildren). */
+export const AGENT_MARKER_VARIABLE = 'PATHPROBE_AGENT';
+
+let prefix: string[] | null = null;
+let marker: string | null = null;
+
+/**
+ * From now on every child carries `PATHPROBE_AGENT=<marker>` in its environment, so that a later
+ * agent with the same identity can recognise (and remove) what this one left behind.
+ */
+export function markChildren(identity: string): void {
+  marker = identity;
+}
 
 export interface ExecResult {
   exitCode: number | null;
@@ -81,18 +136,27 @@ export interface ExecOptions {
  * its own process group so the whole group is signalled; the deadline always fires, and the
  * caller's AbortSignal ends it early with the same SIGTERM → SIGKILL escalation. It never
  * throws for a failing command: it returns the facts and the caller decides what they mean.
- * Only a command that cannot be started at all (ENOENT) rejects.
+ * Only a command that cannot be started at all rejects: CommandNotFound when it is not installed.
+ * Every child dies with the agent (childPrefix) and carries the agent's marker (markChildren).
  */
 export function exec(command: string, args: readonly string[], options: ExecOptions): Promise<ExecResult> {
   const killGraceMs = options.killGraceMs ?? 2000;
   const startedAt = performance.now();
   return new Promise((resolve, reject) => {
-    dropPrefix ??= capabilityDropPrefix();
-    const [program, ...programArgs] = [...dropPrefix, systemCommand(command), ...args];
+    // Checked here because behind the setpriv prefix a missing tool would be setpriv's exit 127,
+    // not a failure to start: callers tell "not installed" from "failed" by this rejection.
+    const resolvedCommand = findCommand(command);
+    if (resolvedCommand === null) {
+      reject(new CommandNotFound(command));
+      return;
+    }
+    prefix ??= childPrefix(readProcStatus(), findCommand('setpriv'));
+    const [program, ...programArgs] = [...prefix, resolvedCommand, ...args];
+    const env = options.env ?? process.env;
     const child = spawn(program!, programArgs, {
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: options.env ?? process.env,
+      env: marker === null ? env : { ...env, [AGENT_MARKER_VARIABLE]: marker },
     });
     let stdout = '';
     let stderr = '';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { CONTRACT_VERSION } from '../proto/contractVersion.js';
 import { PathprobeError } from '../proto/errorCodes.js';
 import type { StartIperfServersRequest, StartIperfServersResponse, StopIperfServersResponse } from '../proto/throughput.js';
-import { iperfVersion } from './iperf/iperfVersion.js';
+import { requireIperf } from './iperf/iperfVersion.js';
 import { startIperfServers } from './iperf/iperfServers.js';
 import type { ThroughputSlot } from './throughputSlot.js';
 
@@ -26,9 +26,7 @@ export class IperfSessions {
   }
 
   async start(request: StartIperfServersRequest): Promise<StartIperfServersResponse> {
-    const version = await iperfVersion().catch((error: unknown) => {
-      throw new PathprobeError('ERR_PROBE_FAILED', `iperf3 is not usable on this agent: ${(error as Error).message}`, { cause: error });
-    });
+    const version = await requireIperf();
     const release = this.#slot.acquire(`${request.count} iperf3 server(s) on ${request.bindAddress}`);
     try {
       const servers = await startIperfServers({ bindAddress: request.bindAddress, count: request.count, maxLifetimeMs: request.maxLifetimeMs });

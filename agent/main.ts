@@ -15,6 +15,9 @@ import { readAgentTls } from './server/readAgentTls.js';
 import { loadAgentPolicy } from './server/agentPolicy.js';
 import { createAuditLog } from './server/auditLog.js';
 import { createWriteStream } from 'node:fs';
+import { markChildren } from './exec.js';
+import { removeLeftovers } from './leftoverProcesses.js';
+import { readCanRun } from './canRun.js';
 
 async function readToken(tokenFile: string | undefined): Promise<string | null> {
   if (tokenFile) {
@@ -76,6 +79,7 @@ async function main(): Promise<void> {
       cpuCount: availableParallelism(),
       nics: await readNicFacts(lldp.byInterface),
       lldp: lldp.state,
+      canRun: await readCanRun(),
     };
   };
   const agent = createAgentServer({
@@ -89,6 +93,11 @@ async function main(): Promise<void> {
   const address = agent.server.address();
   const port = typeof address === 'object' && address ? address.port : listen.port;
   const hostText = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
+  // Only now: holding the address proves no other live agent has this identity in this network
+  // namespace, so whatever carries its marker was left by an earlier instance.
+  const identity = `${hostText}:${port}`;
+  markChildren(identity);
+  removeLeftovers(identity, (line) => process.stderr.write(`pathprobe agent: ${line}\n`));
   if (!authenticated) {
     process.stderr.write('pathprobe agent: WARNING: --insecure-no-auth: anyone who can reach this port can make this host send probes\n');
   }

@@ -54,6 +54,27 @@ export const NicFacts = z.object({
 });
 export type NicFacts = z.infer<typeof NicFacts>;
 
+/**
+ * Whether this agent can run one test kind now, and if not why, in the spirit of perfSONAR
+ * pScheduler's can-run: a controller can tell "this agent cannot" from "this test failed"
+ * before it spends a test on it.
+ */
+export const CanRun = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true) }),
+  z.object({
+    ok: z.literal(false),
+    reason: z.string().describe('Why not, in words, e.g. "iperf3 is not installed (not found on PATH)".'),
+  }),
+]);
+export type CanRun = z.infer<typeof CanRun>;
+
+/** Per test kind. A kind added later comes as another optional key. */
+export const CanRunByKind = z.object({
+  pmtu: CanRun.describe('Path-MTU sweeps (and echo): needs a raw socket, so root or CAP_NET_RAW.'),
+  throughput: CanRun.describe('iperf3 servers and clients: needs a working iperf3.'),
+});
+export type CanRunByKind = z.infer<typeof CanRunByKind>;
+
 /** GET /v1/facts */
 export const AgentFactsResponse = z.object({
   v: z.number().int(),
@@ -65,5 +86,7 @@ export const AgentFactsResponse = z.object({
   cpuCount: z.number().int().positive(),
   nics: z.array(NicFacts),
   lldp: LldpState.optional().describe('Whether LLDP neighbours could be read; absent from older agents.'),
+  // Optional: agents from before it fit contract v1, and a controller reads absent as "unknown".
+  canRun: CanRunByKind.optional().describe('Which test kinds this agent can run now, and why not; absent from older agents.'),
 });
 export type AgentFactsResponse = z.infer<typeof AgentFactsResponse>;

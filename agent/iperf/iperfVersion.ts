@@ -1,4 +1,6 @@
-import { exec } from '../exec.js';
+import type { CanRun } from '../../proto/agentFacts.js';
+import { PathprobeError } from '../../proto/errorCodes.js';
+import { CommandNotFound, exec } from '../exec.js';
 
 const VERSION_TIMEOUT_MS = 5_000;
 
@@ -26,4 +28,37 @@ async function readIperfVersion(): Promise<string> {
     throw new Error(`iperf3 --version printed no "iperf <version>" line (exit ${result.exitCode}): ${said}`);
   }
   return match[0];
+}
+
+/** PURE. Why iperf3 cannot run, from what iperfVersion() rejected with. */
+export function iperfUnusableReason(error: unknown): string {
+  if (error instanceof CommandNotFound) return 'iperf3 is not installed (not found on PATH)';
+  return `iperf3 is not usable: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/** Throughput's can-run: iperf3 answers `--version`. Asked on every facts request while it fails. */
+export async function iperfCanRun(): Promise<CanRun> {
+  try {
+    await iperfVersion();
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, reason: iperfUnusableReason(error) };
+  }
+}
+
+/**
+ * iperf3's version for a throughput route, or the route's answer when it cannot run: a
+ * PathprobeError ERR_PROBE_FAILED saying why (the same reason as the facts' canRun), with
+ * `details.canRun` so a controller need not parse the words.
+ */
+export async function requireIperf(): Promise<string> {
+  try {
+    return await iperfVersion();
+  } catch (error) {
+    const reason = iperfUnusableReason(error);
+    throw new PathprobeError('ERR_PROBE_FAILED', `this agent cannot run throughput tests: ${reason}`, {
+      cause: error,
+      details: { test: 'throughput', canRun: { ok: false, reason } },
+    });
+  }
 }

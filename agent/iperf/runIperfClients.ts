@@ -4,7 +4,7 @@ import { exec } from '../exec.js';
 import { readCoreTimes, maxCorePercent } from './cpuSampler.js';
 import type { CoreTimes } from './cpuSampler.js';
 import { decodeIperfJson } from './decodeIperfJson.js';
-import { iperfVersion } from './iperfVersion.js';
+import { requireIperf } from './iperfVersion.js';
 import { sampleObservedMss } from './observedMss.js';
 
 /** Only for unreachable hosts: connection setup uses small packets, so a capped path still connects. */
@@ -68,7 +68,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  * Meanwhile it notes the busiest core and, once after omit, the MSS a data stream really uses.
  */
 export async function runIperfClients(request: IperfRunRequest, options: RunIperfClientsOptions = {}): Promise<IperfRunResult> {
-  const version = await iperfVersion();
+  const version = await requireIperf();
   const plan = spreadStreams(request.streams, request.target.ports);
   const omitMs = wholeSeconds(request.omitMs) * 1000;
   const timeoutMs = omitMs + wholeSeconds(request.durationMs) * 1000 + CONNECT_TIMEOUT_MS

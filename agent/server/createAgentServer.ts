@@ -20,6 +20,7 @@ import { runFlowSweeps } from '../probe/runFlowSweeps.js';
 import { ThroughputSlot } from '../throughputSlot.js';
 import { IperfSessions } from '../iperfSessions.js';
 import { runIperfClients } from '../iperf/runIperfClients.js';
+import { requireIperf } from '../iperf/iperfVersion.js';
 import { createAgentMetrics, type AgentMetrics } from '../metrics/agentMetrics.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -213,6 +214,8 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
       if (body.sourceAddress && !options.policy.ownsAddress(body.sourceAddress)) {
         throw new PathprobeError('ERR_POLICY', `source ${body.sourceAddress} is not an address of this host`);
       }
+      // Before the slot: an agent without iperf3 says so even while busy.
+      await requireIperf();
       // iperf3 only reaches a server some agent started for this test, so no --allow check here:
       // a client toward anything else is refused by the network, not fed by this agent.
       const release = throughputSlot.acquire(`iperf3 client toward ${body.target.address}`);
@@ -312,7 +315,9 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
         seen.reason = `${code}: ${error.message}`;
         if (code === 'ERR_BUSY') metrics.busyRefused();
         if (error !== reason || code !== error.code || code === 'ERR_PROBE_FAILED') log(`${req.method} ${req.url}: ${error.code}: ${error.message}`);
-        const body: ErrorResponse = { v: CONTRACT_VERSION, error: { code, message: error.message } };
+        // Details travel only with the code they were written for (e.g. a can-run refusal's canRun).
+        const details = code === error.code && error.details !== undefined ? { details: error.details } : {};
+        const body: ErrorResponse = { v: CONTRACT_VERSION, error: { code, message: error.message, ...details } };
         // Drain whatever the client still sends so the connection can be answered cleanly.
         req.resume();
         send(res, HTTP_STATUS_OF[code], body);

@@ -37,6 +37,11 @@ export interface LabAgentsOptions {
    * `User=` + `AmbientCapabilities=CAP_NET_RAW` would (util-linux setpriv); the token is theirs.
    */
   runAs?: { uid: number; gid: number };
+  /**
+   * More environment for a host's agent, e.g. a PATH without iperf3: the agent finds its tools
+   * through PATH, so such an agent stands for a host where iperf3 is not installed.
+   */
+  env?: (host: string) => Record<string, string> | undefined;
 }
 
 export interface LabAgents {
@@ -51,16 +56,23 @@ export interface LabAgents {
   kill(host: string): void;
   /** Sends one host's agent a signal: SIGSTOP hangs it (its kernel still accepts connections), SIGCONT wakes it. */
   signal(host: string, signal: NodeJS.Signals): void;
+  /** The PID of a host's agent process (`ip netns exec` execs in place), undefined when it is not known. */
+  pidOf(host: string): number | undefined;
+  /** What a host's current agent has written to stderr so far (its log lines). */
+  stderrOf(host: string): string;
+  /**
+   * Starts a host's agent again, same flags, same token, same address (stopping it first if it
+   * still runs), as a supervisor restarting a crashed one would; resolves once it is listening.
+   */
+  restart(host: string): Promise<void>;
   stop(): Promise<void>;
 }
 
 /** Resolves with the agent's URL once it says it is listening; rejects if it exits or is slow. */
-function listening(name: string, agent: StartedProcess): Promise<string> {
+function listening(name: string, agent: StartedProcess, stderrOf: () => string): Promise<string> {
   return new Promise((resolve, reject) => {
     let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => reject(new Error(`agent on ${name} did not start in ${AGENT_START_TIMEOUT_MS / 1000} s: ${stderr.trim()}`)), AGENT_START_TIMEOUT_MS);
-    agent.stderr?.on('data', (chunk: string) => { stderr += chunk; });
+    const timer = setTimeout(() => reject(new Error(`agent on ${name} did not start in ${AGENT_START_TIMEOUT_MS / 1000} s: ${stderrOf().trim()}`)), AGENT_START_TIMEOUT_MS);
     agent.stdout?.on('data', (chunk: string) => {
       stdout += chunk;
       const match = /listening on (https?:\/\/\S+)/.exec(stdout);
@@ -71,7 +83,7 @@ function listening(name: string, agent: StartedProcess): Promise<string> {
     });
     void agent.result.then((r) => {
       clearTimeout(timer);
-      reject(new Error(`agent on ${name} exited with ${r.exitCode ?? r.signal}: ${(stderr || r.stderr).trim()}`));
+      reject(new Error(`agent on ${name} exited with ${r.exitCode ?? r.signal}: ${(stderrOf() || r.stderr).trim()}`));
     });
   });
 }
@@ -88,6 +100,7 @@ export async function startLabAgents(lab: Lab, opts: LabAgentsOptions): Promise<
   const dir = await mkdtemp(join(tmpdir(), 'pathprobe-lab-'));
   const tokenFile = join(dir, 'token');
   const agents = new Map<string, StartedProcess>();
+  const stderrs = new Map<string, string>();
   const stop = async () => {
     await Promise.all([...agents.values()].map((a) => a.stop()));
     await rm(dir, { recursive: true, force: true });
@@ -104,20 +117,24 @@ export async function startLabAgents(lab: Lab, opts: LabAgentsOptions): Promise<
       '--inh-caps=-all,+net_raw', '--ambient-caps=-all,+net_raw', '--bounding-set=-all,+net_raw', '--',
     ];
     const found = new Map<string, string>();
+    const startAgent = (name: string): Promise<string> => {
+      const host = lab.hosts[name]!;
+      // A host whose lab runs lldpd: the agent asks that instance, as it would ask /run/lldpd.socket.
+      const lldpSocket = lab.lldpSocketOf(name);
+      const env = opts.env?.(name);
+      const agent = lab.spawn(name, [
+        ...prefix, process.execPath, agentMain, '--listen', `${host.mgmtAddress}:${LAB_AGENT_PORT}`, '--token-file', tokenFile,
+        ...(lldpSocket === null ? [] : ['--lldp-socket', lldpSocket]),
+        ...(opts.extraArgs?.(name) ?? []),
+      ], env === undefined ? {} : { env });
+      agents.set(name, agent);
+      stderrs.set(name, '');
+      agent.stderr?.on('data', (chunk: string) => { if (agents.get(name) === agent) stderrs.set(name, stderrs.get(name)! + chunk); });
+      return listening(name, agent, () => stderrs.get(name) ?? '');
+    };
     for (let i = 0; i < names.length; i += AGENT_WAVE_SIZE) {
       opts.signal?.throwIfAborted();
-      const wave = names.slice(i, i + AGENT_WAVE_SIZE).map((name) => {
-        const host = lab.hosts[name]!;
-        // A host whose lab runs lldpd: the agent asks that instance, as it would ask /run/lldpd.socket.
-        const lldpSocket = lab.lldpSocketOf(name);
-        const agent = lab.spawn(name, [
-          ...prefix, process.execPath, agentMain, '--listen', `${host.mgmtAddress}:${LAB_AGENT_PORT}`, '--token-file', tokenFile,
-          ...(lldpSocket === null ? [] : ['--lldp-socket', lldpSocket]),
-          ...(opts.extraArgs?.(name) ?? []),
-        ]);
-        agents.set(name, agent);
-        return listening(name, agent).then((url) => { found.set(name, url); });
-      });
+      const wave = names.slice(i, i + AGENT_WAVE_SIZE).map((name) => startAgent(name).then((url) => { found.set(name, url); }));
       await Promise.all(wave);
     }
     // In host order, not in the order agents happened to come up: plans list agents from it.
@@ -129,6 +146,14 @@ export async function startLabAgents(lab: Lab, opts: LabAgentsOptions): Promise<
       spawnCli: (args, cliOpts) => lab.spawn('ctl', [process.execPath, cliMain, ...args], cliOpts),
       kill: (host) => agents.get(host)?.kill('SIGKILL'),
       signal: (host, signal) => agents.get(host)?.kill(signal),
+      pidOf: (host) => agents.get(host)?.pid,
+      stderrOf: (host) => stderrs.get(host) ?? '',
+      restart: async (host) => {
+        if (!names.includes(host)) throw new Error(`no agent of this lab runs on ${host}`);
+        await agents.get(host)?.stop();
+        const url = await startAgent(host);
+        if (url !== found.get(host)) throw new Error(`agent on ${host} came back on ${url}, not ${found.get(host)}`);
+      },
       stop,
     };
   } catch (error) {

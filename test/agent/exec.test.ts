@@ -1,5 +1,7 @@
 import test from 'ava';
-import { exec, systemCommand } from '../../agent/exec.js';
+import { AGENT_MARKER_VARIABLE, CommandNotFound, childPrefix, exec, markChildren, systemCommand } from '../../agent/exec.js';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -33,6 +35,59 @@ test('a command that does not exist rejects with a clear message and its cause',
   const error = await t.throwsAsync(exec('pathprobe-no-such-tool', [], { timeoutMs: 1000 }));
   t.regex(error!.message, /^cannot run pathprobe-no-such-tool: .*ENOENT/);
   t.truthy(error!.cause);
+  // Behind setpriv a missing tool would be setpriv's exit 127: exec tells it apart before spawning.
+  t.true(error instanceof CommandNotFound);
+  t.is((error as CommandNotFound).code, 'ENOENT');
+  t.true(await t.throwsAsync(exec('/nonexistent/pathprobe-tool', [], { timeoutMs: 1000 })) instanceof CommandNotFound);
+});
+
+const ROOT_STATUS = 'Name:\tnode\nUid:\t0\t0\t0\t0\nCapInh:\t0000000000000000\nCapAmb:\t0000000000000000\n';
+const NET_RAW_STATUS = 'Name:\tnode\nUid:\t65534\t65534\t65534\t65534\nCapInh:\t0000000000002000\nCapAmb:\t0000000000002000\n';
+const PLAIN_USER_STATUS = 'Name:\tnode\nUid:\t1000\t1000\t1000\t1000\nCapInh:\t0000000000000000\nCapAmb:\t0000000000000000\n';
+
+test('every child dies with the agent: setpriv --pdeathsig SIGKILL always, capabilities dropped only when there are ambient ones', (t) => {
+  t.deepEqual(childPrefix(ROOT_STATUS, '/usr/bin/setpriv'), ['/usr/bin/setpriv', '--pdeathsig', 'SIGKILL', '--']);
+  t.deepEqual(childPrefix(PLAIN_USER_STATUS, '/usr/bin/setpriv'), ['/usr/bin/setpriv', '--pdeathsig', 'SIGKILL', '--']);
+  t.deepEqual(childPrefix(NET_RAW_STATUS, '/usr/bin/setpriv'), [
+    '/usr/bin/setpriv', '--pdeathsig', 'SIGKILL', '--inh-caps=-all', '--ambient-caps=-all', '--bounding-set=-all', '--',
+  ]);
+});
+
+test('without setpriv nothing is armed; a child with capabilities to lose is refused rather than run with them', (t) => {
+  t.deepEqual(childPrefix(ROOT_STATUS, null), []);
+  t.deepEqual(childPrefix(NET_RAW_STATUS, null), ['setpriv', '--inh-caps=-all', '--ambient-caps=-all', '--bounding-set=-all', '--']);
+});
+
+/** Running: present in /proc and not a zombie. */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+test('a child started through exec dies when its agent is SIGKILLed, though it is in a process group of its own', async (t) => {
+  // A node process standing for the agent: it starts `sleep 60` through exec, prints its PID, waits.
+  const execModule = fileURLToPath(new URL('../../agent/exec.js', import.meta.url));
+  const script = `import(${JSON.stringify(execModule)}).then(({ exec }) => exec('sleep', ['60'], { timeoutMs: 60_000, onSpawn: (pid) => console.log(pid) }));`;
+  const agent = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.teardown(() => agent.kill('SIGKILL'));
+  const childPid = await new Promise<number>((resolve) => agent.stdout!.setEncoding('utf8').once('data', (line: string) => resolve(Number(line.trim()))));
+  t.true(alive(childPid));
+  agent.kill('SIGKILL');
+  const deadline = Date.now() + 3_000;
+  while (alive(childPid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  t.false(alive(childPid), `sleep ${childPid} outlived its SIGKILLed parent`);
+});
+
+test('once marked, every child carries the agent identity in its environment', async (t) => {
+  markChildren('198.19.0.9:7420');
+  // Even with an environment of the caller's own, which has no marker.
+  const result = await exec('sh', ['-c', 'echo "$PATHPROBE_AGENT"'], { timeoutMs: 5_000, env: { PATH: process.env.PATH } });
+  t.is(AGENT_MARKER_VARIABLE, 'PATHPROBE_AGENT');
+  t.is(result.stdout.trim(), '198.19.0.9:7420');
 });
 
 test('system tools are found outside node_modules/.bin', (t) => {
