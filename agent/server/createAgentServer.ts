@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { STATUS_CODES, createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { z } from 'zod';
 import { CONTRACT_VERSION, contractVersionProblem } from '../../proto/contractVersion.js';
@@ -21,6 +22,7 @@ import { ThroughputSlot } from '../throughputSlot.js';
 import { IperfSessions } from '../iperfSessions.js';
 import { runIperfClients } from '../iperf/runIperfClients.js';
 import { createAgentMetrics, type AgentMetrics } from '../metrics/agentMetrics.js';
+import { DEFAULT_CONNECTION_LIMITS, limitConnectionsPerPeer, type ConnectionLimits } from './connectionLimits.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -46,6 +48,8 @@ export interface AgentServerOptions {
   log?: (line: string) => void;
   /** Counts tests, failures and busy refusals, served at GET /metrics; a fresh set by default. */
   metrics?: AgentMetrics;
+  /** Timeouts and connection caps; the defaults suit production, tests shorten the timeouts. */
+  limits?: Partial<ConnectionLimits>;
 }
 
 export interface AgentServer {
@@ -318,20 +322,44 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
     );
   };
   const tls = options.tls ?? null;
-  const server = tls === null ? createServer(listener) : createTlsServer({
+  const limits: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
+  const httpOptions = {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionsCheckingInterval: limits.connectionsCheckingIntervalMs,
+    maxHeaderSize: limits.maxHeaderBytes,
+  };
+  const server = tls === null ? createServer(httpOptions, listener) : createTlsServer({
+    ...httpOptions,
     cert: tls.certificatePem,
     key: tls.keyPem,
     // TLS 1.0 and 1.1 are broken and deprecated (RFC 8996).
     minVersion: 'TLSv1.2',
+    handshakeTimeout: limits.tlsHandshakeTimeoutMs,
     // Verified here rather than by rejectUnauthorized, which drops the connection without saying
     // why: the refusal and its reason (unknown CA, expired) go to the log and the audit trail.
     ...(tls.clientCaPem === null ? {} : { ca: tls.clientCaPem, requestCert: true, rejectUnauthorized: false }),
   }, listener);
-  server.requestTimeout = 120_000;
   // Idle keep-alive connections are closed by the controller (after 10 s), not by us: a
   // server closing one just as the client reuses it reads as "connection reset" on a busy host.
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.maxConnections = limits.maxConnections;
+  limitConnectionsPerPeer(server, limits.maxConnectionsPerPeer, log);
+  // Requests Node's parser refuses (headers too large or too slow, not HTTP at all) still get an
+  // ErrorResponse, so a controller reads "the agent refused" rather than "not an agent".
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    const pending = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (error.code === 'ECONNRESET' || !socket.writable || pending?.headersSent === true) {
+      socket.destroy();
+      return;
+    }
+    const [status, message] = error.code === 'HPE_HEADER_OVERFLOW' ? [431, `request headers are larger than ${limits.maxHeaderBytes} bytes`]
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, `request not received in time (headers within ${limits.headersTimeoutMs} ms, the whole request within ${limits.requestTimeoutMs} ms)`]
+        : [400, `malformed HTTP request (${error.code ?? error.message})`];
+    const body = JSON.stringify({ v: CONTRACT_VERSION, error: { code: 'ERR_BAD_REQUEST', message } } satisfies ErrorResponse);
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\ncontent-type: application/json\r\n`
+      + `content-length: ${Buffer.byteLength(body)}\r\n${CONTRACT_VERSION_HEADER}: ${CONTRACT_VERSION}\r\n\r\n${body}`, () => socket.destroy());
+  });
   if (tls !== null) {
     // A refused handshake never becomes a request, yet it is exactly what an audit must show.
     const refuse = (remote: string | null, why: string) => {
