@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { STATUS_CODES, createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { z } from 'zod';
 import { CONTRACT_VERSION, contractVersionProblem } from '../../proto/contractVersion.js';
@@ -9,6 +10,7 @@ import {
   AGENT_API, matchAgentRoute, type AgentRoute, type AgentRouteName, type RouteParams, type RouteRequest, type RouteResponse,
 } from '../../proto/agentApi.js';
 import { CONTRACT_VERSION_HEADER } from '../../proto/httpHeaders.js';
+import { MAX_QUOTED_CHARS, quoteClipped } from '../../proto/quoteClipped.js';
 import { DEFAULT_TOKEN_NAME, createBearerCheck } from './bearerAuth.js';
 import { decide, type AgentPolicy, type PolicyAction } from './agentPolicy.js';
 import type { AuditEntry } from './auditLog.js';
@@ -22,6 +24,7 @@ import { IperfSessions } from '../iperfSessions.js';
 import { runIperfClients } from '../iperf/runIperfClients.js';
 import { requireIperf } from '../iperf/iperfVersion.js';
 import { createAgentMetrics, type AgentMetrics } from '../metrics/agentMetrics.js';
+import { DEFAULT_CONNECTION_LIMITS, limitConnectionsPerPeer, type ConnectionLimits } from './connectionLimits.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -47,6 +50,8 @@ export interface AgentServerOptions {
   log?: (line: string) => void;
   /** Counts tests, failures and busy refusals, served at GET /metrics; a fresh set by default. */
   metrics?: AgentMetrics;
+  /** Timeouts and connection caps; the defaults suit production, tests shorten the timeouts. */
+  limits?: Partial<ConnectionLimits>;
 }
 
 export interface AgentServer {
@@ -125,8 +130,28 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
 export function describeZodError(error: z.ZodError): string {
   return error.issues
     .slice(0, 3)
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : 'body'}: ${issue.message}`)
+    .map((issue) => `${issue.path.length ? issue.path.map(fieldSegment).join('.') : 'body'}: ${issueMessage(issue)}`)
     .join('; ');
+}
+
+/** A field name as the caller spelt it, quoted and clipped when it is no plain identifier. */
+function fieldSegment(segment: PropertyKey): string {
+  if (typeof segment === 'number') return String(segment);
+  const name = String(segment);
+  return /^[A-Za-z_][A-Za-z0-9_-]{0,59}$/.test(name) ? name : quoteClipped(name);
+}
+
+/** zod's words, except where they would quote the caller's own keys back in full. */
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') {
+    return `unknown field${issue.keys.length === 1 ? '' : 's'} ${issue.keys.slice(0, 3).map(quoteClipped).join(', ')}${issue.keys.length > 3 ? ', …' : ''}`;
+  }
+  return issue.message;
+}
+
+/** A method or path as an error message quotes it: as sent when short, clipped when not. */
+function shownRequestPart(text: string): string {
+  return text.length <= MAX_QUOTED_CHARS ? text : quoteClipped(text);
 }
 
 function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
@@ -257,9 +282,11 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
 
   async function answer(req: IncomingMessage, res: ServerResponse, seen: RequestSeen): Promise<{ route: AgentRoute; body: unknown }> {
     seen.identities = identitiesOf(req, seen);
-    const url = new URL(req.url ?? '/', 'http://agent');
     const method = req.method ?? 'GET';
-    const match = matchAgentRoute(method, url.pathname);
+    // Prefixed, not resolved against a base: a request target such as "//x" would otherwise name
+    // a host, and "*" or "http:" no URL at all (a TypeError, answered as ERR_INTERNAL).
+    const pathname = URL.parse(`http://agent${(req.url ?? '/').startsWith('/') ? req.url : `/${req.url}`}`)?.pathname ?? null;
+    const match = pathname === null ? null : matchAgentRoute(method, pathname);
     const route: AgentRoute | null = match ? AGENT_API[match.name] : null;
     // Text routes serve scrapers that send the bearer token but no contract-version header.
     if (route?.format !== 'text') {
@@ -267,7 +294,7 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
       const versionProblem = contractVersionProblem(headerVersion === undefined ? undefined : Number(headerVersion), 'this agent');
       if (versionProblem) throw new PathprobeError('ERR_VERSION', versionProblem);
     }
-    if (!match || !route) throw new PathprobeError('ERR_NOT_FOUND', `no such endpoint: ${method} ${url.pathname}`);
+    if (!match || !route) throw new PathprobeError('ERR_NOT_FOUND', `no such endpoint: ${shownRequestPart(method)} ${shownRequestPart(pathname ?? req.url ?? '')}`);
     seen.route = match.name;
     const body = route.request === null ? undefined : parseBody(route.request, await readJsonBody(req));
     let probesPerSecond: number | null = null;
@@ -325,20 +352,46 @@ export function createAgentServer(options: AgentServerOptions): AgentServer {
     );
   };
   const tls = options.tls ?? null;
-  const server = tls === null ? createServer(listener) : createTlsServer({
+  const limits: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
+  const httpOptions = {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionsCheckingInterval: limits.connectionsCheckingIntervalMs,
+    maxHeaderSize: limits.maxHeaderBytes,
+  };
+  const server = tls === null ? createServer(httpOptions, listener) : createTlsServer({
+    ...httpOptions,
     cert: tls.certificatePem,
     key: tls.keyPem,
     // TLS 1.0 and 1.1 are broken and deprecated (RFC 8996).
     minVersion: 'TLSv1.2',
+    handshakeTimeout: limits.tlsHandshakeTimeoutMs,
     // Verified here rather than by rejectUnauthorized, which drops the connection without saying
     // why: the refusal and its reason (unknown CA, expired) go to the log and the audit trail.
     ...(tls.clientCaPem === null ? {} : { ca: tls.clientCaPem, requestCert: true, rejectUnauthorized: false }),
   }, listener);
-  server.requestTimeout = 120_000;
   // Idle keep-alive connections are closed by the controller (after 10 s), not by us: a
   // server closing one just as the client reuses it reads as "connection reset" on a busy host.
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.maxConnections = limits.maxConnections;
+  limitConnectionsPerPeer(server, limits.maxConnectionsPerPeer, log);
+  // Requests Node's parser refuses (headers too large or too slow, not HTTP at all) still get an
+  // ErrorResponse, so a controller reads "the agent refused" rather than "not an agent".
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    const pending = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (error.code === 'ECONNRESET' || !socket.writable || pending?.headersSent === true) {
+      socket.destroy();
+      return;
+    }
+    const [status, message] = error.code === 'HPE_HEADER_OVERFLOW' ? [431, `request headers are larger than ${limits.maxHeaderBytes} bytes`]
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, `request not received in time (headers within ${limits.headersTimeoutMs} ms, the whole request within ${limits.requestTimeoutMs} ms)`]
+        : [400, `malformed HTTP request (${error.code ?? error.message})`];
+    // An answer to HEAD has no body: the bytes of one would read as the start of the next answer.
+    const head = (error as NodeJS.ErrnoException & { rawPacket?: Buffer }).rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
+    const body = head ? '' : JSON.stringify({ v: CONTRACT_VERSION, error: { code: 'ERR_BAD_REQUEST', message } } satisfies ErrorResponse);
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\ncontent-type: application/json\r\n`
+      + `content-length: ${Buffer.byteLength(body)}\r\n${CONTRACT_VERSION_HEADER}: ${CONTRACT_VERSION}\r\n\r\n${body}`, () => socket.destroy());
+  });
   if (tls !== null) {
     // A refused handshake never becomes a request, yet it is exactly what an audit must show.
     const refuse = (remote: string | null, why: string) => {

@@ -240,7 +240,9 @@ class PlanSource {
   }
 
   private error(line: number, message: string, cause?: unknown): PathprobeError {
-    const oneLine = `${this.fileName}:${line}: ${message}`.replace(/\s*[\r\n]+\s*/g, ' ');
+    // Every Unicode line break, not only CR and LF: a U+2028 in a quoted value splits the line in
+    // editors, log viewers and JavaScript's own regular expressions.
+    const oneLine = `${this.fileName}:${line}: ${message}`.replace(/\s*[\n\v\f\r\u0085\u2028\u2029]+\s*/g, ' ');
     return new PathprobeError('ERR_USAGE', oneLine, cause === undefined ? undefined : { cause });
   }
 }
