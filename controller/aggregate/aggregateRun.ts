@@ -9,18 +9,22 @@ import { throughputMatrixOf } from '../throughput/throughputReport.js';
 import { inferCulprits, pairFindings } from './culprit.js';
 import { inferHopCulprits } from './hopCulprit.js';
 import { lldpFindings } from './lldpFindings.js';
+import { cannotRunFindings } from './cannotRunFindings.js';
+import { cannotRunReason } from '../model/cannotRun.js';
 import { withLldpLabels } from '../plan/lldpLabels.js';
 import { checkExpectations } from './expectations.js';
 import { rollUp } from './rollup.js';
 import { EXIT_CANNOT_RUN, EXIT_FINDING, EXIT_OK } from '../model/exitCodes.js';
 
 /** 3 when something could not be measured, 1 when an expectation or a check failed, else 0. */
-export function runExitCode(report: Pick<RunReport, 'facts' | 'pairs' | 'expectations' | 'findings'>): number {
+export function runExitCode(report: Pick<RunReport, 'facts' | 'pairs' | 'expectations' | 'findings'> & { plan: Pick<Plan, 'tests'> }): number {
   const agentDown = Object.values(report.facts).some((f) => 'error' in f);
+  // A kind an agent said it cannot run left its pairs unmeasured for that kind.
+  const cannotRun = Object.entries(report.facts).some(([agent, f]) => report.plan.tests.some((kind) => cannotRunReason(agent, f, kind) !== null));
   // A direction the agents could not measure (an agent error, a sweep left inconclusive) is as
   // unknown as a pair that never ran: 3, as `pathprobe pmtu` says for it, not a finding.
   const unmeasured = (p: PairResult) => p.pmtuError !== null || [p.pmtu?.forward, p.pmtu?.reverse].some((d) => d?.verdict === 'error');
-  if (agentDown || report.pairs.some(unmeasured)) return EXIT_CANNOT_RUN;
+  if (agentDown || cannotRun || report.pairs.some(unmeasured)) return EXIT_CANNOT_RUN;
   if (report.expectations.some((e) => !e.pass) || report.findings.some((f) => f.severity === 'fail')) return EXIT_FINDING;
   return EXIT_OK;
 }
@@ -74,6 +78,7 @@ export function aggregateRun(input: AggregateRunInput): RunReport {
   const agents = withLldpLabels(plan.agents, facts);
   const findings = [
     ...inferCulprits(results, agents), ...inferHopCulprits(results), ...lldpFindings(plan.agents, facts), ...pairFindings(results), ...agentFindings,
+    ...cannotRunFindings(runId, plan, stored.facts, results),
   ];
   const expectations = checkExpectations(plan.expect, results);
   const partial = { facts: stored.facts, pairs: results, expectations, findings };
@@ -86,6 +91,6 @@ export function aggregateRun(input: AggregateRunInput): RunReport {
     plan,
     ...partial,
     rollup: rollUp(results, agents),
-    exitCode: runExitCode(partial),
+    exitCode: runExitCode({ ...partial, plan }),
   };
 }

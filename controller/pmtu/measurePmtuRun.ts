@@ -1,5 +1,6 @@
 import pLimit from 'p-limit';
 import { PathprobeError } from '../../proto/errorCodes.js';
+import { cannotRunReason } from '../model/cannotRun.js';
 import type { KindRun } from '../kinds/testKind.js';
 import type { Pair } from '../model/pair.js';
 import type { PmtuReport } from '../model/pmtuReport.js';
@@ -32,6 +33,9 @@ export async function measurePmtuRun(run: KindRun): Promise<void> {
   progress.phase('pmtu', `path MTU of ${pairs.length} pairs, ${plan.concurrency.pmtuParallel} at a time`);
 
   const measure = async (pair: Pair): Promise<PmtuOutcome> => {
+    // An agent that said it cannot sweep is not asked to; the pair is tried again on --resume.
+    const cannot = cannotRunReason(pair.a.agent, run.facts.get(pair.a.agent), 'pmtu') ?? cannotRunReason(pair.b.agent, run.facts.get(pair.b.agent), 'pmtu');
+    if (cannot !== null) return { error: { code: 'ERR_PROBE_FAILED', message: cannot } };
     const [from, to] = [clients.get(pair.a.agent)!, clients.get(pair.b.agent)!];
     try {
       return { report: pmtuReport(await measurePathMtu({ from, to, fromAddress: pair.a.address, toAddress: pair.b.address, flows: plan.pmtu?.flows ?? 1 })) };
@@ -57,10 +61,11 @@ export async function measurePmtuRun(run: KindRun): Promise<void> {
     const stored = earlier.get(pair.id);
     if ((stored && 'report' in stored) || signal.aborted) return;
     const outcome = await measure(pair);
-    show(pair, outcome);
     noteInconclusive(pair.id, outcome);
     // Outside any try: a failure to store a measurement must not turn it into an error record.
+    // Stored before it is shown: a line on the terminal is a result the store holds.
     await store.savePmtu(runId, pair.id, outcome, Date.now(), { replace: stored !== undefined });
+    show(pair, outcome);
   })));
 
   for (const pair of pairs) {
@@ -69,8 +74,8 @@ export async function measurePmtuRun(run: KindRun): Promise<void> {
     progress.line(`${pair.id}: a peer was too busy to answer; measuring it again alone`);
     const again = await measure(pair);
     if (secondLookStands(first, again)) {
-      show(pair, again);
       await store.savePmtu(runId, pair.id, again, Date.now(), { replace: true });
+      show(pair, again);
     } else {
       progress.line(`${pair.id}: the second look was no better${'error' in again ? ` (${again.error.message})` : ''}; the first is kept`);
     }

@@ -1,5 +1,6 @@
 import type { KindRun } from '../kinds/testKind.js';
 import { cellKeyId, type CellRecord, type StoredCell } from '../model/cellRecord.js';
+import { cannotRunReason } from '../model/cannotRun.js';
 import { DIRECTIONS } from '../model/direction.js';
 import type { Pair } from '../model/pair.js';
 import type { PmtuReport } from '../model/pmtuReport.js';
@@ -27,6 +28,12 @@ export async function measureThroughputRun(run: KindRun): Promise<void> {
     await Promise.all(round.map(async (pair: Pair) => {
       const pmtu = pmtuByPair.get(pair.id);
       if (!pmtu) return;
+      // Left for --resume once the agent can: the report names why (cannotRunFindings).
+      const cannot = cannotRunReason(pair.a.agent, run.facts.get(pair.a.agent), 'throughput') ?? cannotRunReason(pair.b.agent, run.facts.get(pair.b.agent), 'throughput');
+      if (cannot !== null) {
+        progress.line(`${pair.id}: throughput not measured: ${cannot}`);
+        return;
+      }
       // Only directions whose path answered at all: an unreachable one has nothing to measure.
       const reachable = DIRECTIONS.filter((d) => !['error', 'unreachable'].includes(pmtu[d]?.verdict ?? 'error'));
       if (reachable.length === 0) return;

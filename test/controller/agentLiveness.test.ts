@@ -60,10 +60,10 @@ test('a test in flight toward an agent that stops answering health checks is giv
 });
 
 test('a long test toward an agent that answers its health checks is waited for to its end', async (t) => {
-  const agent = await slowAgent(t, 1500);
-  const client = new AgentClient(agent.url, { token: null, timeoutMs: 60_000, healthTimeoutMs: 200 });
+  const agent = await slowAgent(t, 3500);
+  const client = new AgentClient(agent.url, { token: null, timeoutMs: 60_000, healthTimeoutMs: 1000 });
   const error = await t.throwsAsync(client.sweep(SWEEP), { instanceOf: PathprobeError });
-  t.is(error.code, 'ERR_BUSY', 'the agent\'s own answer, after 1.5 s');
+  t.is(error.code, 'ERR_BUSY', 'the agent\'s own answer, after 3.5 s');
   t.true(agent.healthChecks() >= 3, `${agent.healthChecks()} health checks while it ran`);
 });
 
@@ -77,7 +77,7 @@ test('an agent that answers again is used again once its silence is rechecked', 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   t.teardown(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
   const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-  const client = new AgentClient(url, { token: null, quickTimeoutMs: 300, healthTimeoutMs: 200, silentRecheckMs: 500 });
+  const client = new AgentClient(url, { token: null, quickTimeoutMs: 300, healthTimeoutMs: 1000, silentRecheckMs: 500 });
   await t.throwsAsync(client.facts(), { instanceOf: PathprobeError });
   stopped = false; // SIGCONT
   const meanwhile = await t.throwsAsync(client.facts(), { instanceOf: PathprobeError });

@@ -11,6 +11,7 @@ import { systemTool } from '../../scripts/lab/systemTools.js';
 import { agentMarkerOf, parseProcStat } from '../../agent/leftoverProcesses.js';
 import { labWithAgents } from '../helpers/pmtuInLab.js';
 import { LAB_PROGRAMS } from '../helpers/repoPaths.js';
+import { writeRackPlan } from '../helpers/rackPlan.js';
 
 /*
  * Faults of the agent itself, over real namespaces: an agent SIGKILLed mid-test takes its iperf3
@@ -234,4 +235,18 @@ test.serial('an agent without iperf3: facts say throughput cannot run and why, p
   const pmtu = await pmtuH1H2(lab, agents);
   t.is(pmtu.exitCode, 0, pmtu.stderr);
   t.is(JSON.parse(pmtu.stdout).forward.pathMtu, 9000);
+
+  // A run asks for both kinds: path MTU is measured, throughput is left with the reason and the fix.
+  const files = await writeRackPlan(lab, agents, 'tests: [pmtu, throughput]\nthroughput: { streams: [1], duration: 1s, repeats: 1 }\n', () => 'sw1');
+  t.teardown(() => files.remove());
+  const run = await agents.cli(['run', files.planPath, '--db', files.dbPath, '--json'], { timeoutMs: 60_000 });
+  t.is(run.exitCode, 3, run.stderr);
+  t.regex(run.stderr, new RegExp(`throughput not measured: h1 cannot run throughput tests: ${reason.replace(/[()]/g, '\\$&')}`));
+  t.notRegex(run.stderr, /\n\s+at /);
+  const report = JSON.parse(run.stdout);
+  t.deepEqual([report.pairs[0].pmtu.forward.pathMtu, report.pairs[0].pmtu.reverse.pathMtu], [9000, 9000]);
+  t.deepEqual(report.pairs[0].cells, []);
+  const finding = report.findings.find((f: any) => f.scope === 'h1' && f.kind === 'cell-failed');
+  t.is(finding?.title, `h1 cannot run throughput tests: ${reason}`);
+  t.regex(finding?.fix ?? '', new RegExp(`^install a working iperf3 on h1 \\(apt-get install iperf3\\), then measure the rest: pathprobe run --resume ${report.runId}$`));
 });

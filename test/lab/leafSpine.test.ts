@@ -93,7 +93,7 @@ function assertSplit(t: ExecutionContext, d: any, expectedFaultShare: number, ve
 test.serial('the path MTU of every ECMP path: a silent spine of two is found on its share of the flows, v4 and v6, run after run', async (t) => {
   t.timeout(240_000);
   const env = await labWithAgents(t, leafSpine({ spines: 2, faultIcmp: false }));
-  for (const run of [1, 2, 3]) {
+  for (const run of [1, 2]) {
     for (const family of ['v4', 'v6'] as const) {
       const { exitCode, report } = await pmtuJson(t, env, family);
       t.is(exitCode, 1);
@@ -170,7 +170,7 @@ test.serial('with 2 % random loss each way, every flow class is still byte-exact
   t.timeout(300_000);
   // 1 % on each leaf: every packet crosses both, so about 2 % each way and 4 % per round trip.
   const env = await labWithAgents(t, leafSpine({ spines: 2, faultIcmp: false, lossPercent: 1 }));
-  for (const [run, family] of [[1, 'v4'], [2, 'v4'], [3, 'v6']] as const) {
+  for (const [run, family] of [[1, 'v4'], [2, 'v6']] as const) {
     const { report } = await pmtuJson(t, env, family);
     for (const d of [report.forward, report.reverse]) {
       const label = `run ${run} ${family} ${d.direction}`;

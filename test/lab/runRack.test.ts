@@ -81,43 +81,67 @@ test.serial('throughput runs in rounds where no host is in two tests at once, pr
   }
 });
 
-test.serial('a controller killed mid-run resumes with no cell missing or duplicated', async (t) => {
+test.serial('a controller killed at several random points of a run resumes each time, and ends with every pair and cell once', async (t) => {
+  t.timeout(360_000);
   const topology = rack({ hosts: 4, secondSwitchHosts: 0 });
   const env = await labWithAgents(t, topology);
   const files = await writeRackPlan(env.lab, env.agents, THROUGHPUT_PLAN, (host) => rackSwitchOf(topology, host));
   t.teardown(() => files.remove());
-  const first = env.agents.spawnCli(['run', files.planPath, '--db', files.dbPath]);
-  first.stdout!.resume();
-  let stderr = '';
+  // 6 pairs and 24 cells are stored one by one; a kill lands after a random number of them (0:
+  // during the facts), and again in the resumed run. The seed is logged to replay a failure.
+  const seed = Number(process.env.PATHPROBE_KILL_SEED ?? Date.now() % 100_000);
+  t.log(`kill seed ${seed} (PATHPROBE_KILL_SEED=${seed} replays it)`);
+  let state = seed;
+  const random = (n: number) => { state = (state * 1103515245 + 12345) % 2 ** 31; return state % n; };
+  const killAfter = [random(4), 2 + random(6), 1 + random(8)];
+  t.log(`kills after ${killAfter.join(', ')} stored results`);
+
   let runId = '';
-  await new Promise<void>((resolve) => {
-    first.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-      runId ||= /run (r\d{8}-\d{6}-[0-9a-f]{4})/.exec(stderr)?.[1] ?? '';
-      // Several cells stored: kill it hard in the middle of the throughput phase.
-      if ((stderr.match(/ P1 #1: /g) ?? []).length >= 6) resolve();
+  let store: RunStore | null = null;
+  t.teardown(() => store?.close());
+  const kept = new Map<string, number>();
+  for (const [attempt, results] of killAfter.entries()) {
+    const args = attempt === 0 ? ['run', files.planPath, '--db', files.dbPath] : ['run', '--resume', runId, '--db', files.dbPath];
+    const run = env.agents.spawnCli(args);
+    t.teardown(() => run.stop().then(() => undefined));
+    run.stdout!.resume();
+    let stderr = '';
+    const finished = await new Promise<boolean>((resolve) => {
+      run.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+        runId ||= /run (r\d{8}-\d{6}-[0-9a-f]{4})/.exec(stderr)?.[1] ?? '';
+        // One line per stored result: a pair's path MTU, or a throughput cell.
+        if (runId && (stderr.match(/^(pmtu h\d |h\d→h\d )/gm) ?? []).length >= results) resolve(false);
+      });
+      void run.result.then(() => resolve(true));
     });
-    void first.result.then(() => resolve());
-  });
-  first.kill('SIGKILL');
-  t.truthy(runId, stderr);
-  const store = await RunStore.open(files.dbPath);
-  t.teardown(() => store.close());
-  const before = new Map((await store.loadResults(runId))!.cells.map((c) => [`${c.pairId}/${c.record.direction}/${c.record.row}`, c.startedAtMs]));
-  t.true(before.size >= 6 && before.size < 24, `${before.size} cells before the kill`);
+    if (finished) break;
+    run.kill('SIGKILL');
+    await run.result;
+    t.log(`attempt ${attempt + 1}: killed after ${results} results`);
+    store ??= await RunStore.open(files.dbPath);
+    // Whatever was stored before a kill stays as it was, through every later attempt.
+    for (const c of (await store.loadResults(runId))!.cells) {
+      const key = `${c.pairId}/${c.record.direction}/${c.record.row}`;
+      if (!kept.has(key)) kept.set(key, c.startedAtMs);
+    }
+  }
+  t.truthy(runId);
 
   const resumed = await env.agents.cli(['run', '--resume', runId, '--db', files.dbPath, '--json'], { timeoutMs: 300_000 });
   t.is(resumed.exitCode, 0, resumed.stderr);
+  store ??= await RunStore.open(files.dbPath);
   const keys = await cellKeys(store, runId);
   t.is(keys.length, 24);
   t.is(new Set(keys).size, 24, 'no duplicates');
-  // The same set of cells a clean run of this plan has: every pair, direction and row once.
+  // The same set of pairs and cells a clean run of this plan has: every pair, direction and row once.
   const pairs = JSON.parse(resumed.stdout).pairs.map((p: any) => p.pair.id);
+  t.is(pairs.length, 6);
+  t.is((await store.loadResults(runId))!.pmtu.size, 6);
   const expected = pairs.flatMap((id: string) => ['forward', 'reverse'].flatMap((d) => ['1500', 'jumbo'].map((row) => `${id}/${d}/${row}/1/1`))).sort();
   t.deepEqual(keys, expected);
-  // What was measured before the kill is kept as it was.
   for (const c of (await store.loadResults(runId))!.cells) {
     const key = `${c.pairId}/${c.record.direction}/${c.record.row}`;
-    if (before.has(key)) t.is(c.startedAtMs, before.get(key)!);
+    if (kept.has(key)) t.is(c.startedAtMs, kept.get(key)!, `${key}: measured before a kill, kept`);
   }
 });
