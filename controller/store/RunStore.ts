@@ -7,7 +7,7 @@ import { dbTarget, type DbTarget } from './dbTarget.js';
 import { migrate, migratePostgres } from './migrations.js';
 import { newRunId } from './runId.js';
 import { cellFromRow, cellToColumns, factsFromRow, factsToRow, pmtuFromRow, pmtuToColumns, reportToColumns, runFromRow } from './rowMapping.js';
-import { noRun, openError, saveError } from './storeErrors.js';
+import { noRun, openError, saveError, writeError } from './storeErrors.js';
 import type { StoreTables } from './storeTables.js';
 import type { StoredCell } from '../model/cellRecord.js';
 import type { Plan } from '../model/plan.js';
@@ -149,10 +149,15 @@ export class RunStore {
     // left alone and another drawn: the insert only happens when the id is new.
     for (let attempt = 0; attempt < 20; attempt += 1) {
       const runId = nextRunId(input.startedAtMs);
-      const inserted = await this.db.insertInto('runs')
-        .values({ run_id: runId, plan_json: planJson, plan_path: input.planPath, status: 'running', started_at_ms: input.startedAtMs })
-        .onConflict((oc) => oc.column('run_id').doNothing())
-        .executeTakeFirst();
+      let inserted;
+      try {
+        inserted = await this.db.insertInto('runs')
+          .values({ run_id: runId, plan_json: planJson, plan_path: input.planPath, status: 'running', started_at_ms: input.startedAtMs })
+          .onConflict((oc) => oc.column('run_id').doNothing())
+          .executeTakeFirst();
+      } catch (error) {
+        throw this.refused(error, 'a new run', null);
+      }
       if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return runId;
     }
     throw new PathprobeError('ERR_INTERNAL', `no free run id for a run started at ${new Date(input.startedAtMs).toISOString()} after 20 tries in ${this.location}`);
@@ -186,7 +191,7 @@ export class RunStore {
         })))
         .execute();
     } catch (error) {
-      throw saveError(error, { runId, storePath: this.location, duplicate: `facts of ${agent}` });
+      throw this.refused(saveError(error, { runId, storePath: this.location, duplicate: `facts of ${agent}` }), `the facts of ${agent}`, runId);
     }
   }
 
@@ -209,7 +214,7 @@ export class RunStore {
         exit_code: eb.ref('excluded.exit_code'), measured_at_ms: eb.ref('excluded.measured_at_ms'),
       }))).execute();
     } catch (error) {
-      throw saveError(error, { runId, storePath: this.location, duplicate: `the path-MTU result of ${pairId}` });
+      throw this.refused(saveError(error, { runId, storePath: this.location, duplicate: `the path-MTU result of ${pairId}` }), `the path-MTU result of ${pairId}`, runId);
     }
   }
 
@@ -219,16 +224,29 @@ export class RunStore {
       await this.db.insertInto('cells').values({ run_id: runId, ...cellToColumns(cell) }).execute();
     } catch (error) {
       const r = cell.record;
-      throw saveError(error, { runId, storePath: this.location, duplicate: `cell ${cell.pairId} ${r.direction} ${r.row} ${r.streams} streams repeat ${r.repeat}` });
+      const name = `cell ${cell.pairId} ${r.direction} ${r.row} ${r.streams} streams repeat ${r.repeat}`;
+      throw this.refused(saveError(error, { runId, storePath: this.location, duplicate: name }), `the throughput ${name}`, runId);
     }
   }
 
-  async finishRun(runId: string, end: { status: 'done' | 'interrupted'; exitCode: number; finishedAtMs: number }): Promise<void> {
-    const result = await this.db.updateTable('runs')
-      .set({ status: end.status, exit_code: end.exitCode, finished_at_ms: end.finishedAtMs })
-      .where('run_id', '=', runId)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 0) throw noRun([runId], this.location);
+  /**
+   * The run's end, with its final report when given, in one transaction: a run is never marked
+   * done without its report (a full disk between the two would leave a finished run `--resume`
+   * refuses and `runs` shows without findings); when the write fails the run stays resumable.
+   */
+  async finishRun(runId: string, end: { status: 'done' | 'interrupted'; exitCode: number; finishedAtMs: number }, report?: ComparedRunReport): Promise<void> {
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        const result = await trx.updateTable('runs')
+          .set({ status: end.status, exit_code: end.exitCode, finished_at_ms: end.finishedAtMs })
+          .where('run_id', '=', runId)
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 0) throw noRun([runId], this.location);
+        if (report) await upsertReport(trx, runId, report, end.finishedAtMs);
+      });
+    } catch (error) {
+      throw this.refused(error, `the end of run ${runId}`, runId);
+    }
   }
 
   /**
@@ -239,7 +257,8 @@ export class RunStore {
     const result = await this.db.updateTable('runs')
       .set({ status: 'interrupted', finished_at_ms: finishedAtMs })
       .where('run_id', '=', runId).where('status', '=', 'running')
-      .executeTakeFirst();
+      .executeTakeFirst()
+      .catch((error: unknown) => { throw this.refused(error, `that run ${runId} stopped`, runId); });
     const changed = Number(result.numUpdatedRows) > 0;
     if (!changed && !(await this.getRun(runId))) throw noRun([runId], this.location);
     return changed;
@@ -247,14 +266,18 @@ export class RunStore {
 
   /** `--resume`: the run is 'running' again; a final report saved earlier is dropped (it no longer covers the run). */
   async resumeRun(runId: string): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      const resumed = await trx.updateTable('runs')
-        .set({ status: 'running', finished_at_ms: null, exit_code: null })
-        .where('run_id', '=', runId)
-        .executeTakeFirst();
-      if (Number(resumed.numUpdatedRows) === 0) throw noRun([runId], this.location);
-      await trx.deleteFrom('reports').where('run_id', '=', runId).execute();
-    });
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        const resumed = await trx.updateTable('runs')
+          .set({ status: 'running', finished_at_ms: null, exit_code: null })
+          .where('run_id', '=', runId)
+          .executeTakeFirst();
+        if (Number(resumed.numUpdatedRows) === 0) throw noRun([runId], this.location);
+        await trx.deleteFrom('reports').where('run_id', '=', runId).execute();
+      });
+    } catch (error) {
+      throw this.refused(error, `that run ${runId} resumes`, runId);
+    }
   }
 
   /** Newest first, for `pathprobe runs`. */
@@ -301,15 +324,9 @@ export class RunStore {
   /** The rolled-up report of a run (replaces an earlier one), for `pathprobe report RUN_ID` and baselines. */
   async saveReport(runId: string, report: ComparedRunReport, savedAtMs: number = Date.now()): Promise<void> {
     try {
-      await this.db.insertInto('reports')
-        .values({ run_id: runId, ...reportToColumns(report), saved_at_ms: savedAtMs })
-        .onConflict((oc) => oc.column('run_id').doUpdateSet((eb) => ({
-          report_json: eb.ref('excluded.report_json'), findings: eb.ref('excluded.findings'), failing: eb.ref('excluded.failing'),
-          exit_code: eb.ref('excluded.exit_code'), saved_at_ms: eb.ref('excluded.saved_at_ms'),
-        })))
-        .execute();
+      await upsertReport(this.db, runId, report, savedAtMs);
     } catch (error) {
-      throw saveError(error, { runId, storePath: this.location, duplicate: 'the report' });
+      throw this.refused(saveError(error, { runId, storePath: this.location, duplicate: 'the report' }), `the report of run ${runId}`, null);
     }
   }
 
@@ -336,12 +353,17 @@ export class RunStore {
         throw saveError(error, { runId, storePath: this.location, duplicate: `the baseline of ${planKey}` });
       }
       return previous;
-    });
+    }).catch((error: unknown) => { throw this.refused(error, `the baseline of run ${runId}`, null); });
   }
 
   /** The baseline of a plan, or null when none was set. */
   async getBaseline(planKey: string): Promise<Baseline | null> {
     return baselineOf(this.db, planKey);
+  }
+
+  /** A write the store itself refused (full, read-only, I/O) as ERR_STORE; any other error as it is. */
+  private refused(error: unknown, what: string, resumeRunId: string | null): unknown {
+    return writeError(error, { what, location: this.location, engine: this.engine, resumeRunId });
   }
 
   /**
@@ -353,6 +375,16 @@ export class RunStore {
     this.closed = true;
     await this.db.destroy();
   }
+}
+
+async function upsertReport(db: Kysely<StoreTables>, runId: string, report: ComparedRunReport, savedAtMs: number): Promise<void> {
+  await db.insertInto('reports')
+    .values({ run_id: runId, ...reportToColumns(report), saved_at_ms: savedAtMs })
+    .onConflict((oc) => oc.column('run_id').doUpdateSet((eb) => ({
+      report_json: eb.ref('excluded.report_json'), findings: eb.ref('excluded.findings'), failing: eb.ref('excluded.failing'),
+      exit_code: eb.ref('excluded.exit_code'), saved_at_ms: eb.ref('excluded.saved_at_ms'),
+    })))
+    .execute();
 }
 
 async function baselineOf(db: Kysely<StoreTables>, planKey: string): Promise<Baseline | null> {
