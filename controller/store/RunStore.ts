@@ -81,12 +81,15 @@ export class RunStore {
   readonly location: string;
   readonly engine: DbTarget['engine'];
   private readonly db: Kysely<StoreTables>;
+  /** Closed by close() itself: kysely closes only a file it has run a query on. */
+  private readonly sqliteFile: Database.Database | null;
   private closed = false;
 
-  private constructor(target: DbTarget, db: Kysely<StoreTables>) {
+  private constructor(target: DbTarget, db: Kysely<StoreTables>, sqliteFile: Database.Database | null = null) {
     this.location = target.shown;
     this.engine = target.engine;
     this.db = db;
+    this.sqliteFile = sqliteFile;
   }
 
   /**
@@ -109,7 +112,7 @@ export class RunStore {
       file.pragma('synchronous = FULL');
       file.pragma('foreign_keys = ON');
       migrate(file);
-      return new RunStore(target, new Kysely<StoreTables>({ dialect: new SqliteDialect({ database: file }) }));
+      return new RunStore(target, new Kysely<StoreTables>({ dialect: new SqliteDialect({ database: file }) }), file);
     } catch (error) {
       try { file?.close(); } catch { /* already failing */ }
       throw openError(target, error);
@@ -374,6 +377,7 @@ export class RunStore {
     if (this.closed) return;
     this.closed = true;
     await this.db.destroy();
+    if (this.sqliteFile?.open) this.sqliteFile.close();
   }
 }
 
