@@ -239,7 +239,7 @@ export class RunStore {
    */
   async finishRun(runId: string, end: { status: 'done' | 'interrupted'; exitCode: number; finishedAtMs: number }, report?: ComparedRunReport): Promise<void> {
     try {
-      await this.db.transaction().execute(async (trx) => {
+      await this.inTransaction(async (trx) => {
         const result = await trx.updateTable('runs')
           .set({ status: end.status, exit_code: end.exitCode, finished_at_ms: end.finishedAtMs })
           .where('run_id', '=', runId)
@@ -270,7 +270,7 @@ export class RunStore {
   /** `--resume`: the run is 'running' again; a final report saved earlier is dropped (it no longer covers the run). */
   async resumeRun(runId: string): Promise<void> {
     try {
-      await this.db.transaction().execute(async (trx) => {
+      await this.inTransaction(async (trx) => {
         const resumed = await trx.updateTable('runs')
           .set({ status: 'running', finished_at_ms: null, exit_code: null })
           .where('run_id', '=', runId)
@@ -343,7 +343,7 @@ export class RunStore {
    * earlier one, and returns the one it replaced (null if none). An unknown run throws `no run …`.
    */
   async setBaseline(runId: string, planKey: string, options: { planLabel?: string | null; setAtMs?: number } = {}): Promise<Baseline | null> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.inTransaction(async (trx) => {
       const previous = await baselineOf(trx, planKey);
       try {
         await trx.insertInto('baselines')
@@ -362,6 +362,24 @@ export class RunStore {
   /** The baseline of a plan, or null when none was set. */
   async getBaseline(planKey: string): Promise<Baseline | null> {
     return baselineOf(this.db, planKey);
+  }
+
+  /**
+   * One explicit transaction that rejects with the error of its statement or of its COMMIT: SQLite
+   * rolls a transaction back on its own when either fails with SQLITE_FULL (and some I/O errors),
+   * so the ROLLBACK after it fails with "no transaction is active", which must not hide why.
+   */
+  private async inTransaction<T>(body: (trx: Kysely<StoreTables>) => Promise<T>): Promise<T> {
+    const trx = await this.db.startTransaction().execute();
+    let result: T;
+    try {
+      result = await body(trx);
+      await trx.commit().execute();
+    } catch (error) {
+      await trx.rollback().execute().catch(() => { /* already rolled back by the database */ });
+      throw error;
+    }
+    return result;
   }
 
   /** A write the store itself refused (full, read-only, I/O) as ERR_STORE; any other error as it is. */

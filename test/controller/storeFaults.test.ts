@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { EXIT_CANNOT_RUN, exitCodeOf } from '../../controller/model/exitCodes.js';
 import type { Plan } from '../../controller/model/plan.js';
+import type { RunReport } from '../../controller/model/runReport.js';
 import { RunStore } from '../../controller/store/RunStore.js';
 import { storeFaultOf, writeError } from '../../controller/store/storeErrors.js';
 import { PathprobeError } from '../../proto/errorCodes.js';
@@ -78,9 +79,20 @@ test.serial('an SQLite store whose disk fills refuses the next save with ERR_STO
   t.is(check.pragma('integrity_check', { simple: true }), 'ok');
   check.close();
 
+  // The run's end and its report are one write: refused, the run is neither done nor reported, so --resume takes it.
+  const report = { runId, findings: [], exitCode: 0, notes: 'x'.repeat(100_000) } as unknown as RunReport;
+  const notFinished = await t.throwsAsync(store.finishRun(runId, { status: 'done', exitCode: 0, finishedAtMs: Date.now() }, report), { instanceOf: PathprobeError });
+  t.is(notFinished.code, 'ERR_STORE', notFinished.message);
+  t.true(notFinished.message.startsWith(`cannot store the end of run ${runId}: the disk holding ${path} is full (SQLITE_FULL); `), notFinished.message);
+  t.is((await store.getRun(runId))!.status, 'running');
+  t.is(await store.loadReport(runId), null);
+
   disk.remount('size=4m');
   await store.savePmtu(runId, `p${saved}`, outcome, Date.now());
   t.is((await store.loadResults(runId))!.pmtu.size, saved + 1);
+  await store.finishRun(runId, { status: 'done', exitCode: 0, finishedAtMs: Date.now() }, report);
+  t.is((await store.getRun(runId))!.status, 'done');
+  t.is((await store.loadReport(runId))?.runId, runId);
 });
 
 test.serial('a store on a read-only file system, new or existing, is one line naming the read-only directory', async (t) => {
