@@ -20,8 +20,8 @@ export const WIRE_ERROR_CODES = Object.keys(HTTP_STATUS_OF) as [WireErrorCode, .
 export const WireErrorCode = z.enum(WIRE_ERROR_CODES);
 
 /**
- * Controller-local codes describe the user's input or the controller's view of an agent (could
- * not reach it, it is no agent at all, it broke the contract), so no agent can truthfully send
+ * Controller-local codes describe the user's input, the controller's view of an agent (could
+ * not reach it, it is no agent at all, it broke the contract) or its own store, so no agent can truthfully send
  * them: they have no HTTP status, and an agent turns any of them into ERR_INTERNAL.
  */
 export const LOCAL_ERROR_CODES = [
@@ -32,12 +32,29 @@ export const LOCAL_ERROR_CODES = [
   'ERR_NOT_AN_AGENT',
   // TLS between controller and agent failed: unknown CA, expired certificate, wrong name, no client certificate.
   'ERR_TLS',
+  // The controller's own store refused a write: its disk is full, it is read-only, or it failed.
+  'ERR_STORE',
 ] as const;
 export type LocalErrorCode = (typeof LOCAL_ERROR_CODES)[number];
 
 export const ERROR_CODES = [...WIRE_ERROR_CODES, ...LOCAL_ERROR_CODES] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = WireErrorCode | LocalErrorCode;
+
+/**
+ * Codes that never describe a measurement, so no report or stored result carries them: they stop
+ * the run instead. The published contracts' error-code enums leave them out, since adding a value
+ * to an enum there is a new contract version (docs/contracts.md).
+ */
+export const RUN_STOPPING_ERROR_CODES = ['ERR_STORE'] as const satisfies readonly LocalErrorCode[];
+/** The error codes a measurement's error record (a direction, a throughput cell) may carry. */
+export const RecordedErrorCode = ErrorCode.exclude(RUN_STOPPING_ERROR_CODES);
+export type RecordedErrorCode = z.infer<typeof RecordedErrorCode>;
+
+/** The code an error record carries: a run-stopping code is thrown past any measurement, so one that got here anyway is a bug (ERR_INTERNAL). */
+export function recordedErrorCode(code: ErrorCode): RecordedErrorCode {
+  return (RUN_STOPPING_ERROR_CODES as readonly ErrorCode[]).includes(code) ? 'ERR_INTERNAL' : (code as RecordedErrorCode);
+}
 
 export function isWireErrorCode(code: string): code is WireErrorCode {
   return Object.hasOwn(HTTP_STATUS_OF, code);

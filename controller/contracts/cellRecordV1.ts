@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DIRECTIONS } from '../model/direction.js';
-import { ErrorCode } from '../../proto/errorCodes.js';
+import { RecordedErrorCode } from '../../proto/errorCodes.js';
 import { IperfRunResult } from '../../proto/throughput.js';
 
 export const ThroughputDirectionV1 = z.enum(DIRECTIONS).describe('forward = from → to (plan pair: a → b); reverse = to → from.');
@@ -19,6 +19,6 @@ export const CellRecordV1 = z.union([
     result: IperfRunResult.describe("The sending agent's decoded iperf3 run."),
     receiverIperfVersion: z.string(),
   }),
-  z.object({ ...cellKey, error: z.object({ code: ErrorCode, message: z.string() }).describe('The agent or transport error that took the place of a measurement.') }),
+  z.object({ ...cellKey, error: z.object({ code: RecordedErrorCode, message: z.string() }).describe('The agent or transport error that took the place of a measurement.') }),
   z.object({ ...cellKey, skipped: z.literal('stalled-row').describe('Not run: an earlier cell of the row stalled.') }),
 ]).meta({ id: 'CellRecord', description: 'One repeat of one throughput cell as measured, or why not.' });

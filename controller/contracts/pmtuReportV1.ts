@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NicFacts } from '../../proto/agentFacts.js';
-import { ErrorCode } from '../../proto/errorCodes.js';
+import { RecordedErrorCode } from '../../proto/errorCodes.js';
 import { FlowSweep, IcmpHint, ProbeRecord } from '../../proto/pmtuSweep.js';
 import { PmtuVerdictV1 } from './pmtuVerdictV1.js';
 
@@ -99,7 +99,7 @@ export const PmtuInconclusiveV1 = z.object({
 export const FailedDirectionV1 = z.object({
   direction: z.string().describe("'sender → receiver'."),
   verdict: z.literal('error'),
-  error: z.object({ code: ErrorCode, message: z.string() }),
+  error: z.object({ code: RecordedErrorCode, message: z.string() }),
   inconclusive: PmtuInconclusiveV1.optional().describe("Present when the agent swept but the peer was too slow to answer (error.code ERR_PROBE_FAILED, message starting 'inconclusive:'); absent for an agent error."),
 }).meta({ id: 'FailedDirection', description: 'A direction that could not be measured: an agent error, or a sweep left inconclusive by a peer too slow to answer.' });
 

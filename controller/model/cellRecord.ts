@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../proto/errorCodes.js';
+import type { RecordedErrorCode } from '../../proto/errorCodes.js';
 import type { IperfRunResult } from '../../proto/throughput.js';
 import type { Direction } from './direction.js';
 import type { ThroughputRowKind } from './throughputMatrix.js';
@@ -13,7 +13,7 @@ export interface CellKey {
 
 export type CellRecord = CellKey & (
   | { result: IperfRunResult; receiverIperfVersion: string }
-  | { error: { code: ErrorCode; message: string } }
+  | { error: { code: RecordedErrorCode; message: string } }
   | { skipped: 'stalled-row' }
 );
 

@@ -22,6 +22,7 @@ const EXIT_CODE_OF: Record<ErrorCode, number> = {
   ERR_PROBE_FAILED: EXIT_CANNOT_RUN,
   ERR_INTERRUPTED: EXIT_INTERRUPTED,
   ERR_INTERNAL: EXIT_CANNOT_RUN,
+  ERR_STORE: EXIT_CANNOT_RUN,
 };
 
 /** Usage and refused requests are the user's to fix (2); everything else means "could not run" (3). */

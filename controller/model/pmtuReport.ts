@@ -1,5 +1,5 @@
 import type { NicFacts } from '../../proto/agentFacts.js';
-import type { ErrorCode } from '../../proto/errorCodes.js';
+import type { RecordedErrorCode } from '../../proto/errorCodes.js';
 import type { FlowSweep, ProbeRecord } from '../../proto/pmtuSweep.js';
 import type { FlowSplit } from './flowSplit.js';
 import type { PmtuVerdict } from './verdicts.js';
@@ -79,7 +79,7 @@ export type DirectionReport =
     probeLogOmitted?: number;
     icmpHints: { from: string; mtuBytes: number; probeBytes: number }[];
   })
-  | { direction: string; verdict: 'error'; error: { code: ErrorCode; message: string }; inconclusive?: PmtuInconclusive };
+  | { direction: string; verdict: 'error'; error: { code: RecordedErrorCode; message: string }; inconclusive?: PmtuInconclusive };
 
 /**
  * Why a direction the agent did sweep has no verdict: the peer could not answer in time. It is

@@ -57,16 +57,25 @@ export async function measurePmtuRun(run: KindRun): Promise<void> {
   };
   for (const [pairId, outcome] of earlier) noteInconclusive(pairId, outcome);
   const limit = pLimit(plan.concurrency.pmtuParallel);
+  // The first result the store refuses (a full disk) stops the run: no further pair starts, the
+  // ones in flight end and are stored if the store still takes them, then that failure is thrown.
+  let storeFailure: { error: unknown } | null = null;
   await Promise.all(pairs.map((pair) => limit(async () => {
     const stored = earlier.get(pair.id);
-    if ((stored && 'report' in stored) || signal.aborted) return;
+    if ((stored && 'report' in stored) || signal.aborted || storeFailure) return;
     const outcome = await measure(pair);
     noteInconclusive(pair.id, outcome);
-    // Outside any try: a failure to store a measurement must not turn it into an error record.
+    // Never turned into an error record of the pair: a failure to store is not a measurement.
     // Stored before it is shown: a line on the terminal is a result the store holds.
-    await store.savePmtu(runId, pair.id, outcome, Date.now(), { replace: stored !== undefined });
+    try {
+      await store.savePmtu(runId, pair.id, outcome, Date.now(), { replace: stored !== undefined });
+    } catch (error) {
+      storeFailure ??= { error };
+      return;
+    }
     show(pair, outcome);
   })));
+  if (storeFailure) throw (storeFailure as { error: unknown }).error;
 
   for (const pair of pairs) {
     const first = inconclusive.get(pair.id);

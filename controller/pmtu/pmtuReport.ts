@@ -1,3 +1,4 @@
+import { recordedErrorCode } from '../../proto/errorCodes.js';
 import { pmtuVerdict } from './pmtuVerdict.js';
 import { representativeProbeLog } from './representativeProbeLog.js';
 import { inconclusiveMessage, pmtuInconclusive } from './pmtuInconclusive.js';
@@ -15,7 +16,7 @@ function endReport(end: PathMtuEnd): EndReport {
 
 function directionReport(outcome: DirectionOutcome, sender: PathMtuEnd, receiver: PathMtuEnd): DirectionReport {
   const direction = `${sender.name} → ${receiver.name}`;
-  if (!outcome.ok) return { direction, verdict: 'error', error: { code: outcome.error.code, message: outcome.error.message } };
+  if (!outcome.ok) return { direction, verdict: 'error', error: { code: recordedErrorCode(outcome.error.code), message: outcome.error.message } };
   // Before any verdict: a peer too slow to answer must never read as unreachable or a smaller MTU.
   const inconclusive = pmtuInconclusive(outcome.sweep);
   if (inconclusive) {

@@ -37,17 +37,20 @@ export async function runPlan(input: RunPlanInput): Promise<void> {
   progress.phase('facts', `asking ${plan.agents.length} agents for their facts`);
   const facts = new Map<string, AgentFactsResponse>();
   await Promise.all(plan.agents.map(async (agent) => {
+    let agentFacts: AgentFactsResponse;
     try {
-      const agentFacts = await clients.get(agent.name)!.facts();
-      facts.set(agent.name, agentFacts);
-      await store.saveFacts(runId, agent.name, agentFacts);
+      agentFacts = await clients.get(agent.name)!.facts();
     } catch (error) {
       const message = (error as Error).message;
       // On resume, facts an agent gave earlier stay: its measurements are still valid.
       const before = earlierFacts[agent.name];
       if (!before || 'error' in before) await store.saveFacts(runId, agent.name, { error: message });
       progress.line(`${agent.name}: ${message}`);
+      return;
     }
+    facts.set(agent.name, agentFacts);
+    // Outside the try: a store that refuses the facts is no fault of the agent.
+    await store.saveFacts(runId, agent.name, agentFacts);
   }));
 
   const allPairs = plannedPairs(plan, facts);

@@ -62,6 +62,12 @@ export async function executeRun(input: Omit<RunPlanInput, 'signal'> & { interru
     await Promise.race([runPlan({ ...input, signal: interrupt.signal }), interrupt.stopNow]);
   } catch (error) {
     if (error instanceof PathprobeError && error.code === 'ERR_INTERRUPTED') await store.markInterrupted(runId);
+    if (error instanceof PathprobeError && error.code === 'ERR_STORE') {
+      // Nothing new may start (its result could not be stored either). Marking the run interrupted
+      // is itself a write the store may refuse: a run left 'running' is resumed and reported alike.
+      interrupt.stopAfterInFlight();
+      await store.markInterrupted(runId).catch(() => {});
+    }
     throw error;
   } finally {
     progress.done();
@@ -72,11 +78,11 @@ export async function executeRun(input: Omit<RunPlanInput, 'signal'> & { interru
   }
   const measured = await storedRunReport(store, runId);
   const finishedAtMs = Date.now();
-  await store.finishRun(runId, { status: 'done', exitCode: measured.exitCode, finishedAtMs });
   // Only status and end time change with finishing: no second pass over the store.
   const done: RunReport = { ...measured, status: 'done', finishedAt: new Date(finishedAtMs).toISOString() };
-  // Kept with the run: `runs` lists its findings, baselines and diffs compare against it.
-  await store.saveReport(runId, done);
+  // Kept with the run (`runs` lists its findings, baselines and diffs compare against it), in the
+  // same transaction as its end: a store that refuses the report leaves the run resumable.
+  await store.finishRun(runId, { status: 'done', exitCode: measured.exitCode, finishedAtMs }, done);
   return done;
 }
 

@@ -7,7 +7,7 @@ import { dbTarget, type DbTarget } from './dbTarget.js';
 import { migrate, migratePostgres } from './migrations.js';
 import { newRunId } from './runId.js';
 import { cellFromRow, cellToColumns, factsFromRow, factsToRow, pmtuFromRow, pmtuToColumns, reportToColumns, runFromRow } from './rowMapping.js';
-import { noRun, openError, saveError } from './storeErrors.js';
+import { noRun, openError, saveError, writeError } from './storeErrors.js';
 import type { StoreTables } from './storeTables.js';
 import type { StoredCell } from '../model/cellRecord.js';
 import type { Plan } from '../model/plan.js';
@@ -81,12 +81,15 @@ export class RunStore {
   readonly location: string;
   readonly engine: DbTarget['engine'];
   private readonly db: Kysely<StoreTables>;
+  /** Closed by close() itself: kysely closes only a file it has run a query on. */
+  private readonly sqliteFile: Database.Database | null;
   private closed = false;
 
-  private constructor(target: DbTarget, db: Kysely<StoreTables>) {
+  private constructor(target: DbTarget, db: Kysely<StoreTables>, sqliteFile: Database.Database | null = null) {
     this.location = target.shown;
     this.engine = target.engine;
     this.db = db;
+    this.sqliteFile = sqliteFile;
   }
 
   /**
@@ -109,7 +112,7 @@ export class RunStore {
       file.pragma('synchronous = FULL');
       file.pragma('foreign_keys = ON');
       migrate(file);
-      return new RunStore(target, new Kysely<StoreTables>({ dialect: new SqliteDialect({ database: file }) }));
+      return new RunStore(target, new Kysely<StoreTables>({ dialect: new SqliteDialect({ database: file }) }), file);
     } catch (error) {
       try { file?.close(); } catch { /* already failing */ }
       throw openError(target, error);
@@ -149,10 +152,15 @@ export class RunStore {
     // left alone and another drawn: the insert only happens when the id is new.
     for (let attempt = 0; attempt < 20; attempt += 1) {
       const runId = nextRunId(input.startedAtMs);
-      const inserted = await this.db.insertInto('runs')
-        .values({ run_id: runId, plan_json: planJson, plan_path: input.planPath, status: 'running', started_at_ms: input.startedAtMs })
-        .onConflict((oc) => oc.column('run_id').doNothing())
-        .executeTakeFirst();
+      let inserted;
+      try {
+        inserted = await this.db.insertInto('runs')
+          .values({ run_id: runId, plan_json: planJson, plan_path: input.planPath, status: 'running', started_at_ms: input.startedAtMs })
+          .onConflict((oc) => oc.column('run_id').doNothing())
+          .executeTakeFirst();
+      } catch (error) {
+        throw this.refused(error, 'a new run', null);
+      }
       if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return runId;
     }
     throw new PathprobeError('ERR_INTERNAL', `no free run id for a run started at ${new Date(input.startedAtMs).toISOString()} after 20 tries in ${this.location}`);
@@ -186,7 +194,7 @@ export class RunStore {
         })))
         .execute();
     } catch (error) {
-      throw saveError(error, { runId, storePath: this.location, duplicate: `facts of ${agent}` });
+      throw this.refused(saveError(error, { runId, storePath: this.location, duplicate: `facts of ${agent}` }), `the facts of ${agent}`, runId);
     }
   }
 
@@ -209,7 +217,7 @@ export class RunStore {
         exit_code: eb.ref('excluded.exit_code'), measured_at_ms: eb.ref('excluded.measured_at_ms'),
       }))).execute();
     } catch (error) {
-      throw saveError(error, { runId, storePath: this.location, duplicate: `the path-MTU result of ${pairId}` });
+      throw this.refused(saveError(error, { runId, storePath: this.location, duplicate: `the path-MTU result of ${pairId}` }), `the path-MTU result of ${pairId}`, runId);
     }
   }
 
@@ -219,16 +227,29 @@ export class RunStore {
       await this.db.insertInto('cells').values({ run_id: runId, ...cellToColumns(cell) }).execute();
     } catch (error) {
       const r = cell.record;
-      throw saveError(error, { runId, storePath: this.location, duplicate: `cell ${cell.pairId} ${r.direction} ${r.row} ${r.streams} streams repeat ${r.repeat}` });
+      const name = `cell ${cell.pairId} ${r.direction} ${r.row} ${r.streams} streams repeat ${r.repeat}`;
+      throw this.refused(saveError(error, { runId, storePath: this.location, duplicate: name }), `the throughput ${name}`, runId);
     }
   }
 
-  async finishRun(runId: string, end: { status: 'done' | 'interrupted'; exitCode: number; finishedAtMs: number }): Promise<void> {
-    const result = await this.db.updateTable('runs')
-      .set({ status: end.status, exit_code: end.exitCode, finished_at_ms: end.finishedAtMs })
-      .where('run_id', '=', runId)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 0) throw noRun([runId], this.location);
+  /**
+   * The run's end, with its final report when given, in one transaction: a run is never marked
+   * done without its report (a full disk between the two would leave a finished run `--resume`
+   * refuses and `runs` shows without findings); when the write fails the run stays resumable.
+   */
+  async finishRun(runId: string, end: { status: 'done' | 'interrupted'; exitCode: number; finishedAtMs: number }, report?: ComparedRunReport): Promise<void> {
+    try {
+      await this.inTransaction(async (trx) => {
+        const result = await trx.updateTable('runs')
+          .set({ status: end.status, exit_code: end.exitCode, finished_at_ms: end.finishedAtMs })
+          .where('run_id', '=', runId)
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 0) throw noRun([runId], this.location);
+        if (report) await upsertReport(trx, runId, report, end.finishedAtMs);
+      });
+    } catch (error) {
+      throw this.refused(error, `the end of run ${runId}`, runId);
+    }
   }
 
   /**
@@ -239,7 +260,8 @@ export class RunStore {
     const result = await this.db.updateTable('runs')
       .set({ status: 'interrupted', finished_at_ms: finishedAtMs })
       .where('run_id', '=', runId).where('status', '=', 'running')
-      .executeTakeFirst();
+      .executeTakeFirst()
+      .catch((error: unknown) => { throw this.refused(error, `that run ${runId} stopped`, runId); });
     const changed = Number(result.numUpdatedRows) > 0;
     if (!changed && !(await this.getRun(runId))) throw noRun([runId], this.location);
     return changed;
@@ -247,14 +269,18 @@ export class RunStore {
 
   /** `--resume`: the run is 'running' again; a final report saved earlier is dropped (it no longer covers the run). */
   async resumeRun(runId: string): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      const resumed = await trx.updateTable('runs')
-        .set({ status: 'running', finished_at_ms: null, exit_code: null })
-        .where('run_id', '=', runId)
-        .executeTakeFirst();
-      if (Number(resumed.numUpdatedRows) === 0) throw noRun([runId], this.location);
-      await trx.deleteFrom('reports').where('run_id', '=', runId).execute();
-    });
+    try {
+      await this.inTransaction(async (trx) => {
+        const resumed = await trx.updateTable('runs')
+          .set({ status: 'running', finished_at_ms: null, exit_code: null })
+          .where('run_id', '=', runId)
+          .executeTakeFirst();
+        if (Number(resumed.numUpdatedRows) === 0) throw noRun([runId], this.location);
+        await trx.deleteFrom('reports').where('run_id', '=', runId).execute();
+      });
+    } catch (error) {
+      throw this.refused(error, `that run ${runId} resumes`, runId);
+    }
   }
 
   /** Newest first, for `pathprobe runs`. */
@@ -301,15 +327,9 @@ export class RunStore {
   /** The rolled-up report of a run (replaces an earlier one), for `pathprobe report RUN_ID` and baselines. */
   async saveReport(runId: string, report: ComparedRunReport, savedAtMs: number = Date.now()): Promise<void> {
     try {
-      await this.db.insertInto('reports')
-        .values({ run_id: runId, ...reportToColumns(report), saved_at_ms: savedAtMs })
-        .onConflict((oc) => oc.column('run_id').doUpdateSet((eb) => ({
-          report_json: eb.ref('excluded.report_json'), findings: eb.ref('excluded.findings'), failing: eb.ref('excluded.failing'),
-          exit_code: eb.ref('excluded.exit_code'), saved_at_ms: eb.ref('excluded.saved_at_ms'),
-        })))
-        .execute();
+      await upsertReport(this.db, runId, report, savedAtMs);
     } catch (error) {
-      throw saveError(error, { runId, storePath: this.location, duplicate: 'the report' });
+      throw this.refused(saveError(error, { runId, storePath: this.location, duplicate: 'the report' }), `the report of run ${runId}`, null);
     }
   }
 
@@ -323,7 +343,7 @@ export class RunStore {
    * earlier one, and returns the one it replaced (null if none). An unknown run throws `no run …`.
    */
   async setBaseline(runId: string, planKey: string, options: { planLabel?: string | null; setAtMs?: number } = {}): Promise<Baseline | null> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.inTransaction(async (trx) => {
       const previous = await baselineOf(trx, planKey);
       try {
         await trx.insertInto('baselines')
@@ -336,12 +356,35 @@ export class RunStore {
         throw saveError(error, { runId, storePath: this.location, duplicate: `the baseline of ${planKey}` });
       }
       return previous;
-    });
+    }).catch((error: unknown) => { throw this.refused(error, `the baseline of run ${runId}`, null); });
   }
 
   /** The baseline of a plan, or null when none was set. */
   async getBaseline(planKey: string): Promise<Baseline | null> {
     return baselineOf(this.db, planKey);
+  }
+
+  /**
+   * One explicit transaction that rejects with the error of its statement or of its COMMIT: SQLite
+   * rolls a transaction back on its own when either fails with SQLITE_FULL (and some I/O errors),
+   * so the ROLLBACK after it fails with "no transaction is active", which must not hide why.
+   */
+  private async inTransaction<T>(body: (trx: Kysely<StoreTables>) => Promise<T>): Promise<T> {
+    const trx = await this.db.startTransaction().execute();
+    let result: T;
+    try {
+      result = await body(trx);
+      await trx.commit().execute();
+    } catch (error) {
+      await trx.rollback().execute().catch(() => { /* already rolled back by the database */ });
+      throw error;
+    }
+    return result;
+  }
+
+  /** A write the store itself refused (full, read-only, I/O) as ERR_STORE; any other error as it is. */
+  private refused(error: unknown, what: string, resumeRunId: string | null): unknown {
+    return writeError(error, { what, location: this.location, engine: this.engine, resumeRunId });
   }
 
   /**
@@ -352,7 +395,18 @@ export class RunStore {
     if (this.closed) return;
     this.closed = true;
     await this.db.destroy();
+    if (this.sqliteFile?.open) this.sqliteFile.close();
   }
+}
+
+async function upsertReport(db: Kysely<StoreTables>, runId: string, report: ComparedRunReport, savedAtMs: number): Promise<void> {
+  await db.insertInto('reports')
+    .values({ run_id: runId, ...reportToColumns(report), saved_at_ms: savedAtMs })
+    .onConflict((oc) => oc.column('run_id').doUpdateSet((eb) => ({
+      report_json: eb.ref('excluded.report_json'), findings: eb.ref('excluded.findings'), failing: eb.ref('excluded.failing'),
+      exit_code: eb.ref('excluded.exit_code'), saved_at_ms: eb.ref('excluded.saved_at_ms'),
+    })))
+    .execute();
 }
 
 async function baselineOf(db: Kysely<StoreTables>, planKey: string): Promise<Baseline | null> {

@@ -1,5 +1,5 @@
 import { CONTRACT_VERSION } from '../../proto/contractVersion.js';
-import { PathprobeError } from '../../proto/errorCodes.js';
+import { PathprobeError, recordedErrorCode } from '../../proto/errorCodes.js';
 import { addressFamilyOf } from '../../proto/ipAddress.js';
 import { MAX_IPERF_PROCESSES, type IperfRunResult } from '../../proto/throughput.js';
 import type { AgentClient } from '../agentClient/agentClient.js';
@@ -119,7 +119,7 @@ export async function measureThroughput(
           } catch (error) {
             // A dead agent fails the next cells fast (connection refused), each with its own error.
             const failure = PathprobeError.from(error);
-            measured = { ...key, error: { code: failure.code, message: failure.message } };
+            measured = { ...key, error: { code: recordedErrorCode(failure.code), message: failure.message } };
           }
           // Outside the try: a failure to store a measurement must not turn it into an error record.
           await emit(measured);

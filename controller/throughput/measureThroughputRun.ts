@@ -25,7 +25,9 @@ export async function measureThroughputRun(run: KindRun): Promise<void> {
   for (const [index, round] of rounds.entries()) {
     if (signal.aborted) return;
     progress.phase('throughput', `round ${index + 1} of ${rounds.length}: ${round.map((pair) => `${pair.a.agent}⇄${pair.b.agent}`).join(', ')}`);
-    await Promise.all(round.map(async (pair: Pair) => {
+    // allSettled: a cell the store refuses (a full disk) ends the run after the round's other
+    // pairs finish the cell they are in (their measureThroughput stops at its own failing save).
+    const settled = await Promise.allSettled(round.map(async (pair: Pair) => {
       const pmtu = pmtuByPair.get(pair.id);
       if (!pmtu) return;
       // Left for --resume once the agent can: the report names why (cannotRunFindings).
@@ -44,5 +46,7 @@ export async function measureThroughputRun(run: KindRun): Promise<void> {
         progress.cell(pair, record);
       }, doneCells.get(pair.id), signal);
     }));
+    const failed = settled.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 }

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { ErrorResponse, HTTP_STATUS_OF, LOCAL_ERROR_CODES, PathprobeError, WIRE_ERROR_CODES, isWireErrorCode } from '../../proto/errorCodes.js';
+import { ErrorResponse, HTTP_STATUS_OF, LOCAL_ERROR_CODES, PathprobeError, RUN_STOPPING_ERROR_CODES, RecordedErrorCode, WIRE_ERROR_CODES, isWireErrorCode, recordedErrorCode } from '../../proto/errorCodes.js';
 
 test('PathprobeError.from returns a PathprobeError as it is, code and all', (t) => {
   const original = new PathprobeError('ERR_BUSY', 'slot taken');
@@ -37,4 +37,13 @@ test('an error body may carry only a wire code', (t) => {
 test('a controller-local code can still be raised by the controller', (t) => {
   t.is(new PathprobeError('ERR_USAGE', 'bad flag').code, 'ERR_USAGE');
   t.is(new PathprobeError('ERR_NOT_AN_AGENT', 'a proxy').code, 'ERR_NOT_AN_AGENT');
+});
+
+test('a code that stops the run (ERR_STORE) is no exit-less orphan: it is local, and an error record never carries it', (t) => {
+  for (const code of RUN_STOPPING_ERROR_CODES) {
+    t.true((LOCAL_ERROR_CODES as readonly string[]).includes(code), code);
+    t.false(RecordedErrorCode.safeParse(code).success, code);
+    t.is(recordedErrorCode(code), 'ERR_INTERNAL');
+  }
+  t.is(recordedErrorCode('ERR_AGENT_UNREACHABLE'), 'ERR_AGENT_UNREACHABLE');
 });
