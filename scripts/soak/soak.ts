@@ -91,7 +91,7 @@ runBench<SoakOptions>({
       console.log(verdict);
     }
     // With --json stdout is the document: the verdict goes to stderr too, for whoever watches.
-    if (opts.json) session.say(verdict);
+    if (opts.json) session.say(verdict.replace(/^soak /, ''));
     return ok ? 0 : 1;
   },
 });
