@@ -59,20 +59,27 @@ export interface BenchDefinition<O> {
   usage: string;
   /** Flags that take a value, besides the shared `--quick`. */
   valueFlags: readonly string[];
+  /** Flags that take none, besides `--quick` (the soak's `--json`). */
+  booleanFlags?: readonly string[];
+  /** Exit status of a UsageError; 1 (any error) unless the script promises another (the soak: 2). */
+  usageExitCode?: number;
   /** Turns the flags into the bench's options; throws UsageError for a bad value. */
-  options(flags: { quick: boolean; values: Record<string, string | undefined> }): O;
+  options(flags: { quick: boolean; values: Record<string, string | undefined>; booleans: Record<string, boolean> }): O;
   /** The bench itself; its number is the exit code. */
   run(opts: O, session: BenchSession): Promise<number>;
 }
 
-function parseFlags(def: BenchDefinition<unknown>, argv: readonly string[]): { quick: boolean; values: Record<string, string | undefined> } {
+function parseFlags(def: BenchDefinition<unknown>, argv: readonly string[]): { quick: boolean; values: Record<string, string | undefined>; booleans: Record<string, boolean> } {
   const options: Record<string, { type: 'string' | 'boolean' }> = { quick: { type: 'boolean' } };
   for (const flag of def.valueFlags) options[flag] = { type: 'string' };
+  for (const flag of def.booleanFlags ?? []) options[flag] = { type: 'boolean' };
   try {
     const { values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
     const strings: Record<string, string | undefined> = {};
     for (const flag of def.valueFlags) strings[flag] = values[flag] as string | undefined;
-    return { quick: values.quick === true, values: strings };
+    const booleans: Record<string, boolean> = {};
+    for (const flag of def.booleanFlags ?? []) booleans[flag] = values[flag] === true;
+    return { quick: values.quick === true, values: strings, booleans };
   } catch (err) {
     // node's messages go on to explain `--`, which is no help here.
     const first = (err instanceof Error ? err.message : String(err)).split('. ')[0];
@@ -193,7 +200,7 @@ export function runBench<O>(def: BenchDefinition<O>): void {
     (err: unknown) => {
       const message = err instanceof Error ? err.message : String(err);
       say(message.split('\n')[0] ?? message);
-      process.exitCode = err instanceof Interrupted ? 130 : 1;
+      process.exitCode = err instanceof Interrupted ? 130 : err instanceof UsageError ? def.usageExitCode ?? 1 : 1;
     },
   );
 }
