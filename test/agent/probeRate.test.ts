@@ -39,5 +39,6 @@ test('the limit covers everything one request sends, its flows together, and no 
     slotTimes(null, 50).then((times) => times.at(-1)! - times[0]!),
   ]);
   t.true(together >= 9 * (10 - 1), `10 probes of two flows in ${together.toFixed(1)} ms`);
-  t.true(other < together, 'a request without a limit is not held by another request\'s');
+  // Held to 100/s, its 50 slots would take at least 490 ms; a loaded machine stretches both, not that.
+  t.true(other < 49 * 10, `a request without a limit is not held by another request's: 50 slots in ${other.toFixed(1)} ms`);
 });
