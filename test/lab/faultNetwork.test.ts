@@ -122,3 +122,32 @@ test.serial('a data link set down mid-run: the pairs over it say unreachable, th
   }
   t.true(report.findings.some((f: any) => f.severity === 'fail'), 'the run says something failed');
 });
+
+test.serial('an agent SIGKILLed mid-run: only its later pairs are marked, with why; restarted, --resume finishes them', async (t) => {
+  t.timeout(240_000);
+  const topology = rack({ hosts: 4, secondSwitchHosts: 0 });
+  const env = await labWithAgents(t, topology);
+  const files = await writeRackPlan(env.lab, env.agents, PLAN, (host) => rackSwitchOf(topology, host));
+  t.teardown(() => files.remove());
+
+  const run = env.agents.spawnCli(['run', files.planPath, '--db', files.dbPath, '--json'], { timeoutMs: 180_000 });
+  t.teardown(() => run.stop().then(() => undefined));
+  let stdout = '';
+  run.stdout?.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
+  const progress = afterPairs(run, 1, async () => env.agents.kill('h4'));
+  const result = await run.result;
+  t.log(progress.stderr());
+  t.is(result.exitCode, 3, 'unmeasured pairs');
+  const report = JSON.parse(stdout);
+  const lost = report.pairs.filter((p: any) => p.pmtu === null);
+  t.true(lost.length >= 2 && lost.every((p: any) => withHost(p.pair.id, 'h4')), 'h4\'s later pairs, only');
+  for (const p of lost) t.regex(p.pmtuError.message, /agent http:\/\/198\.19\.0\.4:7420 unreachable: /, p.pair.id);
+
+  const before = await storedPmtu(t, files.dbPath, report.runId);
+  await env.agents.restart('h4');
+  const resumed = await env.agents.cli(['run', '--resume', report.runId, '--db', files.dbPath, '--json'], { timeoutMs: 120_000 });
+  t.is(resumed.exitCode, 0, resumed.stderr);
+  for (const pair of JSON.parse(resumed.stdout).pairs) t.deepEqual([pair.pmtu.forward.pathMtu, pair.pmtu.reverse.pathMtu], [9000, 9000], pair.pair.id);
+  const after = await storedPmtu(t, files.dbPath, report.runId);
+  for (const [pairId, outcome] of before) if ('report' in outcome) t.deepEqual(after.get(pairId), outcome, `${pairId}: kept as measured`);
+});
