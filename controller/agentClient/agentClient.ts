@@ -78,9 +78,7 @@ function describeNetworkFailure(error: unknown): string {
     case 'ENOTFOUND': return 'host name not found';
     case 'UND_ERR_SOCKET': return 'the connection closed before an answer (did the agent stop?)';
     case 'UND_ERR_CONNECT_TIMEOUT': return 'connect timed out';
-    default:
-      if ((error as Error).name === 'TimeoutError') return 'no answer in time';
-      return cause?.message ?? (error as Error).message;
+    default: return cause?.message ?? (error as Error).message;
   }
 }
 

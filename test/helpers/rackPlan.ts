@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import type { Lab } from '../../scripts/lab/lab.js';
 import type { LabAgents } from '../../scripts/lab/labAgents.js';
 
+export interface RackPlanFiles { dir: string; planPath: string; dbPath: string; remove(): Promise<void> }
+
 /** Writes a plan for every agent of the lab into a fresh directory; the caller removes it. */
-export async function writeRackPlan(lab: Lab, agents: LabAgents, body: string, switchOf: (host: string) => string): Promise<{ dir: string; planPath: string; dbPath: string; remove(): Promise<void> }> {
+export async function writeRackPlan(lab: Lab, agents: LabAgents, body: string, switchOf: (host: string) => string): Promise<RackPlanFiles> {
   const dir = await mkdtemp(join(tmpdir(), 'pathprobe-run-'));
   const lines = [`tokenFile: ${agents.tokenFile}`, 'agents:'];
   for (const name of Object.keys(agents.urls)) {

@@ -4,8 +4,8 @@ import type { Lab } from '../../scripts/lab/lab.js';
 import type { StartedProcess } from '../../scripts/lab/run.js';
 import { RunStore } from '../../controller/store/RunStore.js';
 import type { PmtuOutcome } from '../../controller/model/runResults.js';
-import { labWithAgents } from '../helpers/pmtuInLab.js';
-import { writeRackPlan } from '../helpers/rackPlan.js';
+import { labWithAgents, type LabWithAgents } from '../helpers/pmtuInLab.js';
+import { writeRackPlan, type RackPlanFiles } from '../helpers/rackPlan.js';
 import { assertMatchesContract } from '../helpers/assertMatchesContract.js';
 
 /*
@@ -20,6 +20,24 @@ const withHost = (pairId: string, host: string) => pairId.split('~').some((end) 
 async function sh(t: ExecutionContext, lab: Lab, node: string, argv: string[], input?: string): Promise<void> {
   const result = await lab.exec(node, argv, input === undefined ? {} : { input });
   t.is(result.exitCode, 0, `${node}: ${argv.join(' ')}: ${result.stderr}`);
+}
+
+/** A rack of 4 hosts with its agents, and a path-MTU plan over it. */
+async function rackOfFour(t: ExecutionContext): Promise<{ env: LabWithAgents; files: RackPlanFiles }> {
+  const topology = rack({ hosts: 4, secondSwitchHosts: 0 });
+  const env = await labWithAgents(t, topology);
+  const files = await writeRackPlan(env.lab, env.agents, PLAN, (host) => rackSwitchOf(topology, host));
+  t.teardown(() => files.remove());
+  return { env, files };
+}
+
+/** `pathprobe run PLAN --json`, started; its JSON is read once it has ended. */
+function spawnRun(t: ExecutionContext, env: LabWithAgents, files: RackPlanFiles): { run: StartedProcess; stdout: () => string } {
+  const run = env.agents.spawnCli(['run', files.planPath, '--db', files.dbPath, '--json'], { timeoutMs: 180_000 });
+  t.teardown(() => run.stop().then(() => undefined));
+  let text = '';
+  run.stdout?.setEncoding('utf8').on('data', (chunk: string) => { text += chunk; });
+  return { run, stdout: () => text };
 }
 
 /** Calls `then` once, when `count` pair lines have been printed. */
@@ -49,24 +67,18 @@ async function storedPmtu(t: ExecutionContext, dbPath: string, runId: string): P
 
 test.serial('a management network cut toward one agent mid-run: only its later pairs are marked, with why; healed, --resume finishes them', async (t) => {
   t.timeout(240_000);
-  const topology = rack({ hosts: 4, secondSwitchHosts: 0 });
-  const env = await labWithAgents(t, topology);
-  const files = await writeRackPlan(env.lab, env.agents, PLAN, (host) => rackSwitchOf(topology, host));
-  t.teardown(() => files.remove());
+  const { env, files } = await rackOfFour(t);
   const ruleset = 'table inet partition {\n  chain input {\n    type filter hook input priority 0;\n    tcp dport 7420 drop\n  }\n}\n';
   let cut = false;
   t.teardown(async () => { if (cut) await env.lab.exec('h4', ['nft', 'delete', 'table', 'inet', 'partition']); });
 
-  const run = env.agents.spawnCli(['run', files.planPath, '--db', files.dbPath, '--json'], { timeoutMs: 180_000 });
-  t.teardown(() => run.stop().then(() => undefined));
-  let stdout = '';
-  run.stdout?.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
+  const { run, stdout } = spawnRun(t, env, files);
   // Plan order: h1~h2, h1~h3, h1~h4, h2~h3, h2~h4, h3~h4. Cut after the first pair, while h1~h3 runs.
   const progress = afterPairs(run, 1, async () => { await sh(t, env.lab, 'h4', ['nft', '-f', '-'], ruleset); cut = true; });
   const result = await run.result;
   t.log(progress.stderr());
   t.is(result.exitCode, 3, 'unmeasured pairs');
-  const report = JSON.parse(stdout);
+  const report = JSON.parse(stdout());
   assertMatchesContract(t, 'pathprobe.run/v1', report);
   for (const pair of report.pairs) {
     if (withHost(pair.pair.id, 'h4') && pair.pmtu === null) {
@@ -92,22 +104,16 @@ test.serial('a management network cut toward one agent mid-run: only its later p
 
 test.serial('a data link set down mid-run: the pairs over it say unreachable, the others and everything measured before stand', async (t) => {
   t.timeout(240_000);
-  const topology = rack({ hosts: 4, secondSwitchHosts: 0 });
-  const env = await labWithAgents(t, topology);
-  const files = await writeRackPlan(env.lab, env.agents, PLAN, (host) => rackSwitchOf(topology, host));
-  t.teardown(() => files.remove());
+  const { env, files } = await rackOfFour(t);
   t.teardown(async () => { await env.lab.exec('h4', ['ip', 'link', 'set', 'eth0', 'up']); });
 
-  const run = env.agents.spawnCli(['run', files.planPath, '--db', files.dbPath, '--json'], { timeoutMs: 180_000 });
-  t.teardown(() => run.stop().then(() => undefined));
-  let stdout = '';
-  run.stdout?.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
+  const { run, stdout } = spawnRun(t, env, files);
   const progress = afterPairs(run, 1, () => sh(t, env.lab, 'h4', ['ip', 'link', 'set', 'eth0', 'down']));
   const result = await run.result;
   t.log(progress.stderr());
   t.not(result.exitCode, 0);
   t.notRegex(result.stderr, /\n\s+at /, 'no stack trace');
-  const report = JSON.parse(stdout);
+  const report = JSON.parse(stdout());
   assertMatchesContract(t, 'pathprobe.run/v1', report);
   for (const pair of report.pairs) {
     if (withHost(pair.pair.id, 'h4') && pair.pair.id !== report.pairs[2].pair.id) {
@@ -125,20 +131,14 @@ test.serial('a data link set down mid-run: the pairs over it say unreachable, th
 
 test.serial('an agent SIGKILLed mid-run: only its later pairs are marked, with why; restarted, --resume finishes them', async (t) => {
   t.timeout(240_000);
-  const topology = rack({ hosts: 4, secondSwitchHosts: 0 });
-  const env = await labWithAgents(t, topology);
-  const files = await writeRackPlan(env.lab, env.agents, PLAN, (host) => rackSwitchOf(topology, host));
-  t.teardown(() => files.remove());
+  const { env, files } = await rackOfFour(t);
 
-  const run = env.agents.spawnCli(['run', files.planPath, '--db', files.dbPath, '--json'], { timeoutMs: 180_000 });
-  t.teardown(() => run.stop().then(() => undefined));
-  let stdout = '';
-  run.stdout?.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
+  const { run, stdout } = spawnRun(t, env, files);
   const progress = afterPairs(run, 1, async () => env.agents.kill('h4'));
   const result = await run.result;
   t.log(progress.stderr());
   t.is(result.exitCode, 3, 'unmeasured pairs');
-  const report = JSON.parse(stdout);
+  const report = JSON.parse(stdout());
   const lost = report.pairs.filter((p: any) => p.pmtu === null);
   t.true(lost.length >= 2 && lost.every((p: any) => withHost(p.pair.id, 'h4')), 'h4\'s later pairs, only');
   for (const p of lost) t.regex(p.pmtuError.message, /agent http:\/\/198\.19\.0\.4:7420 unreachable: /, p.pair.id);
